@@ -1,0 +1,36 @@
+package dev.poplar.pop3.store;
+
+/**
+ * Where a POP3 server finds the maildrops it serves.
+ *
+ * <p><b>Lifecycle.</b> The server calls {@link #open(String)} once per session, after the client has authenticated,
+ * and {@link Maildrop#close()} on the returned maildrop exactly once when the session ends, however it ends.
+ *
+ * <p><b>Threading.</b> Implementations must be thread-safe: many sessions call {@code open} concurrently. Every method
+ * may block (disk, database, network); the server calls it on a worker thread, never on a network I/O thread.
+ *
+ * <p><b>Exclusivity.</b> RFC 1939 section 4 requires an exclusive-access lock on the maildrop for the duration of a
+ * session. A store must not return a second {@code Maildrop} for the same mailbox while one is open; it throws
+ * {@link StoreException.Kind#IN_USE} instead, which the client sees as {@code -ERR [IN-USE]}. A store shared by
+ * several server nodes must make this hold across the nodes.
+ *
+ * @see dev.poplar.pop3.store.memory.InMemoryMailboxStore
+ */
+@FunctionalInterface
+public interface MailboxStore {
+
+    /**
+     * Opens a mailbox and takes the exclusive hold on it until {@link Maildrop#close()}.
+     *
+     * <p>A mailbox that does not exist yet is opened as an empty maildrop unless the store decides otherwise (it then
+     * throws with {@link StoreException.Kind#PERMANENT}).
+     *
+     * @param mailbox the mailbox name the {@code Authenticator} accepted the client for; never {@code null}
+     * @return a snapshot of the mailbox, held exclusively by the caller until closed
+     * @throws StoreException with kind {@link StoreException.Kind#IN_USE} if another session holds the mailbox
+     *     ({@code -ERR [IN-USE]}), {@link StoreException.Kind#TEMPORARY} if the store cannot serve it now
+     *     ({@code -ERR [SYS/TEMP]}), {@link StoreException.Kind#PERMANENT} if it never will without an administrator
+     *     ({@code -ERR [SYS/PERM]}). In every case the session stays in the AUTHORIZATION state.
+     */
+    Maildrop open(String mailbox) throws StoreException;
+}

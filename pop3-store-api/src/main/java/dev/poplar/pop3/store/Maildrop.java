@@ -1,0 +1,61 @@
+package dev.poplar.pop3.store;
+
+import java.util.List;
+import java.util.Set;
+
+/**
+ * One session's exclusive view of a mailbox: a fixed list of messages, their content, and the deletion at the end.
+ *
+ * <p><b>Lifecycle.</b> Returned by {@link MailboxStore#open(String)}. The server then calls {@link #messages()} and
+ * {@link #content(MessageInfo)} any number of times, {@link #update(Set, Set)} at most once (only when the client ends
+ * the session with {@code QUIT}), and {@link #close()} exactly once, last. A session that ends any other way (dropped
+ * connection, idle timeout, server stop) never calls {@code update}: nothing is deleted.
+ *
+ * <p><b>Threading.</b> The server calls the methods of one maildrop from one session, one call at a time (never
+ * concurrently), but not always from the same thread. Calls may block.
+ */
+public interface Maildrop extends AutoCloseable {
+
+    /**
+     * The messages of this maildrop as they were when it was opened. Message number {@code n} of the session is
+     * element {@code n - 1}. The list must not change for the life of the maildrop, even if mail arrives or is
+     * removed by someone else meanwhile (RFC 1939 section 5: message numbers are fixed for the session).
+     *
+     * @return an unmodifiable list, never {@code null}
+     */
+    List<MessageInfo> messages();
+
+    /**
+     * Opens the content of one message for reading. The server reads it from the first octet to the end and closes
+     * it, also when the client goes away in the middle.
+     *
+     * @param message one of {@link #messages()}
+     * @return the content, open for reading
+     * @throws StoreException {@link StoreException.Kind#GONE} if the message has disappeared since the maildrop was
+     *     opened (the client sees a plain {@code -ERR} and the session goes on), {@link StoreException.Kind#TEMPORARY}
+     *     or {@link StoreException.Kind#PERMANENT} if it cannot be read
+     */
+    MessageContent content(MessageInfo message) throws StoreException;
+
+    /**
+     * Ends the session in the RFC 1939 UPDATE state: removes the messages the client deleted and records those it
+     * retrieved. Called at most once, after {@code QUIT}, and only if the client deleted or retrieved something.
+     *
+     * <p>A store removes what it can: a message it cannot remove stays whole in the mailbox and is reported in the
+     * result; the others are removed. A crash in the middle must leave each message either present and whole, or gone.
+     *
+     * @param deleted the messages marked with {@code DELE}; never {@code null}, possibly empty
+     * @param retrieved the messages fully sent by {@code RETR} (stores may mark them seen); never {@code null}
+     * @return which deletions did not happen
+     * @throws StoreException if nothing could be removed at all; the client sees {@code -ERR [SYS/TEMP]} (or
+     *     {@code [SYS/PERM]}), and the messages stay
+     */
+    UpdateResult update(Set<MessageInfo> deleted, Set<MessageInfo> retrieved) throws StoreException;
+
+    /**
+     * Releases the exclusive hold on the mailbox. Called exactly once, whatever happened before. Must not throw:
+     * a failure here is the store's to log.
+     */
+    @Override
+    void close();
+}
