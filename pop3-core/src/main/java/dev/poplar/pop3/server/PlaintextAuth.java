@@ -1,0 +1,15 @@
+package dev.poplar.pop3.server;
+
+/**
+ * Where passwords may travel in clear text ({@code USER}/{@code PASS}, SASL {@code PLAIN}). On a connection where
+ * they are not allowed, the server does not advertise them and refuses them with {@code -ERR [AUTH]}. Connections
+ * secured with TLS always allow them.
+ */
+public enum PlaintextAuth {
+    /** Only over TLS. */
+    REQUIRE_TLS,
+    /** Over TLS, or in clear from the loopback interface of this machine. The default. */
+    ALLOW_LOOPBACK,
+    /** Always, also in clear over the network. Passwords can then be read by anyone on the path. */
+    ALLOW
+}

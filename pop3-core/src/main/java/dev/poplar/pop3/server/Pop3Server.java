@@ -1,0 +1,497 @@
+package dev.poplar.pop3.server;
+
+import dev.poplar.pop3.auth.Authenticator;
+import dev.poplar.pop3.auth.Credentials;
+import dev.poplar.pop3.server.internal.Engine;
+import dev.poplar.pop3.server.internal.ServerConfig;
+import dev.poplar.pop3.store.MailboxStore;
+
+import javax.net.ssl.SSLContext;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * A POP3 server (RFC 1939, with CAPA, SASL, STLS and response codes from RFC 2449, 5034, 2595 and 3206).
+ *
+ * <p><b>Lifecycle.</b> {@link #builder()} ... {@link Builder#build()} validates the configuration;
+ * {@link #start()} binds the listeners and begins accepting; {@link #close()} stops accepting, lets running sessions
+ * finish for the grace period, then closes the rest. A server starts at most once. Sessions that end without
+ * {@code QUIT} (dropped connection, idle timeout, server stop) delete nothing, and every mailbox lock is released.
+ *
+ * <p><b>Threading.</b> All methods are thread-safe. Network I/O runs on a small pool of I/O threads; calls to the
+ * {@link MailboxStore} and {@link Authenticator} run on a separate pool of worker threads, one call at a time per
+ * session. Many servers can run side by side in one JVM: a server shares no state with any other.
+ */
+public final class Pop3Server implements AutoCloseable {
+
+    private final Engine engine;
+
+    private Pop3Server(ServerConfig config) {
+        this.engine = new Engine(config);
+    }
+
+    /**
+     * Starts building a server.
+     *
+     * @return a new builder
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Binds every listener and starts accepting connections.
+     *
+     * @throws IOException if a listener cannot be bound (its address is named); nothing stays bound then
+     * @throws IllegalStateException if the server was started before
+     */
+    public void start() throws IOException {
+        engine.start();
+    }
+
+    /**
+     * The bound address of the first listener.
+     *
+     * @return the address, with the actual port when the listener asked for port 0
+     * @throws IllegalStateException if the server is not started
+     */
+    public InetSocketAddress localAddress() {
+        return engine.localAddresses().get(0);
+    }
+
+    /**
+     * The bound address of a listener.
+     *
+     * @param listener one of the configured listeners
+     * @return the address, with the actual port when the listener asked for port 0
+     * @throws IllegalStateException if the server is not started
+     * @throws IllegalArgumentException if the listener is not configured on this server
+     */
+    public InetSocketAddress localAddress(Listener listener) {
+        int index = engine.config().listeners().indexOf(listener);
+        if (index < 0) {
+            throw new IllegalArgumentException("not a listener of this server: " + listener);
+        }
+        return engine.localAddresses().get(index);
+    }
+
+    /**
+     * The bound addresses of all listeners, in the order they were configured.
+     *
+     * @return the addresses
+     * @throws IllegalStateException if the server is not started
+     */
+    public List<InetSocketAddress> localAddresses() {
+        return engine.localAddresses();
+    }
+
+    /**
+     * How many connections are open now.
+     *
+     * @return the number of open sessions
+     */
+    public int openSessions() {
+        return engine.openSessions();
+    }
+
+    /**
+     * A snapshot of the server's counters.
+     *
+     * @return the counters now
+     */
+    public Pop3Metrics metrics() {
+        return engine.metricsSnapshot();
+    }
+
+    /**
+     * Stops the server gracefully: stops accepting, lets open sessions finish for the grace period, then closes the
+     * remaining connections (deleting nothing for them) and releases their mailboxes. Blocks until done. Idempotent.
+     */
+    @Override
+    public void close() {
+        engine.close();
+    }
+
+    /**
+     * Builds a {@link Pop3Server}. Every setting has a default except {@link #store} and {@link #authenticator}.
+     * Not thread-safe; {@link #build()} may be called more than once.
+     */
+    public static final class Builder {
+        private MailboxStore store;
+        private Authenticator authenticator;
+        private final List<Listener> listeners = new ArrayList<>();
+        private Supplier<SSLContext> tls;
+        private ClientAuth clientAuth = ClientAuth.NONE;
+        private PlaintextAuth plaintextAuth = PlaintextAuth.ALLOW_LOOPBACK;
+        private String serverName = "Poplar";
+        private String implementation;
+        private String expire;
+        private Duration loginDelay;
+        private int maxConnections = 1000;
+        private int maxConnectionsPerAddress = 100;
+        private Duration idleTimeout = Duration.ofMinutes(10);
+        private Duration authorizationTimeout = Duration.ofSeconds(60);
+        private int maxCommandOctets = 255;
+        private int maxSaslOctets = 16 * 1024;
+        private int maxBadCommands = 10;
+        private int maxAuthFailures = 3;
+        private Duration authFailureDelay = Duration.ofSeconds(1);
+        private Duration maxAuthFailureDelay = Duration.ofSeconds(30);
+        private Duration authFailureWindow = Duration.ofMinutes(15);
+        private Duration shutdownGracePeriod = Duration.ofSeconds(10);
+        private int ioThreads = Runtime.getRuntime().availableProcessors() + 1;
+        private int workerThreads = 16;
+        private final List<Pop3EventListener> eventListeners = new ArrayList<>();
+
+        private Builder() {
+        }
+
+        /**
+         * Where mailboxes live. Required.
+         *
+         * @param store the store
+         * @return this builder
+         */
+        public Builder store(MailboxStore store) {
+            this.store = Objects.requireNonNull(store, "store");
+            return this;
+        }
+
+        /**
+         * Who may log in. Required.
+         *
+         * @param authenticator the authenticator
+         * @return this builder
+         */
+        public Builder authenticator(Authenticator authenticator) {
+            this.authenticator = Objects.requireNonNull(authenticator, "authenticator");
+            return this;
+        }
+
+        /**
+         * Adds a listener. Without any, the server listens in clear on {@code 127.0.0.1} on a free port.
+         *
+         * @param listener where to accept connections
+         * @return this builder
+         */
+        public Builder listener(Listener listener) {
+            listeners.add(Objects.requireNonNull(listener, "listener"));
+            return this;
+        }
+
+        /**
+         * Enables TLS with a fixed context: {@code STLS} on plain listeners, and implicit-TLS listeners.
+         *
+         * @param context the server context (key material, protocols and cipher suites)
+         * @return this builder
+         */
+        public Builder tls(SSLContext context) {
+            Objects.requireNonNull(context, "context");
+            return tls(() -> context);
+        }
+
+        /**
+         * Enables TLS with a context that may change: the supplier is asked for each new TLS connection, so a renewed
+         * certificate applies to new connections without a restart. It must be fast (no disk read per call).
+         *
+         * @param contexts supplies the current server context
+         * @return this builder
+         */
+        public Builder tls(Supplier<SSLContext> contexts) {
+            this.tls = Objects.requireNonNull(contexts, "contexts");
+            return this;
+        }
+
+        /**
+         * Whether TLS clients are asked for a certificate. Default {@link ClientAuth#NONE}.
+         *
+         * @param clientAuth the policy
+         * @return this builder
+         */
+        public Builder clientAuth(ClientAuth clientAuth) {
+            this.clientAuth = Objects.requireNonNull(clientAuth, "clientAuth");
+            return this;
+        }
+
+        /**
+         * Where passwords may be sent in clear. Default {@link PlaintextAuth#ALLOW_LOOPBACK}.
+         *
+         * @param policy the policy
+         * @return this builder
+         */
+        public Builder plaintextAuth(PlaintextAuth policy) {
+            this.plaintextAuth = Objects.requireNonNull(policy, "plaintextAuth");
+            return this;
+        }
+
+        /**
+         * The name in the greeting ({@code +OK <name> POP3 server ready}). Default {@code Poplar}.
+         *
+         * @param name printable ASCII, no line breaks
+         * @return this builder
+         */
+        public Builder serverName(String name) {
+            this.serverName = Objects.requireNonNull(name, "serverName");
+            return this;
+        }
+
+        /**
+         * Advertises an {@code IMPLEMENTATION} capability (RFC 2449 section 6.9). Not advertised by default.
+         *
+         * @param implementation printable ASCII, e.g. {@code "Poplar 1.0"}
+         * @return this builder
+         */
+        public Builder implementation(String implementation) {
+            this.implementation = Objects.requireNonNull(implementation, "implementation");
+            return this;
+        }
+
+        /**
+         * Advertises the {@code EXPIRE} capability (RFC 2449 section 6.7): how many days the server keeps mail the
+         * client has retrieved, {@code 0} (deleted at once) or {@code NEVER}. The policy itself belongs to the
+         * store. Not advertised by default.
+         *
+         * @param policy {@code "NEVER"} or a number of days
+         * @return this builder
+         */
+        public Builder expire(String policy) {
+            this.expire = Objects.requireNonNull(policy, "expire");
+            return this;
+        }
+
+        /**
+         * Advertises the {@code LOGIN-DELAY} capability (RFC 2449 section 6.5): the minimum time between logins. The
+         * {@link Authenticator} enforces it by returning {@code AuthResult.delay(...)}. Not advertised by default.
+         *
+         * @param delay the delay, in whole seconds
+         * @return this builder
+         */
+        public Builder loginDelay(Duration delay) {
+            this.loginDelay = Objects.requireNonNull(delay, "loginDelay");
+            return this;
+        }
+
+        /**
+         * The most connections open at once. Further connections get one {@code -ERR [SYS/TEMP]} line and are
+         * closed. Default 1000.
+         *
+         * @param max at least 1
+         * @return this builder
+         */
+        public Builder maxConnections(int max) {
+            this.maxConnections = max;
+            return this;
+        }
+
+        /**
+         * The most connections open at once from one client address. Default 100.
+         *
+         * @param max at least 1
+         * @return this builder
+         */
+        public Builder maxConnectionsPerAddress(int max) {
+            this.maxConnectionsPerAddress = max;
+            return this;
+        }
+
+        /**
+         * How long a logged-in session may stay idle before it is closed without deleting anything. RFC 1939
+         * section 3 requires at least 10 minutes, the default.
+         *
+         * @param timeout at least 10 minutes
+         * @return this builder
+         */
+        public Builder idleTimeout(Duration timeout) {
+            this.idleTimeout = Objects.requireNonNull(timeout, "idleTimeout");
+            return this;
+        }
+
+        /**
+         * How long a session may stay idle before logging in. Default 60 seconds.
+         *
+         * @param timeout at least 1 second, at most the idle timeout
+         * @return this builder
+         */
+        public Builder authorizationTimeout(Duration timeout) {
+            this.authorizationTimeout = Objects.requireNonNull(timeout, "authorizationTimeout");
+            return this;
+        }
+
+        /**
+         * The longest command line in octets, CRLF included. Longer lines get {@code -ERR} and the session goes on.
+         * Default 255 (RFC 2449 section 4).
+         *
+         * @param octets at least 64
+         * @return this builder
+         */
+        public Builder maxCommandLength(int octets) {
+            this.maxCommandOctets = octets;
+            return this;
+        }
+
+        /**
+         * The longest line in a SASL exchange ({@code AUTH} with an initial response, and continuation lines), CRLF
+         * included. Default 16384.
+         *
+         * @param octets at least the command line limit
+         * @return this builder
+         */
+        public Builder maxSaslResponseLength(int octets) {
+            this.maxSaslOctets = octets;
+            return this;
+        }
+
+        /**
+         * How many bad commands (unknown, malformed, wrong state, too long) a session may send before the server
+         * closes it. Default 10.
+         *
+         * @param max at least 1
+         * @return this builder
+         */
+        public Builder maxBadCommands(int max) {
+            this.maxBadCommands = max;
+            return this;
+        }
+
+        /**
+         * How many failed logins a session may have before the server closes it. Default 3.
+         *
+         * @param max at least 1
+         * @return this builder
+         */
+        public Builder maxAuthFailures(int max) {
+            this.maxAuthFailures = max;
+            return this;
+        }
+
+        /**
+         * The delay before answering a failed login: the first failure from an address or for a user waits
+         * {@code initial}, each further one twice as long, up to {@code max}. Failures are remembered for
+         * {@code window} after the last one. No thread waits meanwhile. Defaults 1 s, 30 s, 15 min.
+         *
+         * @param initial the first delay, zero to answer at once
+         * @param max the longest delay
+         * @param window how long failures count
+         * @return this builder
+         */
+        public Builder authFailureDelay(Duration initial, Duration max, Duration window) {
+            this.authFailureDelay = Objects.requireNonNull(initial, "initial");
+            this.maxAuthFailureDelay = Objects.requireNonNull(max, "max");
+            this.authFailureWindow = Objects.requireNonNull(window, "window");
+            return this;
+        }
+
+        /**
+         * How long {@link Pop3Server#close()} lets open sessions finish before closing them. Default 10 seconds.
+         *
+         * @param grace zero or more
+         * @return this builder
+         */
+        public Builder shutdownGracePeriod(Duration grace) {
+            this.shutdownGracePeriod = Objects.requireNonNull(grace, "shutdownGracePeriod");
+            return this;
+        }
+
+        /**
+         * The number of network I/O threads. Default: processors + 1.
+         *
+         * @param threads at least 1
+         * @return this builder
+         */
+        public Builder ioThreads(int threads) {
+            this.ioThreads = threads;
+            return this;
+        }
+
+        /**
+         * The most threads calling the store and the authenticator at once. Default 16.
+         *
+         * @param threads at least 1
+         * @return this builder
+         */
+        public Builder workerThreads(int threads) {
+            this.workerThreads = threads;
+            return this;
+        }
+
+        /**
+         * Adds a receiver of events.
+         *
+         * @param listener the listener
+         * @return this builder
+         */
+        public Builder eventListener(Pop3EventListener listener) {
+            eventListeners.add(Objects.requireNonNull(listener, "eventListener"));
+            return this;
+        }
+
+        /**
+         * Validates the settings and creates the server (not yet started).
+         *
+         * @return a new server
+         * @throws IllegalStateException naming the setting, if a required one is missing or settings contradict
+         */
+        public Pop3Server build() {
+            require(store != null, "store: no MailboxStore set (use store(...), e.g. new InMemoryMailboxStore())");
+            require(authenticator != null, "authenticator: no Authenticator set (use authenticator(...))");
+            List<Listener> effective = listeners.isEmpty() ? List.of(Listener.plain("127.0.0.1", 0)) : listeners;
+            for (Listener listener : effective) {
+                require(!listener.implicitTls() || tls != null,
+                        "listener " + listener.address() + " uses implicit TLS but no tls(...) context is set");
+            }
+            require(clientAuth == ClientAuth.NONE || tls != null, "clientAuth " + clientAuth + " needs tls(...)");
+            require(plaintextAuth != PlaintextAuth.REQUIRE_TLS || tls != null
+                            || authenticator.supports(Credentials.Kind.APOP),
+                    "plaintextAuth REQUIRE_TLS without tls(...): no client could ever log in");
+            require(printable(serverName), "serverName must be printable ASCII: " + serverName);
+            require(implementation == null || printable(implementation),
+                    "implementation must be printable ASCII: " + implementation);
+            require(expire == null || expire.equals("NEVER") || expire.matches("[0-9]{1,5}"),
+                    "expire must be NEVER or a number of days: " + expire);
+            require(loginDelay == null || !loginDelay.isNegative(), "loginDelay must not be negative");
+            require(maxConnections >= 1, "maxConnections must be at least 1: " + maxConnections);
+            require(maxConnectionsPerAddress >= 1,
+                    "maxConnectionsPerAddress must be at least 1: " + maxConnectionsPerAddress);
+            require(idleTimeout.compareTo(Duration.ofMinutes(10)) >= 0,
+                    "idleTimeout must be at least 10 minutes (RFC 1939 section 3): " + idleTimeout);
+            require(authorizationTimeout.compareTo(Duration.ofSeconds(1)) >= 0,
+                    "authorizationTimeout must be at least 1 second: " + authorizationTimeout);
+            require(authorizationTimeout.compareTo(idleTimeout) <= 0,
+                    "authorizationTimeout must not exceed idleTimeout: " + authorizationTimeout);
+            require(maxCommandOctets >= 64, "maxCommandLength must be at least 64: " + maxCommandOctets);
+            require(maxSaslOctets >= maxCommandOctets,
+                    "maxSaslResponseLength must be at least maxCommandLength: " + maxSaslOctets);
+            require(maxBadCommands >= 1, "maxBadCommands must be at least 1: " + maxBadCommands);
+            require(maxAuthFailures >= 1, "maxAuthFailures must be at least 1: " + maxAuthFailures);
+            require(!authFailureDelay.isNegative(), "authFailureDelay initial must not be negative");
+            require(maxAuthFailureDelay.compareTo(authFailureDelay) >= 0,
+                    "authFailureDelay max must be at least the initial delay");
+            require(!authFailureWindow.isNegative(), "authFailureDelay window must not be negative");
+            require(!shutdownGracePeriod.isNegative(), "shutdownGracePeriod must not be negative");
+            require(ioThreads >= 1, "ioThreads must be at least 1: " + ioThreads);
+            require(workerThreads >= 1, "workerThreads must be at least 1: " + workerThreads);
+            return new Pop3Server(new ServerConfig(store, authenticator, effective, Optional.ofNullable(tls),
+                    clientAuth, plaintextAuth, serverName, Optional.ofNullable(implementation),
+                    Optional.ofNullable(expire), Optional.ofNullable(loginDelay), maxConnections,
+                    maxConnectionsPerAddress, idleTimeout, authorizationTimeout, maxCommandOctets, maxSaslOctets,
+                    maxBadCommands, maxAuthFailures, authFailureDelay, maxAuthFailureDelay, authFailureWindow,
+                    shutdownGracePeriod, ioThreads, workerThreads, eventListeners));
+        }
+
+        private static void require(boolean condition, String message) {
+            if (!condition) {
+                throw new IllegalStateException(message);
+            }
+        }
+
+        private static boolean printable(String s) {
+            return !s.isEmpty() && s.chars().allMatch(c -> c >= 0x20 && c <= 0x7E);
+        }
+    }
+}

@@ -1,0 +1,77 @@
+package dev.poplar.pop3.server.internal;
+
+import dev.poplar.pop3.auth.Authenticator;
+import dev.poplar.pop3.server.ClientAuth;
+import dev.poplar.pop3.server.Listener;
+import dev.poplar.pop3.server.PlaintextAuth;
+import dev.poplar.pop3.server.Pop3EventListener;
+import dev.poplar.pop3.store.MailboxStore;
+
+import javax.net.ssl.SSLContext;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * The immutable, validated configuration of one server. Built by {@code Pop3Server.Builder}.
+ *
+ * @param store where mailboxes live
+ * @param authenticator who may log in
+ * @param listeners where to accept connections
+ * @param tls the TLS context supplier, or empty without TLS
+ * @param clientAuth whether TLS clients are asked for certificates
+ * @param plaintextAuth where passwords may travel in clear
+ * @param serverName the name in the greeting
+ * @param implementation the CAPA IMPLEMENTATION value, if advertised
+ * @param expire the CAPA EXPIRE value, if advertised
+ * @param loginDelay the CAPA LOGIN-DELAY value, if advertised
+ * @param maxConnections connections at once, in total
+ * @param maxConnectionsPerAddress connections at once from one client address
+ * @param idleTimeout idle time allowed after login
+ * @param authorizationTimeout idle time allowed before login
+ * @param maxCommandOctets the longest command line, CRLF included
+ * @param maxSaslOctets the longest SASL response line, CRLF included
+ * @param maxBadCommands bad commands before the connection is closed
+ * @param maxAuthFailures failed logins in one session before the connection is closed
+ * @param authFailureDelay the delay before answering the first failed login
+ * @param maxAuthFailureDelay the longest delay before answering a failed login
+ * @param authFailureWindow how long failed logins are remembered per address and user
+ * @param shutdownGracePeriod how long {@code close()} lets sessions finish
+ * @param ioThreads network I/O threads
+ * @param workerThreads threads calling the store and the authenticator
+ * @param eventListeners who gets events
+ */
+public record ServerConfig(
+        MailboxStore store,
+        Authenticator authenticator,
+        List<Listener> listeners,
+        Optional<Supplier<SSLContext>> tls,
+        ClientAuth clientAuth,
+        PlaintextAuth plaintextAuth,
+        String serverName,
+        Optional<String> implementation,
+        Optional<String> expire,
+        Optional<Duration> loginDelay,
+        int maxConnections,
+        int maxConnectionsPerAddress,
+        Duration idleTimeout,
+        Duration authorizationTimeout,
+        int maxCommandOctets,
+        int maxSaslOctets,
+        int maxBadCommands,
+        int maxAuthFailures,
+        Duration authFailureDelay,
+        Duration maxAuthFailureDelay,
+        Duration authFailureWindow,
+        Duration shutdownGracePeriod,
+        int ioThreads,
+        int workerThreads,
+        List<Pop3EventListener> eventListeners) {
+
+    /** Copies the lists. */
+    public ServerConfig {
+        listeners = List.copyOf(listeners);
+        eventListeners = List.copyOf(eventListeners);
+    }
+}

@@ -1,0 +1,121 @@
+package dev.poplar.pop3.server.internal.command;
+
+/** Every reply text of the server, in one place. Codes follow RFC 2449 section 8 and RFC 3206. */
+public final class Replies {
+
+    /** {@code [AUTH]}: the credentials are at fault (RFC 3206). */
+    public static final String AUTH = "AUTH";
+    /** {@code [SYS/TEMP]}: a temporary problem; retry later (RFC 3206). */
+    public static final String SYS_TEMP = "SYS/TEMP";
+    /** {@code [SYS/PERM]}: a permanent problem; needs an administrator (RFC 3206). */
+    public static final String SYS_PERM = "SYS/PERM";
+    /** {@code [IN-USE]}: the maildrop is locked (RFC 2449 section 8.1.1). */
+    public static final String IN_USE = "IN-USE";
+    /** {@code [LOGIN-DELAY]}: logged in too recently (RFC 2449 section 8.1.2). */
+    public static final String LOGIN_DELAY = "LOGIN-DELAY";
+
+    private static final String SYNTAX = "syntax: ";
+
+    public static final Reply UNKNOWN_COMMAND = err("unknown command");
+    public static final Reply WRONG_STATE = err("command not valid in this state");
+    public static final Reply LINE_TOO_LONG = err("line too long");
+    public static final Reply NO_SUCH_MESSAGE = err("no such message");
+    public static final Reply ALREADY_DELETED = err("message already deleted");
+    public static final Reply INVALID_NUMBER = err("invalid message number");
+    public static final Reply MESSAGE_GONE = err("message was removed from the mailbox by another client");
+    public static final Reply SEND_PASS = ok("send PASS");
+    public static final Reply USER_FIRST = err("send USER first");
+    public static final Reply AUTH_FAILED = new Reply.Status(false, AUTH, "authentication failed");
+    public static final Reply PLAINTEXT_DISALLOWED = new Reply.Status(false, AUTH,
+            "plain-text authentication is not allowed on an insecure connection; use STLS or TLS");
+    public static final Reply LOGIN_DELAYED = new Reply.Status(false, LOGIN_DELAY,
+            "minimum time between logins not reached");
+    public static final Reply AUTH_UNAVAILABLE = new Reply.Status(false, SYS_TEMP,
+            "authentication temporarily unavailable, try again later");
+    public static final Reply MAILBOX_IN_USE = new Reply.Status(false, IN_USE,
+            "mailbox is in use by another session");
+    public static final Reply STORE_TEMPORARY = new Reply.Status(false, SYS_TEMP,
+            "mailbox temporarily unavailable, try again later");
+    public static final Reply STORE_PERMANENT = new Reply.Status(false, SYS_PERM,
+            "mailbox unavailable, contact the administrator");
+    public static final Reply INTERNAL_ERROR = new Reply.Status(false, SYS_TEMP, "internal server error");
+    public static final Reply NOOP = ok("");
+    public static final Reply BYE = ok("Poplar signing off");
+    public static final Reply TOP_FOLLOWS = ok("top of message follows");
+    public static final Reply STLS_BEGIN = ok("begin TLS negotiation");
+    public static final Reply STLS_ACTIVE = err("TLS is already active");
+    public static final Reply STLS_UNAVAILABLE = err("STLS is not available");
+    public static final Reply AUTH_ABORTED = err("authentication aborted");
+    public static final Reply BAD_BASE64 = err("invalid base64 in SASL response");
+    public static final Reply MECHANISM_UNSUPPORTED = err("unsupported authentication mechanism");
+    public static final Reply TOO_MANY_CONNECTIONS = new Reply.Status(false, SYS_TEMP,
+            "too many connections, try again later");
+    public static final Reply IDLE_TIMEOUT = err("autologout: idle for too long");
+    public static final Reply SHUTTING_DOWN = new Reply.Status(false, SYS_TEMP, "server shutting down");
+
+    private Replies() {
+    }
+
+    /**
+     * The greeting (RFC 1939 section 4), with the APOP timestamp when APOP is offered.
+     *
+     * @param serverName the configured name
+     * @param timestamp the APOP timestamp, or {@code null}
+     * @return the greeting line
+     */
+    public static String greeting(String serverName, String timestamp) {
+        return "+OK " + serverName + " POP3 server ready" + (timestamp == null ? "" : " " + timestamp);
+    }
+
+    static Reply ok(String text) {
+        return new Reply.Status(true, null, text);
+    }
+
+    static Reply err(String text) {
+        return new Reply.Status(false, null, text);
+    }
+
+    static Reply syntax(String usage) {
+        return err(SYNTAX + usage);
+    }
+
+    /**
+     * Whether a reply says the command was malformed, which counts towards the bad-command limit.
+     *
+     * @param reply a reply
+     * @return {@code true} for syntax errors and invalid message numbers
+     */
+    static boolean isMalformed(Reply reply) {
+        return reply == INVALID_NUMBER || reply instanceof Reply.Status s && s.text().startsWith(SYNTAX);
+    }
+
+    static Reply maildrop(int messages, long octets) {
+        return ok("maildrop has " + messages + " message" + (messages == 1 ? "" : "s") + " (" + octets + " octets)");
+    }
+
+    /**
+     * The reply to {@code QUIT} in the TRANSACTION state.
+     *
+     * @param deleted messages removed
+     * @param notRemoved messages that could not be removed
+     * @return the reply
+     */
+    public static Reply signOff(int deleted, int notRemoved) {
+        if (notRemoved > 0) {
+            return new Reply.Status(false, SYS_TEMP, "some deleted messages not removed (" + notRemoved
+                    + " of " + (deleted + notRemoved) + ")");
+        }
+        return ok("Poplar signing off (" + deleted + " message" + (deleted == 1 ? "" : "s") + " deleted)");
+    }
+
+    /**
+     * The reply to a successful login.
+     *
+     * @param messages messages in the maildrop
+     * @param octets their total size
+     * @return the reply
+     */
+    public static Reply loggedIn(int messages, long octets) {
+        return maildrop(messages, octets);
+    }
+}

@@ -1,0 +1,75 @@
+package dev.poplar.pop3.server.internal.command;
+
+import dev.poplar.pop3.store.MessageInfo;
+
+import java.util.Iterator;
+import java.util.NoSuchElementException;
+import java.util.function.Function;
+
+/**
+ * The lines of {@code LIST} and {@code UIDL} without an argument: {@code number value} for every live message,
+ * generated one at a time so that a large maildrop is never formatted whole.
+ */
+final class ScanListing implements Iterator<String> {
+
+    private final MaildropView drop;
+    private final Function<MessageInfo, String> value;
+    private int next;
+
+    ScanListing(MaildropView drop, Function<MessageInfo, String> value) {
+        this.drop = drop;
+        this.value = value;
+        this.next = advance(1);
+    }
+
+    @Override
+    public boolean hasNext() {
+        return next > 0;
+    }
+
+    @Override
+    public String next() {
+        if (next <= 0) {
+            throw new NoSuchElementException();
+        }
+        int number = next;
+        next = advance(number + 1);
+        return number + " " + value.apply(drop.live(number));
+    }
+
+    private int advance(int from) {
+        for (int n = from; n <= drop.highest(); n++) {
+            if (drop.live(n) != null) {
+                return n;
+            }
+        }
+        return 0;
+    }
+
+    /**
+     * The reply to {@code LIST}/{@code UIDL} with or without a message number.
+     *
+     * @param session the session
+     * @param argument the argument
+     * @param usage the command's syntax, for errors
+     * @param value what to print for a message
+     * @return the reply
+     */
+    static Reply reply(SessionContext session, String argument, String usage, Function<MessageInfo, String> value) {
+        String[] words = Args.words(argument);
+        MaildropView drop = session.maildrop();
+        if (words.length == 0) {
+            return new Reply.Lines(drop.liveCount() + " messages (" + drop.liveOctets() + " octets)",
+                    new ScanListing(drop, value));
+        }
+        if (words.length > 1) {
+            return Replies.syntax(usage);
+        }
+        Reply error = Args.messageError(session, words[0]);
+        if (error != null) {
+            return error;
+        }
+        int number = Args.number(words[0]);
+        return Replies.ok(number + " " + value.apply(drop.live(number)));
+    }
+}

@@ -1,0 +1,91 @@
+package dev.poplar.pop3.server.internal.command;
+
+import dev.poplar.pop3.auth.Credentials;
+import dev.poplar.pop3.server.internal.ServerConfig;
+import dev.poplar.pop3.server.internal.sasl.SaslExchange;
+import dev.poplar.pop3.server.internal.sasl.SaslMechanism;
+
+import java.util.List;
+
+/**
+ * What commands see of their session. Implemented by the session; commands never touch the network.
+ */
+public interface SessionContext {
+
+    /** @return the server configuration */
+    ServerConfig config();
+
+    /** @return the current state */
+    State state();
+
+    /** @return whether the connection is encrypted now */
+    boolean secure();
+
+    /** @return whether {@code STLS} is offered now (TLS configured, not yet secure, not logged in) */
+    boolean stlsAvailable();
+
+    /** @return whether passwords may be sent in clear on this connection now */
+    boolean plaintextAllowed();
+
+    /** @return the APOP timestamp of the greeting, or {@code null} when APOP is not offered */
+    String apopTimestamp();
+
+    /** @return the SASL mechanisms offered on this connection now */
+    List<SaslMechanism> mechanisms();
+
+    /**
+     * Whether the server implements a SASL mechanism, offered on this connection or not.
+     *
+     * @param name the upper-case mechanism name
+     * @return {@code true} if known
+     */
+    boolean knownMechanism(String name);
+
+    /** @return the user name given by {@code USER}, or {@code null} */
+    String pendingUser();
+
+    /** @param user the user name given by {@code USER}, or {@code null} to forget it */
+    void pendingUser(String user);
+
+    /**
+     * Verifies credentials and, if they are good, opens the maildrop and enters TRANSACTION. Failures are counted,
+     * delayed and reported by the session.
+     *
+     * @param credentials what the client presented
+     * @param mechanism {@code USER}, {@code APOP} or a SASL mechanism name, for events
+     * @return the reply
+     */
+    Reply login(Credentials credentials, String mechanism);
+
+    /**
+     * Counts a failed login that never reached the authenticator (a malformed SASL response).
+     *
+     * @param username the user name if known
+     * @param mechanism the mechanism
+     * @param reason why, for the log
+     * @return the reply
+     */
+    Reply loginFailed(String username, String mechanism, String reason);
+
+    /** @return the open maildrop; only in TRANSACTION */
+    MaildropView maildrop();
+
+    /**
+     * Ends the session: in TRANSACTION, removes deleted messages (UPDATE state) first. The connection closes after
+     * the reply.
+     *
+     * @return the reply
+     */
+    Reply quit();
+
+    /** Upgrades the connection to TLS once the reply has been sent ({@code STLS}). */
+    void startTlsAfterReply();
+
+    /**
+     * Continues a SASL exchange with the next client line, or ends it.
+     *
+     * @param exchange the exchange in progress, or {@code null} when it is over
+     * @param mechanism its mechanism name
+     */
+    void saslInProgress(SaslExchange exchange, String mechanism);
+}
