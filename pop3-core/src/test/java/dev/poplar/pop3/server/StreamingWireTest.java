@@ -1,0 +1,204 @@
+package dev.poplar.pop3.server;
+
+import dev.poplar.pop3.auth.AuthResult;
+import dev.poplar.pop3.store.MailboxStore;
+import dev.poplar.pop3.store.Maildrop;
+import dev.poplar.pop3.store.MessageContent;
+import dev.poplar.pop3.store.MessageInfo;
+import dev.poplar.pop3.store.UpdateResult;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.ReadableByteChannel;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** RETR streams: bounded memory whatever the size, and a client that goes away loses nothing. */
+class StreamingWireTest {
+
+    static final long HUNDRED_MIB = 100L * 1024 * 1024;
+
+    /** A message generated on the fly: 100-octet LF-terminated lines, some starting with a dot. Never in memory. */
+    static final class GeneratedContent implements ReadableByteChannel {
+        private final long size;
+        private long position;
+        private boolean open = true;
+        final CountDownLatch closed = new CountDownLatch(1);
+
+        GeneratedContent(long size) {
+            this.size = size;
+        }
+
+        static byte at(long position) {
+            long column = position % 100;
+            if (column == 99) {
+                return '\n';
+            }
+            if (column == 0 && (position / 100) % 7 == 0) {
+                return '.';
+            }
+            return (byte) ('a' + (position % 26));
+        }
+
+        @Override
+        public int read(ByteBuffer dst) {
+            if (position >= size) {
+                return -1;
+            }
+            int n = 0;
+            while (dst.hasRemaining() && position < size) {
+                dst.put(at(position++));
+                n++;
+            }
+            return n;
+        }
+
+        @Override
+        public boolean isOpen() {
+            return open;
+        }
+
+        @Override
+        public void close() {
+            open = false;
+            closed.countDown();
+        }
+    }
+
+    /** A store with one huge generated message per mailbox; counts opens and closes. */
+    static final class GeneratedStore implements MailboxStore {
+        final AtomicInteger updates = new AtomicInteger();
+        final AtomicInteger closes = new AtomicInteger();
+        volatile GeneratedContent last;
+        final long size;
+
+        GeneratedStore(long size) {
+            this.size = size;
+        }
+
+        long wireSize() {
+            // Every LF becomes CRLF; the content ends with LF.
+            return size + size / 100;
+        }
+
+        @Override
+        public Maildrop open(String mailbox) {
+            MessageInfo info = new MessageInfo("huge", wireSize());
+            return new Maildrop() {
+                @Override
+                public List<MessageInfo> messages() {
+                    return List.of(info);
+                }
+
+                @Override
+                public MessageContent content(MessageInfo message) {
+                    last = new GeneratedContent(size);
+                    return MessageContent.ofChannel(last, false);
+                }
+
+                @Override
+                public UpdateResult update(Set<MessageInfo> deleted, Set<MessageInfo> retrieved) {
+                    updates.incrementAndGet();
+                    return UpdateResult.complete();
+                }
+
+                @Override
+                public void close() {
+                    closes.incrementAndGet();
+                }
+            };
+        }
+    }
+
+    @Test
+    void retrOfA100MibMessageKeepsTheQueuedOutputBounded() throws Exception {
+        GeneratedStore store = new GeneratedStore(HUNDRED_MIB);
+        try (Pop3Server server = TestServers.start(Pop3Server.builder().store(store)
+                .authenticator((c, i) -> AuthResult.accept(c.username())));
+             WireClient client = WireClient.connect(server)) {
+            client.greeting();
+            client.login("alice", "x");
+            assertThat(client.send("RETR 1")).isEqualTo("+OK " + store.wireSize() + " octets");
+            InputStream in = client.input();
+            byte[] buffer = new byte[256 * 1024];
+            long received = 0;
+            long expectedPosition = 0;
+            int stuffedPending = 0;
+            boolean atLineStart = true;
+            // Read the whole body, checking it against the generator (un-stuffing and CRLF on the fly).
+            byte[] tail = new byte[5];
+            int tailLength = 0;
+            while (true) {
+                int n = in.read(buffer);
+                assertThat(n).isPositive();
+                for (int i = 0; i < n; i++) {
+                    byte b = buffer[i];
+                    received++;
+                    if (tailLength == 5) {
+                        System.arraycopy(tail, 1, tail, 0, 4);
+                        tailLength = 4;
+                    }
+                    tail[tailLength++] = b;
+                    if (b == '\r') {
+                        continue;
+                    }
+                    if (atLineStart && b == '.' && stuffedPending == 0 && expectedPosition < HUNDRED_MIB
+                            && GeneratedContent.at(expectedPosition) == '.') {
+                        stuffedPending = 1;
+                        continue;
+                    }
+                    stuffedPending = 0;
+                    if (expectedPosition < HUNDRED_MIB) {
+                        assertThat(b).as("octet %d", expectedPosition).isEqualTo(GeneratedContent.at(expectedPosition));
+                        expectedPosition++;
+                    }
+                    atLineStart = b == '\n';
+                }
+                if (expectedPosition == HUNDRED_MIB && tailLength == 5
+                        && new String(tail, 2, 3).equals(".\r\n")) {
+                    break;
+                }
+            }
+            assertThat(expectedPosition).isEqualTo(HUNDRED_MIB);
+            assertThat(received).isGreaterThan(store.wireSize());
+            // The server wrote the next chunk only after the previous one was sent: a few chunks at most queued.
+            assertThat(server.metrics().peakQueuedWriteOctets()).isLessThan(1024 * 1024);
+            assertThat(client.send("QUIT")).startsWith("+OK");
+        }
+    }
+
+    @Test
+    void aClientThatDisconnectsInTheMiddleOfRetrDeletesNothingAndTheServerGoesOn() throws Exception {
+        GeneratedStore store = new GeneratedStore(20L * 1024 * 1024);
+        try (Pop3Server server = TestServers.start(Pop3Server.builder().store(store)
+                .authenticator((c, i) -> AuthResult.accept(c.username())))) {
+            try (WireClient client = WireClient.connect(server)) {
+                client.greeting();
+                client.login("alice", "x");
+                client.write("RETR 1\r\n");
+                // Read a little of the message, then drop the connection.
+                client.input().readNBytes(64 * 1024);
+            }
+            assertThat(store.last.closed.await(10, TimeUnit.SECONDS)).as("content closed").isTrue();
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (store.closes.get() == 0 && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+            }
+            assertThat(store.closes.get()).as("maildrop released").isEqualTo(1);
+            assertThat(store.updates.get()).as("nothing deleted").isZero();
+            try (WireClient next = WireClient.connect(server)) {
+                next.greeting();
+                assertThat(next.login("bob", "x")).startsWith("+OK");
+                assertThat(next.send("STAT")).isEqualTo("+OK 1 " + store.wireSize());
+            }
+            assertThat(server.metrics().messagesRetrieved()).isZero();
+        }
+    }
+}
