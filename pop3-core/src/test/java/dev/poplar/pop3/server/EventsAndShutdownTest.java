@@ -1,0 +1,169 @@
+package dev.poplar.pop3.server;
+
+import dev.poplar.pop3.store.MessageInfo;
+import dev.poplar.pop3.store.memory.InMemoryMailboxStore;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
+
+class EventsAndShutdownTest {
+
+    final InMemoryMailboxStore store = new InMemoryMailboxStore();
+    final BlockingQueue<Pop3Event> events = new LinkedBlockingQueue<>();
+
+    <T extends Pop3Event> T next(Class<T> type) throws InterruptedException {
+        while (true) {
+            Pop3Event event = events.poll(10, TimeUnit.SECONDS);
+            assertThat(event).as("an event of type %s", type.getSimpleName()).isNotNull();
+            if (type.isInstance(event)) {
+                return type.cast(event);
+            }
+        }
+    }
+
+    @Nested
+    class Events {
+        @Test
+        void aSessionReportsItsLifeInOrderWithoutSecrets() throws Exception {
+            MessageInfo a = store.add("alice", "Subject: a\r\n\r\na\r\n");
+            MessageInfo b = store.add("alice", "Subject: b\r\n\r\nb\r\n");
+            try (Pop3Server server = TestServers.start(TestServers.builder(store).eventListener(events::add));
+                 WireClient client = WireClient.connect(server)) {
+                client.greeting();
+                client.login("alice", "wrong");
+                client.login("alice", "s3cret");
+                client.send("RETR 1");
+                client.body();
+                client.send("DELE 2");
+                client.send("QUIT");
+                assertThat(next(Pop3Event.ConnectionOpened.class).client().isLoopback()).isTrue();
+                assertThat(next(Pop3Event.CommandCompleted.class).command()).isEqualTo("USER alice");
+                Pop3Event.LoginFailed failed = next(Pop3Event.LoginFailed.class);
+                assertThat(failed.username()).isEqualTo("alice");
+                assertThat(failed.mechanism()).isEqualTo("USER");
+                Pop3Event.CommandCompleted pass = next(Pop3Event.CommandCompleted.class);
+                assertThat(pass.command()).isEqualTo("PASS ***");
+                assertThat(pass.reply()).isEqualTo("-ERR [AUTH] authentication failed");
+                Pop3Event.LoginSucceeded login = next(Pop3Event.LoginSucceeded.class);
+                assertThat(login.mailbox()).isEqualTo("alice");
+                Pop3Event.MessageRetrieved retrieved = next(Pop3Event.MessageRetrieved.class);
+                assertThat(retrieved.uid()).isEqualTo(a.uid());
+                assertThat(retrieved.octets()).isEqualTo(a.size());
+                Pop3Event.MessagesDeleted deleted = next(Pop3Event.MessagesDeleted.class);
+                assertThat(deleted.removed()).containsExactly(b.uid());
+                assertThat(deleted.notRemoved()).isEmpty();
+                Pop3Event.ConnectionClosed closed = next(Pop3Event.ConnectionClosed.class);
+                SessionSummary summary = closed.summary();
+                assertThat(summary.end()).isEqualTo(SessionSummary.EndReason.QUIT);
+                assertThat(summary.user()).contains("alice");
+                assertThat(summary.retrieved()).isEqualTo(1);
+                assertThat(summary.retrievedOctets()).isEqualTo(a.size());
+                assertThat(summary.deleted()).isEqualTo(1);
+                assertThat(summary.toString()).contains("user=alice", "end=QUIT", "retr=1/" + a.size(), "del=1");
+                assertThat(server.metrics().loginsFailed()).isEqualTo(1);
+                assertThat(server.metrics().messagesDeleted()).isEqualTo(1);
+            }
+        }
+
+        @Test
+        void aDroppedConnectionIsReportedAsSuchAndAFailingListenerDoesNotBreakTheSession() throws Exception {
+            try (Pop3Server server = TestServers.start(TestServers.builder(store)
+                    .eventListener(e -> {
+                        throw new IllegalStateException("listener bug");
+                    })
+                    .eventListener(events::add))) {
+                try (WireClient client = WireClient.connect(server)) {
+                    client.greeting();
+                    assertThat(client.login("alice", "s3cret")).startsWith("+OK");
+                }
+                assertThat(next(Pop3Event.ConnectionClosed.class).summary().end())
+                        .isEqualTo(SessionSummary.EndReason.CLIENT_DISCONNECTED);
+            }
+        }
+    }
+
+    @Nested
+    class Shutdown {
+        @Test
+        void closeStopsAcceptingClosesIdleSessionsAfterTheGracePeriodAndReleasesLocks() throws Exception {
+            store.add("alice", "Subject: a\r\n\r\na\r\n");
+            Pop3Server server = TestServers.start(TestServers.builder(store)
+                    .shutdownGracePeriod(Duration.ofMillis(300)).eventListener(events::add));
+            try (WireClient client = WireClient.connect(server)) {
+                client.greeting();
+                client.login("alice", "s3cret");
+                client.send("DELE 1");
+                assertThat(store.isLocked("alice")).isTrue();
+                long t0 = System.nanoTime();
+                server.close();
+                assertThat(Duration.ofNanos(System.nanoTime() - t0)).isGreaterThanOrEqualTo(Duration.ofMillis(250));
+                assertThat(client.closedByServer()).isTrue();
+                assertThat(store.isLocked("alice")).isFalse();
+                assertThat(store.messages("alice")).hasSize(1);
+                assertThat(next(Pop3Event.ConnectionClosed.class).summary().end())
+                        .isEqualTo(SessionSummary.EndReason.SERVER_STOPPED);
+                assertThat(server.openSessions()).isZero();
+                org.assertj.core.api.Assertions.assertThatThrownBy(() -> WireClient.connect(server))
+                        .isInstanceOf(IOException.class);
+            }
+            server.close();
+        }
+
+        @Test
+        void closeWaitsForSessionsThatFinishWithinTheGracePeriod() throws Exception {
+            Pop3Server server = TestServers.start(TestServers.builder(store)
+                    .shutdownGracePeriod(Duration.ofSeconds(20)).eventListener(events::add));
+            WireClient client = WireClient.connect(server);
+            client.greeting();
+            Thread closer = new Thread(server::close);
+            closer.start();
+            assertThat(client.send("QUIT")).startsWith("+OK");
+            closer.join(10_000);
+            assertThat(closer.isAlive()).as("close() returned once the session ended").isFalse();
+            assertThat(next(Pop3Event.ConnectionClosed.class).summary().end()).isEqualTo(SessionSummary.EndReason.QUIT);
+            client.close();
+        }
+
+        @Test
+        void aServerStartsOnlyOnceAndManyRunSideBySide() throws Exception {
+            try (Pop3Server one = TestServers.start(TestServers.builder(store));
+                 Pop3Server two = TestServers.start(TestServers.builder(new InMemoryMailboxStore()))) {
+                assertThat(one.localAddress()).isNotEqualTo(two.localAddress());
+                assertThatIllegalStateException().isThrownBy(one::start).withMessageContaining("only once");
+            }
+        }
+
+        @Test
+        void aPortInUseIsReportedWithTheAddressAndNothingStaysBound() throws Exception {
+            try (Pop3Server one = TestServers.start(TestServers.builder(store))) {
+                Pop3Server two = TestServers.builder(store)
+                        .listener(Listener.plain("127.0.0.1", 0))
+                        .listener(new Listener(one.localAddress(), false)).build();
+                org.assertj.core.api.Assertions.assertThatThrownBy(two::start).isInstanceOf(IOException.class)
+                        .hasMessageContaining("cannot listen on").hasMessageContaining(
+                                String.valueOf(one.localAddress().getPort()));
+                two.close();
+            }
+        }
+
+        @Test
+        void localAddressesFollowTheListenerOrder() throws Exception {
+            Listener a = Listener.plain("127.0.0.1", 0);
+            Listener b = Listener.plain("127.0.0.1", 0);
+            try (Pop3Server server = TestServers.start(TestServers.builder(store).listener(a).listener(b))) {
+                assertThat(server.localAddresses()).hasSize(2);
+                assertThat(server.localAddress(a)).isEqualTo(server.localAddresses().get(0));
+                assertThat(List.copyOf(server.localAddresses())).doesNotHaveDuplicates();
+            }
+        }
+    }
+}
