@@ -14,13 +14,23 @@ import java.util.List;
 /** A raw POP3 client for wire tests: sends exact octets and reads exact replies, with a timeout on every read. */
 final class WireClient implements AutoCloseable {
 
-    private final Socket socket;
-    private final InputStream in;
-    private final OutputStream out;
+    private Socket socket;
+    private InputStream in;
+    private OutputStream out;
 
     WireClient(InetSocketAddress address) throws IOException {
-        socket = new Socket();
-        socket.connect(address, 5000);
+        Socket plain = new Socket();
+        plain.connect(address, 5000);
+        use(plain);
+    }
+
+    WireClient(Socket connected) throws IOException {
+        use(connected);
+    }
+
+    /** Continues over another socket, e.g. the TLS socket layered on this one after STLS. */
+    void use(Socket next) throws IOException {
+        socket = next;
         socket.setSoTimeout(10_000);
         in = new java.io.BufferedInputStream(socket.getInputStream());
         out = socket.getOutputStream();
