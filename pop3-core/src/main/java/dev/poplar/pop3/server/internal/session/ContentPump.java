@@ -45,7 +45,7 @@ final class ContentPump extends Pump {
         try {
             channel = reply.content().channel();
         } catch (IOException | RuntimeException e) {
-            LOG.warn("could not open the content of message {}", reply.message().uid(), e);
+            session.contentFailed(e);
             release();
             answerInstead(Replies.STORE_TEMPORARY.statusLine(), onComplete);
             return;

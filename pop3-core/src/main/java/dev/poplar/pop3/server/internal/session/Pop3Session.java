@@ -509,6 +509,15 @@ public final class Pop3Session implements SessionContext {
         engine.metrics().queued(io.getScheduledWriteBytes());
     }
 
+    /**
+     * Message content could not be read before any of it was sent; the client gets {@code -ERR [SYS/TEMP]}.
+     *
+     * @param cause the failure, for the log
+     */
+    void contentFailed(Throwable cause) {
+        LOG.warn("could not read message content", cause);
+    }
+
     /** A streamed reply could not be completed (content unreadable): the client cannot be told; close. */
     void abortStream(Throwable cause) {
         LOG.warn("could not complete a multi-line reply; closing the connection", cause);

@@ -3,6 +3,8 @@ package dev.poplar.pop3.server.internal.session;
 import org.apache.mina.core.buffer.IoBuffer;
 import org.apache.mina.core.future.WriteFuture;
 
+import dev.poplar.pop3.server.internal.command.Replies;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -24,6 +26,7 @@ abstract class Pump {
     private boolean finished;
     private boolean aborted;
     private boolean substituted;
+    private boolean anyWritten;
     private Runnable onComplete;
 
     Pump(Pop3Session session, String statusLine) {
@@ -109,9 +112,15 @@ abstract class Pump {
             try {
                 finished = fill(out);
             } catch (IOException | RuntimeException e) {
-                aborted = true;
                 release();
-                session.abortStream(e);
+                if (!anyWritten) {
+                    // Nothing of the reply went out yet: the client can still be told, and the session goes on.
+                    session.contentFailed(e);
+                    answerInstead(Replies.STORE_TEMPORARY.statusLine(), onComplete);
+                } else {
+                    aborted = true;
+                    session.abortStream(e);
+                }
                 return;
             }
             chunk.flip();
@@ -132,6 +141,7 @@ abstract class Pump {
      * @param message an {@code IoBuffer} or a file region
      */
     final void writeTracked(Object message) {
+        anyWritten = true;
         inFlight++;
         WriteFuture future = session.write(message);
         session.queuedOctets();
