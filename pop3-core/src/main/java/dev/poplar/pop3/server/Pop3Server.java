@@ -148,6 +148,7 @@ public final class Pop3Server implements AutoCloseable {
         private int ioThreads = Runtime.getRuntime().availableProcessors() + 1;
         private int workerThreads = 16;
         private final List<Pop3EventListener> eventListeners = new ArrayList<>();
+        private Pop3Interceptor interceptor;
 
         private Builder() {
         }
@@ -432,6 +433,18 @@ public final class Pop3Server implements AutoCloseable {
         }
 
         /**
+         * Sets an interceptor that can change what the server does per connection and per command (fault injection,
+         * maintenance answers). None by default.
+         *
+         * @param interceptor the interceptor
+         * @return this builder
+         */
+        public Builder interceptor(Pop3Interceptor interceptor) {
+            this.interceptor = Objects.requireNonNull(interceptor, "interceptor");
+            return this;
+        }
+
+        /**
          * Validates the settings and creates the server (not yet started).
          *
          * @return a new server
@@ -481,7 +494,7 @@ public final class Pop3Server implements AutoCloseable {
                     Optional.ofNullable(expire), Optional.ofNullable(loginDelay), maxConnections,
                     maxConnectionsPerAddress, idleTimeout, authorizationTimeout, maxCommandOctets, maxSaslOctets,
                     maxBadCommands, maxAuthFailures, authFailureDelay, maxAuthFailureDelay, authFailureWindow,
-                    shutdownGracePeriod, ioThreads, workerThreads, eventListeners));
+                    shutdownGracePeriod, ioThreads, workerThreads, eventListeners, Optional.ofNullable(interceptor)));
         }
 
         private static void require(boolean condition, String message) {

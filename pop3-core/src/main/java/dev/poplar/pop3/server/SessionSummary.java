@@ -39,7 +39,9 @@ public record SessionSummary(String sessionId, Optional<String> user, EndReason 
         /** The client spoke another protocol, e.g. TLS to a plain port. */
         PROTOCOL_ERROR,
         /** The connection failed (reset, broken pipe). */
-        IO_ERROR
+        IO_ERROR,
+        /** A {@link Pop3Interceptor} dropped the connection on purpose. Nothing was deleted. */
+        DROPPED
     }
 
     /**

@@ -5,6 +5,7 @@ import dev.poplar.pop3.server.ClientAuth;
 import dev.poplar.pop3.server.Listener;
 import dev.poplar.pop3.server.PlaintextAuth;
 import dev.poplar.pop3.server.Pop3EventListener;
+import dev.poplar.pop3.server.Pop3Interceptor;
 import dev.poplar.pop3.store.MailboxStore;
 
 import javax.net.ssl.SSLContext;
@@ -41,6 +42,7 @@ import java.util.function.Supplier;
  * @param ioThreads network I/O threads
  * @param workerThreads threads calling the store and the authenticator
  * @param eventListeners who gets events
+ * @param interceptor the interceptor, if any
  */
 public record ServerConfig(
         MailboxStore store,
@@ -67,7 +69,8 @@ public record ServerConfig(
         Duration shutdownGracePeriod,
         int ioThreads,
         int workerThreads,
-        List<Pop3EventListener> eventListeners) {
+        List<Pop3EventListener> eventListeners,
+        Optional<Pop3Interceptor> interceptor) {
 
     /** Copies the lists. */
     public ServerConfig {

@@ -94,6 +94,19 @@ public final class Dispatcher {
         }
     }
 
+    /**
+     * A command line as logs, events and interceptors may see it: secrets replaced by {@code ***}.
+     *
+     * @param line the command line
+     * @return the redacted line
+     */
+    public static String redact(String line) {
+        int space = line.indexOf(' ');
+        String keyword = space < 0 ? line : line.substring(0, space);
+        String argument = space < 0 ? "" : line.substring(space + 1);
+        return redact(Verb.of(keyword), keyword, argument, line);
+    }
+
     private static String redact(Verb verb, String keyword, String argument, String line) {
         if (verb == Verb.PASS) {
             return keyword + " ***";

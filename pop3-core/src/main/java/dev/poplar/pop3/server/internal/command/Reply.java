@@ -68,6 +68,16 @@ public sealed interface Reply {
     }
 
     /**
+     * A reply given verbatim (by an interceptor): a status line, and body lines if multi-line.
+     *
+     * @param statusLine the status line as sent
+     * @param lines the body lines
+     * @param multiLine whether the reply is multi-line
+     */
+    record Verbatim(String statusLine, java.util.List<String> lines, boolean multiLine) implements Reply {
+    }
+
+    /**
      * A SASL server challenge (RFC 5034 section 4): {@code +} and a space, then base64.
      *
      * @param base64 the encoded challenge, empty for an empty challenge

@@ -50,7 +50,8 @@ final class ContentPump extends Pump {
             answerInstead(Replies.STORE_TEMPORARY.statusLine(), onComplete);
             return;
         }
-        if (!tls && reply.bodyLines() < 0 && reply.content().wireReady() && channel instanceof FileChannel file) {
+        if (!tls && !shaped() && reply.bodyLines() < 0 && reply.content().wireReady()
+                && channel instanceof FileChannel file) {
             if (zeroCopy(file, onComplete)) {
                 return;
             }

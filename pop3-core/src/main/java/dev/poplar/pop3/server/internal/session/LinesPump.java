@@ -1,7 +1,5 @@
 package dev.poplar.pop3.server.internal.session;
 
-import dev.poplar.pop3.server.internal.command.Reply;
-
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Iterator;
@@ -13,10 +11,11 @@ final class LinesPump extends Pump {
 
     private final Iterator<String> lines;
     private byte[] pending;
+    private int pendingOffset;
 
-    LinesPump(Pop3Session session, Reply.Lines reply) {
-        super(session, reply.statusLine());
-        this.lines = reply.lines();
+    LinesPump(Pop3Session session, String statusLine, Iterator<String> lines) {
+        super(session, statusLine);
+        this.lines = lines;
     }
 
     @Override
@@ -32,11 +31,14 @@ final class LinesPump extends Pump {
                 }
                 String line = lines.next();
                 pending = ((line.startsWith(".") ? "." : "") + line + "\r\n").getBytes(StandardCharsets.UTF_8);
+                pendingOffset = 0;
             }
-            if (out.remaining() < pending.length) {
+            int n = Math.min(out.remaining(), pending.length - pendingOffset);
+            out.put(pending, pendingOffset, n);
+            pendingOffset += n;
+            if (pendingOffset < pending.length) {
                 return false;
             }
-            out.put(pending);
             pending = null;
         }
     }

@@ -5,6 +5,7 @@ import dev.poplar.pop3.auth.ClientInfo;
 import dev.poplar.pop3.auth.Credentials;
 import dev.poplar.pop3.server.Listener;
 import dev.poplar.pop3.server.PlaintextAuth;
+import dev.poplar.pop3.server.Pop3Interceptor;
 import dev.poplar.pop3.server.Pop3Event;
 import dev.poplar.pop3.server.SessionSummary;
 import dev.poplar.pop3.server.SessionSummary.EndReason;
@@ -102,6 +103,9 @@ public final class Pop3Session implements SessionContext {
     private EndReason closeAfterReply;
     private volatile EndReason endReason;
     private Pump pump;
+    private Pop3Interceptor.Action connectAction = Pop3Interceptor.Action.proceed();
+    private Pop3Interceptor.Shape shape;
+    private Duration interceptDelay;
     private int badCommands;
     private int authFailures;
     private int retrieved;
@@ -145,11 +149,50 @@ public final class Pop3Session implements SessionContext {
 
     // ---------------------------------------------------------------- connection events (I/O thread)
 
-    /** Greets the client: at once on a plain listener, after the handshake on an implicit-TLS one. */
-    public void greet() {
+    /**
+     * The connection is open: asks the interceptor, if any, what to do, then greets at once on a plain listener; on an
+     * implicit-TLS listener the greeting waits for the handshake.
+     */
+    public void opened() {
         io.getConfig().setBothIdleTime(seconds(config.authorizationTimeout()));
-        writeLine(Replies.greeting(config.serverName(), apopTimestamp));
-        serial.execute(() -> engine.events().emit(new Pop3Event.ConnectionOpened(client)));
+        serial.execute(() -> {
+            Pop3Interceptor.Action action = config.interceptor().map(i -> i.onConnect(client))
+                    .orElse(Pop3Interceptor.Action.proceed());
+            if (action instanceof Pop3Interceptor.Drop
+                    || (action instanceof Pop3Interceptor.FailTls && listener.implicitTls())) {
+                endReason = action instanceof Pop3Interceptor.Drop ? EndReason.DROPPED : EndReason.TLS_FAILED;
+                io.closeNow();
+                return;
+            }
+            connectAction = action;
+            if (!listener.implicitTls()) {
+                greet();
+            }
+        });
+    }
+
+    /** Sends the greeting (RFC 1939 section 4), or what the interceptor said instead. Serial executor only. */
+    private void greet() {
+        Pop3Interceptor.Action action = connectAction;
+        if (action instanceof Pop3Interceptor.Silence) {
+            return;
+        }
+        if (action instanceof Pop3Interceptor.Delay delay) {
+            connectAction = Pop3Interceptor.Action.proceed();
+            later(this::greet, delay.delay().toMillis());
+            return;
+        }
+        if (action instanceof Pop3Interceptor.Respond respond) {
+            writeLine(respond.statusLine());
+            if (respond.statusLine().startsWith("-ERR")) {
+                endReason = EndReason.DROPPED;
+                io.closeOnFlush();
+                return;
+            }
+        } else {
+            writeLine(Replies.greeting(config.serverName(), apopTimestamp));
+        }
+        engine.events().emit(new Pop3Event.ConnectionOpened(client));
     }
 
     /**
@@ -201,7 +244,7 @@ public final class Pop3Session implements SessionContext {
         secure = true;
         client = new ClientInfo(id, client.remoteAddress(), client.localAddress(), true, chain);
         if (listener.implicitTls()) {
-            greet();
+            serial.execute(this::greet);
         }
     }
 
@@ -356,6 +399,11 @@ public final class Pop3Session implements SessionContext {
             outcome = engine.dispatcher().continueSasl(this, sasl, saslMechanism, line.text());
         } else if (line.octets() > config.maxCommandOctets() && !isAuthCommand(line.text())) {
             outcome = new Dispatcher.Outcome(Replies.LINE_TOO_LONG, true, "<" + line.octets() + " octets>");
+        } else if (config.interceptor().isPresent()) {
+            outcome = intercepted(line.text());
+            if (outcome == null) {
+                return;
+            }
         } else {
             outcome = engine.dispatcher().dispatch(this, line.text());
         }
@@ -371,6 +419,43 @@ public final class Pop3Session implements SessionContext {
         send(outcome.reply(), outcome.logged(), start);
     }
 
+    /** Runs a command past the interceptor; {@code null} when the session must not answer (dropped, silent). */
+    private Dispatcher.Outcome intercepted(String text) {
+        String logged = Dispatcher.redact(text);
+        int space = logged.indexOf(' ');
+        String verb = (space < 0 ? logged : logged.substring(0, space)).toUpperCase(java.util.Locale.ROOT);
+        String argument = space < 0 ? "" : logged.substring(space + 1);
+        Optional<String> user = Optional.ofNullable(username != null ? username : pendingUser);
+        Pop3Interceptor.Action action = config.interceptor().get().onCommand(
+                new Pop3Interceptor.Command(client, verb, argument, user, state == State.TRANSACTION));
+        if (action instanceof Pop3Interceptor.Drop) {
+            LOG.info("interceptor dropped the connection at {}", logged);
+            endReason = EndReason.DROPPED;
+            busy = true;
+            io.closeNow();
+            return null;
+        }
+        if (action instanceof Pop3Interceptor.Silence) {
+            LOG.info("interceptor silenced the reply to {}", logged);
+            busy = true;
+            return null;
+        }
+        if (action instanceof Pop3Interceptor.Respond respond) {
+            return new Dispatcher.Outcome(new Reply.Verbatim(respond.statusLine(), respond.lines(),
+                    respond.multiLine()), false, logged);
+        }
+        if (action instanceof Pop3Interceptor.FailTls && verb.equals("STLS")) {
+            closeAfterReply = EndReason.TLS_FAILED;
+            return new Dispatcher.Outcome(Replies.STLS_BEGIN, false, logged);
+        }
+        if (action instanceof Pop3Interceptor.Delay delay) {
+            interceptDelay = delay.delay();
+        } else if (action instanceof Pop3Interceptor.Shape s) {
+            shape = s;
+        }
+        return engine.dispatcher().dispatch(this, text);
+    }
+
     private static boolean isAuthCommand(String line) {
         return line.regionMatches(true, 0, "AUTH ", 0, 5);
     }
@@ -384,23 +469,28 @@ public final class Pop3Session implements SessionContext {
             completed(logged, reply.statusLine(), start);
             return;
         }
-        if (replyDelay != null && !replyDelay.isZero()) {
-            Duration delay = replyDelay;
-            replyDelay = null;
+        Duration delay = replyDelay == null ? Duration.ZERO : replyDelay;
+        if (interceptDelay != null) {
+            delay = delay.plus(interceptDelay);
+            interceptDelay = null;
+        }
+        replyDelay = null;
+        if (!delay.isZero()) {
             busy = true;
             // The delay blocks no thread: the reply is written later by a timer task.
-            engine.scheduler().schedule(() -> serial.execute(() -> {
+            later(() -> {
                 busy = false;
                 if (!closed) {
                     send(reply, logged, start);
                     drain();
                 }
-            }), delay.toMillis(), TimeUnit.MILLISECONDS);
+            }, delay.toMillis());
             return;
         }
-        replyDelay = null;
         if (reply instanceof Reply.Lines lines) {
-            startPump(new LinesPump(this, lines), logged, start);
+            startPump(new LinesPump(this, lines.statusLine(), lines.lines()), logged, start);
+        } else if (reply instanceof Reply.Verbatim verbatim && verbatim.multiLine()) {
+            startPump(new LinesPump(this, verbatim.statusLine(), verbatim.lines().iterator()), logged, start);
         } else if (reply instanceof Reply.Content content) {
             startPump(new ContentPump(this, content, secure || listener.implicitTls()), logged, start);
         } else {
@@ -413,6 +503,10 @@ public final class Pop3Session implements SessionContext {
     private void startPump(Pump next, String logged, long start) {
         busy = true;
         pump = next;
+        if (shape != null) {
+            next.shape(shape.octetsPerSecond(), shape.dropAfterOctets());
+            shape = null;
+        }
         next.start(() -> {
             pump = null;
             busy = false;
@@ -474,6 +568,31 @@ public final class Pop3Session implements SessionContext {
     private static final class PlainWriteRequest extends DefaultWriteRequest implements DisableEncryptWriteRequest {
         PlainWriteRequest(Object message, WriteFuture future) {
             super(message, future);
+        }
+    }
+
+    /**
+     * Runs a task on the session's executor after a delay, without holding a thread meanwhile.
+     *
+     * @param task the task
+     * @param millis the delay
+     */
+    void later(Runnable task, long millis) {
+        engine.scheduler().schedule(() -> serial.execute(task), millis, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Sends the last part of a reply that an interceptor cut short, then drops the connection.
+     *
+     * @param last the octets still to send
+     */
+    void dropAfterWrite(IoBuffer last) {
+        endReason = EndReason.DROPPED;
+        LOG.info("interceptor dropped the connection in the middle of a reply");
+        if (last.hasRemaining()) {
+            io.write(last).addListener(f -> io.closeNow());
+        } else {
+            io.closeNow();
         }
     }
 

@@ -17,6 +17,8 @@ import java.nio.charset.StandardCharsets;
 abstract class Pump {
 
     static final int CHUNK_OCTETS = 64 * 1024;
+    /** Enough room for any encoder step: a CRLF, or the final CRLF and terminator. */
+    static final int MIN_CHUNK_OCTETS = 8;
     private static final int MAX_IN_FLIGHT = 2;
 
     final Pop3Session session;
@@ -28,6 +30,9 @@ abstract class Pump {
     private boolean substituted;
     private boolean anyWritten;
     private Runnable onComplete;
+    private long octetsPerSecond = Long.MAX_VALUE;
+    private long dropAfter = Long.MAX_VALUE;
+    private long written;
 
     Pump(Pop3Session session, String statusLine) {
         this.session = session;
@@ -36,6 +41,26 @@ abstract class Pump {
 
     String statusLine() {
         return statusLine;
+    }
+
+    /**
+     * Sends this reply slowly, or only in part (fault injection).
+     *
+     * @param octetsPerSecond the rate, {@code Long.MAX_VALUE} for full speed
+     * @param dropAfterOctets octets after which the connection is dropped, {@code Long.MAX_VALUE} for none
+     */
+    void shape(long octetsPerSecond, long dropAfterOctets) {
+        this.octetsPerSecond = octetsPerSecond;
+        this.dropAfter = dropAfterOctets;
+    }
+
+    /** @return whether an interceptor changed how this reply is sent */
+    boolean shaped() {
+        return paced() || dropAfter != Long.MAX_VALUE;
+    }
+
+    private boolean paced() {
+        return octetsPerSecond != Long.MAX_VALUE;
     }
 
     /**
@@ -105,8 +130,15 @@ abstract class Pump {
     }
 
     final void pump() {
-        while (!aborted && !finished && inFlight < MAX_IN_FLIGHT) {
-            IoBuffer chunk = IoBuffer.allocate(CHUNK_OCTETS, false);
+        int maxInFlight = paced() ? 1 : MAX_IN_FLIGHT;
+        while (!aborted && !finished && inFlight < maxInFlight) {
+            // Paced output goes in chunks of a tenth of a second's worth; the first chunk always holds the status line.
+            int size = paced() ? (int) Math.max(MIN_CHUNK_OCTETS, Math.min(CHUNK_OCTETS, octetsPerSecond / 10))
+                    : CHUNK_OCTETS;
+            if (!statusWritten) {
+                size = Math.max(size, statusLine.length() + 2 + MIN_CHUNK_OCTETS);
+            }
+            IoBuffer chunk = IoBuffer.allocate(size, false);
             ByteBuffer out = chunk.buf();
             putStatusLine(out);
             try {
@@ -124,6 +156,14 @@ abstract class Pump {
                 return;
             }
             chunk.flip();
+            if (written + chunk.remaining() > dropAfter) {
+                chunk.limit(chunk.position() + (int) (dropAfter - written));
+                aborted = true;
+                release();
+                session.dropAfterWrite(chunk);
+                return;
+            }
+            written += chunk.remaining();
             writeTracked(chunk);
         }
         if (finished && inFlight == 0 && !aborted) {
@@ -145,14 +185,23 @@ abstract class Pump {
         inFlight++;
         WriteFuture future = session.write(message);
         session.queuedOctets();
-        future.addListener(f -> session.serial().execute(() -> {
-            inFlight--;
-            if (!((WriteFuture) f).isWritten()) {
-                abort();
+        long pause = paced() && message instanceof IoBuffer buffer
+                ? Math.max(1, buffer.limit() * 1000L / octetsPerSecond) : 0;
+        future.addListener(f -> {
+            Runnable next = () -> {
+                inFlight--;
+                if (!((WriteFuture) f).isWritten()) {
+                    abort();
+                } else {
+                    pump();
+                }
+            };
+            if (pause > 0) {
+                session.later(next, pause);
             } else {
-                pump();
+                session.serial().execute(next);
             }
-        }));
+        });
     }
 
     /** Marks the reply as completely handed over (for pumps that write without {@link #fill}). */

@@ -44,12 +44,7 @@ public final class SessionHandler extends IoHandlerAdapter {
             return;
         }
         io.setAttribute(SESSION, session);
-        if (listener.implicitTls()) {
-            // Greeted after the handshake; until then the authorization timeout bounds a silent client.
-            io.getConfig().setBothIdleTime((int) Math.max(1, engine.config().authorizationTimeout().toSeconds()));
-        } else {
-            session.greet();
-        }
+        session.opened();
     }
 
     @Override

@@ -36,7 +36,7 @@ final class FakeSession implements SessionContext {
     final ServerConfig config = new ServerConfig(store, Authenticator.rejectAll(), List.of(Listener.plain("::1", 0)),
             Optional.empty(), ClientAuth.NONE, PlaintextAuth.ALLOW_LOOPBACK, "Poplar", Optional.empty(),
             Optional.of("30"), Optional.empty(), 10, 10, Duration.ofMinutes(10), Duration.ofMinutes(1), 255, 1024, 10,
-            3, Duration.ZERO, Duration.ZERO, Duration.ZERO, Duration.ZERO, 1, 1, List.of());
+            3, Duration.ZERO, Duration.ZERO, Duration.ZERO, Duration.ZERO, 1, 1, List.of(), Optional.empty());
 
     void openMaildrop(String mailbox) throws StoreException {
         drop = new MaildropView(store.open(mailbox), mailbox);
