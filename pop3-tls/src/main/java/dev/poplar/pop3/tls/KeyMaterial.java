@@ -99,6 +99,13 @@ public final class KeyMaterial {
     }
 
     /**
+     * Wraps material this module made itself and knows to be consistent, without checking it again.
+     */
+    static KeyMaterial trusted(PrivateKey privateKey, List<X509Certificate> chain, String source) {
+        return new KeyMaterial(privateKey, chain, source);
+    }
+
+    /**
      * The private key.
      *
      * @return the key

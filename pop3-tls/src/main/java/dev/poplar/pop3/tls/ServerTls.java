@@ -311,18 +311,15 @@ public final class ServerTls implements Supplier<SSLContext>, AutoCloseable {
             if (expiryWarningDays < 0) {
                 throw new IllegalStateException("expiryWarningDays must be zero or more, not " + expiryWarningDays);
             }
-            if (postQuantumHybrid && provider != TlsProvider.BOUNCY_CASTLE) {
-                throw new IllegalStateException("postQuantumHybrid needs provider(TlsProvider.BOUNCY_CASTLE): "
-                        + "the JDK provider of Java 17 has no ML-KEM");
-            }
             if (clientCas != null && clientCaFile != null) {
                 throw new IllegalStateException("trustedClientCas is set both as certificates and as a file; "
                         + "choose one");
             }
+            Contexts contexts = Contexts.of(provider, postQuantumHybrid);
             List<X509Certificate> authorities = clientCaFile != null ? MaterialReader.certificates(clientCaFile)
                     : clientCas == null ? List.of() : clientCas;
-            Contexts contexts = provider == TlsProvider.BOUNCY_CASTLE ? Contexts.bouncyCastle() : Contexts.jdk();
-            ServedMaterial served = ServedMaterial.start(source, reloadInterval, expiryWarningDays, listener);
+            ServedMaterial served = ServedMaterial.start(source, contexts, reloadInterval, expiryWarningDays,
+                    listener);
             try {
                 TrustManager[] trust = authorities.isEmpty() ? new TrustManager[] {new NoClientTrust()}
                         : contexts.trusting(authorities);

@@ -1,6 +1,12 @@
 package dev.poplar.pop3.tls.internal;
 
+import dev.poplar.pop3.tls.TlsProvider;
+import java.io.ByteArrayInputStream;
 import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.PrivateKey;
+import java.security.cert.CertificateFactory;
+import java.security.spec.PKCS8EncodedKeySpec;
 import java.security.KeyStore;
 import java.security.Provider;
 import java.security.SecureRandom;
@@ -21,10 +27,31 @@ import org.bouncycastle.jsse.provider.BouncyCastleJsseProvider;
  */
 public final class Contexts {
 
+    private final Provider crypto;
     private final Provider jsse;
 
-    private Contexts(Provider jsse) {
+    private Contexts(Provider crypto, Provider jsse) {
+        this.crypto = crypto;
         this.jsse = jsse;
+    }
+
+    /**
+     * Contexts on the chosen provider.
+     *
+     * @param provider the provider
+     * @param postQuantumHybrid whether the post-quantum hybrid groups are wanted
+     * @return a factory
+     * @throws IllegalStateException if the hybrids are wanted from a provider that has none
+     */
+    public static Contexts of(TlsProvider provider, boolean postQuantumHybrid) {
+        if (provider == TlsProvider.BOUNCY_CASTLE) {
+            return bouncyCastle();
+        }
+        if (postQuantumHybrid) {
+            throw new IllegalStateException("postQuantumHybrid needs provider(TlsProvider.BOUNCY_CASTLE): "
+                    + "the JDK provider of Java 17 has no ML-KEM");
+        }
+        return jdk();
     }
 
     /**
@@ -33,7 +60,7 @@ public final class Contexts {
      * @return a factory
      */
     public static Contexts jdk() {
-        return new Contexts(null);
+        return new Contexts(null, null);
     }
 
     /**
@@ -42,7 +69,56 @@ public final class Contexts {
      * @return a factory
      */
     public static Contexts bouncyCastle() {
-        return new Contexts(new BouncyCastleJsseProvider(new BouncyCastleProvider()));
+        Provider crypto = new BouncyCastleProvider();
+        return new Contexts(crypto, new BouncyCastleJsseProvider(crypto));
+    }
+
+    /**
+     * Re-creates a key on the crypto provider of this factory. Bouncy Castle's key manager checks keys by their
+     * Bouncy Castle names ({@code Ed25519} where the JDK says {@code EdDSA}), so it needs its own key objects.
+     *
+     * @param key a key of any provider
+     * @return the same key as an object of this factory's provider
+     * @throws GeneralSecurityException if the provider cannot decode it
+     */
+    public PrivateKey adapt(PrivateKey key) throws GeneralSecurityException {
+        if (crypto == null) {
+            return key;
+        }
+        return KeyFactory.getInstance(key.getAlgorithm(), crypto)
+                .generatePrivate(new PKCS8EncodedKeySpec(key.getEncoded()));
+    }
+
+    /**
+     * Re-creates certificates on the crypto provider of this factory, for the same reason as {@link #adapt}.
+     *
+     * @param chain certificates of any provider
+     * @return the same certificates as objects of this factory's provider
+     * @throws GeneralSecurityException if the provider cannot decode them
+     */
+    public X509Certificate[] adapt(List<X509Certificate> chain) throws GeneralSecurityException {
+        X509Certificate[] adapted = chain.toArray(X509Certificate[]::new);
+        if (crypto != null) {
+            CertificateFactory factory = CertificateFactory.getInstance("X.509", crypto);
+            for (int i = 0; i < adapted.length; i++) {
+                adapted[i] = (X509Certificate) factory.generateCertificate(
+                        new ByteArrayInputStream(adapted[i].getEncoded()));
+            }
+        }
+        return adapted;
+    }
+
+    /**
+     * A key manager serving key material, with key and certificates adapted to this factory's provider.
+     *
+     * @param key the private key
+     * @param chain the chain, leaf first
+     * @return the key manager
+     * @throws GeneralSecurityException if the provider cannot decode the key or certificates
+     */
+    public SwitchableKeyManager keyManager(PrivateKey key, List<X509Certificate> chain)
+            throws GeneralSecurityException {
+        return new SwitchableKeyManager(adapt(key), adapt(chain));
     }
 
     /**

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -33,6 +34,7 @@ public final class ServedMaterial implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ServedMaterial.class);
 
     private final MaterialSource source;
+    private final Contexts contexts;
     private final SwitchableKeyManager keyManager;
     private final ExpiryMonitor expiry;
     private final TlsListener listener;
@@ -41,13 +43,18 @@ public final class ServedMaterial implements AutoCloseable {
     private List<Object> servedStamp;
     private List<Object> pendingStamp;
 
-    private ServedMaterial(MaterialSource source, KeyMaterial first, List<Object> stamp, int expiryDays,
-            TlsListener listener, Duration interval) {
+    private ServedMaterial(MaterialSource source, Contexts contexts, KeyMaterial first, List<Object> stamp,
+            int expiryDays, TlsListener listener, Duration interval) throws TlsException {
         this.source = source;
+        this.contexts = contexts;
         this.listener = listener;
         this.current = first;
         this.servedStamp = stamp;
-        this.keyManager = new SwitchableKeyManager(first.privateKey(), chainArray(first));
+        try {
+            this.keyManager = contexts.keyManager(first.privateKey(), first.chain());
+        } catch (GeneralSecurityException e) {
+            throw unusable(first, e);
+        }
         this.expiry = new ExpiryMonitor(expiryDays, this::expiring);
         if (interval.isZero() || source.files().isEmpty()) {
             this.scheduler = null;
@@ -66,17 +73,18 @@ public final class ServedMaterial implements AutoCloseable {
      * Loads the material and, where the source has files and the interval is not zero, starts watching them.
      *
      * @param source where the material comes from
+     * @param contexts the provider the material must suit
      * @param interval how often to look at the files; zero for never
      * @param expiryDays the expiry warning threshold in days
      * @param listener hears loads, failed reloads and expiry warnings
      * @return the served material
      * @throws TlsException if the material cannot be loaded
      */
-    public static ServedMaterial start(MaterialSource source, Duration interval, int expiryDays,
+    public static ServedMaterial start(MaterialSource source, Contexts contexts, Duration interval, int expiryDays,
             TlsListener listener) throws TlsException {
         List<Object> stamp = stamp(source.files());
         KeyMaterial first = source.load();
-        ServedMaterial served = new ServedMaterial(source, first, stamp, expiryDays, listener, interval);
+        ServedMaterial served = new ServedMaterial(source, contexts, first, stamp, expiryDays, listener, interval);
         served.announce(first);
         return served;
     }
@@ -145,8 +153,12 @@ public final class ServedMaterial implements AutoCloseable {
         }
     }
 
-    private void install(KeyMaterial material) {
-        keyManager.replace(material.privateKey(), chainArray(material));
+    private void install(KeyMaterial material) throws TlsException {
+        try {
+            keyManager.replace(contexts.adapt(material.privateKey()), contexts.adapt(material.chain()));
+        } catch (GeneralSecurityException e) {
+            throw unusable(material, e);
+        }
         current = material;
         LOG.info("Serving the TLS certificate {} (expires {}) from {}",
                 CertificateChecks.subject(material.certificate()), material.notAfter(), material.source());
@@ -170,8 +182,9 @@ public final class ServedMaterial implements AutoCloseable {
         }
     }
 
-    private static java.security.cert.X509Certificate[] chainArray(KeyMaterial material) {
-        return material.chain().toArray(java.security.cert.X509Certificate[]::new);
+    private static TlsException unusable(KeyMaterial material, GeneralSecurityException e) {
+        return new TlsException(null, "the key material from " + material.source()
+                + " cannot be used by the TLS provider: " + e.getMessage(), e);
     }
 
     private static List<Object> stamp(List<Path> files) {

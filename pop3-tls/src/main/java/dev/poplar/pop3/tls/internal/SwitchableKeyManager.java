@@ -7,6 +7,11 @@ import java.security.cert.X509Certificate;
 import java.util.Locale;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.X509ExtendedKeyManager;
+import org.bouncycastle.asn1.ASN1ObjectIdentifier;
+import org.bouncycastle.asn1.edec.EdECObjectIdentifiers;
+import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+import org.bouncycastle.asn1.sec.SECNamedCurves;
+import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
 
 /**
  * A key manager holding one identity (private key and certificate chain) that can be replaced while handshakes go
@@ -14,12 +19,12 @@ import javax.net.ssl.X509ExtendedKeyManager;
  * alias just before a replacement still gets a matching key and chain.
  *
  * <p>It answers the key types of both the JDK and the Bouncy Castle providers: the key algorithm for TLS 1.3
- * ({@code RSA}, {@code EC}, {@code EdDSA}/{@code Ed25519}) and the key exchange for TLS 1.2 ({@code ECDHE_RSA},
- * {@code ECDHE_ECDSA}). Thread-safe.
+ * ({@code RSA}, {@code EC} or {@code EC/secp256r1} with the curve, {@code EdDSA} or {@code Ed25519}) and the key
+ * exchange for TLS 1.2 ({@code ECDHE_RSA}, {@code ECDHE_ECDSA}). Thread-safe.
  */
 public final class SwitchableKeyManager extends X509ExtendedKeyManager {
 
-    private record Identity(String alias, PrivateKey key, X509Certificate[] chain, String family) {
+    private record Identity(String alias, PrivateKey key, X509Certificate[] chain, String family, String curve) {
     }
 
     private final Object lock = new Object();
@@ -47,7 +52,8 @@ public final class SwitchableKeyManager extends X509ExtendedKeyManager {
         synchronized (lock) {
             generation++;
             previous = current;
-            current = new Identity("poplar-" + generation, key, chain.clone(), family(key.getAlgorithm()));
+            current = new Identity("poplar-" + generation, key, chain.clone(), family(key.getAlgorithm()),
+                    curve(key));
         }
     }
 
@@ -68,6 +74,27 @@ public final class SwitchableKeyManager extends X509ExtendedKeyManager {
         }
     }
 
+    /** The named curve of an EC key ({@code SECP256R1}) or the EdDSA variant ({@code ED25519}); else empty. */
+    private static String curve(PrivateKey key) {
+        try {
+            AlgorithmIdentifier algorithm = PrivateKeyInfo.getInstance(key.getEncoded()).getPrivateKeyAlgorithm();
+            ASN1ObjectIdentifier oid = algorithm.getAlgorithm();
+            if (oid.equals(EdECObjectIdentifiers.id_Ed25519)) {
+                return "ED25519";
+            }
+            if (oid.equals(EdECObjectIdentifiers.id_Ed448)) {
+                return "ED448";
+            }
+            if (algorithm.getParameters() instanceof ASN1ObjectIdentifier) {
+                String name = SECNamedCurves.getName((ASN1ObjectIdentifier) algorithm.getParameters());
+                return name == null ? "" : name.toUpperCase(Locale.ROOT);
+            }
+        } catch (RuntimeException e) {
+            return "";
+        }
+        return "";
+    }
+
     private static boolean serves(Identity id, String keyType) {
         if (keyType == null) {
             return false;
@@ -77,10 +104,9 @@ public final class SwitchableKeyManager extends X509ExtendedKeyManager {
             case "RSA":
                 return t.equals("RSA") || t.endsWith("_RSA");
             case "EC":
-                return t.equals("EC") || t.endsWith("_ECDSA");
+                return t.equals("EC") || t.equals("EC/" + id.curve()) || t.endsWith("_ECDSA");
             case "EDDSA":
-                return t.equals("EDDSA") || t.equals(id.key().getAlgorithm().toUpperCase(Locale.ROOT))
-                        || t.endsWith("_ECDSA");
+                return t.equals("EDDSA") || t.equals(id.curve()) || t.endsWith("_ECDSA");
             default:
                 return t.equals(id.family());
         }
