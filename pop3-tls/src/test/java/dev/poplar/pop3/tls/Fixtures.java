@@ -9,17 +9,20 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.KeyStore;
 import java.security.PrivateKey;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
+import java.security.spec.PKCS8EncodedKeySpec;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.jce.provider.BouncyCastleProvider;
 import org.bouncycastle.openssl.PKCS8Generator;
 import org.bouncycastle.openssl.jcajce.JcaMiscPEMGenerator;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
@@ -100,21 +103,31 @@ final class Fixtures {
         return file;
     }
 
-    /** PKCS#1 for RSA ({@code RSA PRIVATE KEY}), SEC 1 for EC ({@code EC PRIVATE KEY}): OpenSSL's traditional form. */
-    static Path writeTraditionalKey(Path file, KeyPair keys) throws IOException {
+    /**
+     * PKCS#1 for RSA ({@code RSA PRIVATE KEY}), SEC 1 for EC ({@code EC PRIVATE KEY}): OpenSSL's traditional form.
+     * The key goes through Bouncy Castle first so that a SEC 1 key names its curve, as OpenSSL writes it.
+     */
+    static Path writeTraditionalKey(Path file, KeyPair keys) throws Exception {
         try (Writer out = Files.newBufferedWriter(file, StandardCharsets.US_ASCII);
                 JcaPEMWriter pem = new JcaPEMWriter(out)) {
-            pem.writeObject(keys);
+            pem.writeObject(asOpenSsl(keys));
         }
         return file;
     }
 
+    private static KeyPair asOpenSsl(KeyPair keys) throws GeneralSecurityException {
+        PrivateKey key = KeyFactory.getInstance(keys.getPrivate().getAlgorithm(), new BouncyCastleProvider())
+                .generatePrivate(new PKCS8EncodedKeySpec(keys.getPrivate().getEncoded()));
+        return new KeyPair(keys.getPublic(), key);
+    }
+
     /** OpenSSL's legacy encrypted traditional form ({@code Proc-Type: 4,ENCRYPTED}). */
-    static Path writeEncryptedTraditionalKey(Path file, KeyPair keys, char[] password) throws IOException {
+    static Path writeEncryptedTraditionalKey(Path file, KeyPair keys, char[] password) throws Exception {
         try (Writer out = Files.newBufferedWriter(file, StandardCharsets.US_ASCII);
                 JcaPEMWriter pem = new JcaPEMWriter(out)) {
-            pem.writeObject(new JcaMiscPEMGenerator(keys,
-                    new JcePEMEncryptorBuilder("AES-256-CBC").setSecureRandom(new SecureRandom()).build(password)));
+            pem.writeObject(new JcaMiscPEMGenerator(asOpenSsl(keys),
+                    new JcePEMEncryptorBuilder("AES-256-CBC").setProvider(new BouncyCastleProvider())
+                            .setSecureRandom(new SecureRandom()).build(password)));
         }
         return file;
     }
@@ -131,7 +144,7 @@ final class Fixtures {
         try (Writer out = Files.newBufferedWriter(file, StandardCharsets.US_ASCII);
                 JcaPEMWriter pem = new JcaPEMWriter(out)) {
             pem.writeObject(new JcaPKCS8Generator(key, new JceOpenSSLPKCS8EncryptorBuilder(PKCS8Generator.AES_256_CBC)
-                    .setRandom(new SecureRandom()).setPassword(password).build()));
+                    .setProvider(new BouncyCastleProvider()).setRandom(new SecureRandom()).setPassword(password).build()));
         }
         return file;
     }

@@ -25,6 +25,7 @@ import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.jce.provider.BouncyCastleProvider;
 import org.bouncycastle.openssl.PEMEncryptedKeyPair;
 import org.bouncycastle.openssl.PEMKeyPair;
 import org.bouncycastle.openssl.PEMParser;
@@ -38,7 +39,8 @@ import org.bouncycastle.pkcs.PKCSException;
 /**
  * Reads certificates and private keys from PEM files (as Let's Encrypt, OpenSSL and most tools write them) and from
  * PKCS#12 files. Every failure becomes a {@link TlsException} whose message starts with the file and says what is
- * wrong with it. Keys come out as objects of the JDK's own providers.
+ * wrong with it. Keys come out as objects of the JDK's own providers. Encrypted keys are decrypted with a private
+ * Bouncy Castle provider instance (OpenSSL's schemes need it), created only for them and never installed.
  *
  * <p>Stateless; safe from any thread.
  */
@@ -115,7 +117,7 @@ public final class MaterialReader {
         for (Object object : objects) {
             try {
                 if (object instanceof PEMKeyPair) {
-                    return converter.getKeyPair((PEMKeyPair) object).getPrivate();
+                    return converter.getPrivateKey(((PEMKeyPair) object).getPrivateKeyInfo());
                 }
                 if (object instanceof PrivateKeyInfo) {
                     return converter.getPrivateKey((PrivateKeyInfo) object);
@@ -126,8 +128,9 @@ public final class MaterialReader {
                 }
                 if (object instanceof PEMEncryptedKeyPair) {
                     requirePassword(file, password);
-                    return converter.getKeyPair(((PEMEncryptedKeyPair) object)
-                            .decryptKeyPair(new JcePEMDecryptorProviderBuilder().build(password))).getPrivate();
+                    return converter.getPrivateKey(((PEMEncryptedKeyPair) object).decryptKeyPair(
+                            new JcePEMDecryptorProviderBuilder().setProvider(new BouncyCastleProvider())
+                                    .build(password)).getPrivateKeyInfo());
                 }
             } catch (IOException e) {
                 throw problem(file, password == null
@@ -148,7 +151,8 @@ public final class MaterialReader {
     private static PrivateKeyInfo decrypt(Path file, PKCS8EncryptedPrivateKeyInfo encrypted, char[] password)
             throws TlsException {
         try {
-            return encrypted.decryptPrivateKeyInfo(new JceOpenSSLPKCS8DecryptorProviderBuilder().build(password));
+            return encrypted.decryptPrivateKeyInfo(new JceOpenSSLPKCS8DecryptorProviderBuilder()
+                    .setProvider(new BouncyCastleProvider()).build(password));
         } catch (PKCSException | RuntimeException e) {
             throw problem(file, "wrong password, or the encrypted private key is damaged", e);
         } catch (OperatorCreationException e) {
