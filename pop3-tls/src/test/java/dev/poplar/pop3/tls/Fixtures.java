@@ -42,7 +42,10 @@ final class Fixtures {
     record Authority(KeyPair keys, X509Certificate certificate) {
 
         static Authority create(String name) {
-            KeyPair keys = CertificateIssuer.ecKeyPair(new SecureRandom());
+            return create(name, CertificateIssuer.ecKeyPair(new SecureRandom()));
+        }
+
+        static Authority create(String name, KeyPair keys) {
             Instant now = Instant.now();
             return new Authority(keys, CertificateIssuer.issue(new X500Name("CN=" + name), keys, null, keys,
                     Purpose.AUTHORITY, List.of(), now.minus(Duration.ofDays(1)), now.plus(Duration.ofDays(400)),

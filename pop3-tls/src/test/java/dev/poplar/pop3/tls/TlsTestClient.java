@@ -53,6 +53,10 @@ final class TlsTestClient implements AutoCloseable {
         return in.readLine();
     }
 
+    SSLSocket socket() {
+        return socket;
+    }
+
     SSLSession session() {
         return socket.getSession();
     }

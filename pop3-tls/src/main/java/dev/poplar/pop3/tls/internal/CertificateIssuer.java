@@ -29,12 +29,11 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.bouncycastle.util.IPAddress;
 
 /**
- * Issues X.509 certificates with EC P-256 keys (fast to generate, unlike RSA), using the JDK's providers for keys
- * and signatures and Bouncy Castle only to build the certificate structure. Stateless.
+ * Issues X.509 certificates, signed with SHA-256 and ECDSA or RSA, or with Ed25519, as the issuer's key requires;
+ * new keys are EC P-256 (fast to generate, unlike RSA). The JDK's providers make keys and signatures; Bouncy Castle
+ * only builds the certificate structure. Stateless.
  */
 public final class CertificateIssuer {
-
-    private static final String SIGNATURE = "SHA256withECDSA";
 
     private CertificateIssuer() {
     }
@@ -111,10 +110,22 @@ public final class CertificateIssuer {
                     builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(alternatives));
                 }
             }
-            ContentSigner signer = new JcaContentSignerBuilder(SIGNATURE).build(issuerKeys.getPrivate());
+            ContentSigner signer = new JcaContentSignerBuilder(signatureAlgorithm(issuerKeys.getPrivate()))
+                    .build(issuerKeys.getPrivate());
             return new JcaX509CertificateConverter().getCertificate(builder.build(signer));
         } catch (CertIOException | OperatorCreationException | GeneralSecurityException e) {
             throw new IllegalStateException("a certificate cannot be issued: " + e.getMessage(), e);
+        }
+    }
+
+    private static String signatureAlgorithm(java.security.PrivateKey key) {
+        switch (key.getAlgorithm()) {
+            case "RSA":
+                return "SHA256withRSA";
+            case "EC":
+                return "SHA256withECDSA";
+            default:
+                return "Ed25519";
         }
     }
 
