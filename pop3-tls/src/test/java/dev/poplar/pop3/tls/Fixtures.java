@@ -61,8 +61,13 @@ final class Fixtures {
         }
 
         X509Certificate server(KeyPair subject, String commonName, Instant notBefore, Instant notAfter) {
+            return server(subject, commonName, LOCAL, notBefore, notAfter);
+        }
+
+        X509Certificate server(KeyPair subject, String commonName, List<String> names, Instant notBefore,
+                Instant notAfter) {
             return CertificateIssuer.issue(new X500Name("CN=" + commonName), subject, certificate, keys,
-                    Purpose.SERVER, LOCAL, notBefore.truncatedTo(ChronoUnit.SECONDS),
+                    Purpose.SERVER, names, notBefore.truncatedTo(ChronoUnit.SECONDS),
                     notAfter.truncatedTo(ChronoUnit.SECONDS), new SecureRandom());
         }
 
