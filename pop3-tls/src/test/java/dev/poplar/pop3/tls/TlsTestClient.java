@@ -21,6 +21,7 @@ final class TlsTestClient implements AutoCloseable {
     private TlsTestClient(SSLSocket socket) throws IOException {
         this.socket = socket;
         socket.setSoTimeout(20_000);
+        socket.setTcpNoDelay(true);
         socket.startHandshake();
         this.in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
         this.greeting = in.readLine();

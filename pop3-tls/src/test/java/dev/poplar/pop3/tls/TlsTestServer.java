@@ -94,6 +94,7 @@ final class TlsTestServer implements AutoCloseable {
     private void serve(SSLSocket socket, int n) {
         try (socket) {
             socket.setSoTimeout((int) Duration.ofSeconds(20).toMillis());
+            socket.setTcpNoDelay(true);
             socket.startHandshake();
             sessions.add(socket.getSession());
             OutputStream out = socket.getOutputStream();

@@ -2,15 +2,20 @@ package dev.poplar.pop3.tls.internal;
 
 import java.math.BigInteger;
 import java.security.GeneralSecurityException;
+import java.io.IOException;
+import java.security.KeyFactory;
 import java.security.KeyPair;
-import java.security.KeyPairGenerator;
+import java.security.PrivateKey;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
-import java.security.spec.ECGenParameterSpec;
+import java.security.spec.PKCS8EncodedKeySpec;
+import java.security.spec.X509EncodedKeySpec;
 import java.time.Instant;
 import java.util.Date;
 import java.util.List;
+import org.bouncycastle.asn1.sec.SECObjectIdentifiers;
 import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
 import org.bouncycastle.asn1.x509.Extension;
@@ -18,20 +23,31 @@ import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.bouncycastle.asn1.x509.KeyUsage;
-import org.bouncycastle.cert.CertIOException;
 import org.bouncycastle.cert.X509v3CertificateBuilder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.crypto.AsymmetricCipherKeyPair;
+import org.bouncycastle.crypto.ec.CustomNamedCurves;
+import org.bouncycastle.crypto.generators.ECKeyPairGenerator;
+import org.bouncycastle.crypto.params.ECKeyGenerationParameters;
+import org.bouncycastle.crypto.params.ECNamedDomainParameters;
+import org.bouncycastle.crypto.util.PrivateKeyFactory;
+import org.bouncycastle.crypto.util.PrivateKeyInfoFactory;
+import org.bouncycastle.crypto.util.SubjectPublicKeyInfoFactory;
 import org.bouncycastle.operator.ContentSigner;
+import org.bouncycastle.operator.DefaultDigestAlgorithmIdentifierFinder;
+import org.bouncycastle.operator.DefaultSignatureAlgorithmIdentifierFinder;
 import org.bouncycastle.operator.OperatorCreationException;
+import org.bouncycastle.operator.bc.BcECContentSignerBuilder;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.bouncycastle.util.IPAddress;
 
 /**
- * Issues X.509 certificates, signed with SHA-256 and ECDSA or RSA, or with Ed25519, as the issuer's key requires;
- * new keys are EC P-256 (fast to generate, unlike RSA). The JDK's providers make keys and signatures; Bouncy Castle
- * only builds the certificate structure. Stateless.
+ * Issues X.509 certificates, signed with SHA-256 and ECDSA or RSA, or with Ed25519, as the issuer's key requires.
+ * New keys are EC P-256 (fast to generate, unlike RSA). EC keys and ECDSA signatures use Bouncy Castle's lightweight
+ * implementation, without any provider (a provider instance takes far longer to create than a certificate); keys
+ * come out as JDK key objects. Stateless.
  */
 public final class CertificateIssuer {
 
@@ -51,19 +67,41 @@ public final class CertificateIssuer {
     }
 
     /**
-     * Generates an EC P-256 key pair.
+     * Generates an EC P-256 key pair with Bouncy Castle's lightweight implementation (several times faster than the
+     * JDK's on Java 17), returned as JDK key objects.
      *
      * @param random the randomness
      * @return the pair
      */
     public static KeyPair ecKeyPair(SecureRandom random) {
+        ECKeyPairGenerator generator = new ECKeyPairGenerator();
+        generator.init(new ECKeyGenerationParameters(p256(), random));
+        AsymmetricCipherKeyPair pair = generator.generateKeyPair();
         try {
-            KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
-            generator.initialize(new ECGenParameterSpec("secp256r1"), random);
-            return generator.generateKeyPair();
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("the JDK cannot generate EC P-256 keys: " + e.getMessage(), e);
+            KeyFactory factory = KeyFactory.getInstance("EC");
+            return new KeyPair(
+                    factory.generatePublic(new X509EncodedKeySpec(
+                            SubjectPublicKeyInfoFactory.createSubjectPublicKeyInfo(pair.getPublic()).getEncoded())),
+                    factory.generatePrivate(new PKCS8EncodedKeySpec(
+                            PrivateKeyInfoFactory.createPrivateKeyInfo(pair.getPrivate()).getEncoded())));
+        } catch (GeneralSecurityException | IOException e) {
+            throw new IllegalStateException("an EC P-256 key cannot be converted: " + e.getMessage(), e);
         }
+    }
+
+    private static ECNamedDomainParameters p256() {
+        return new ECNamedDomainParameters(SECObjectIdentifiers.secp256r1,
+                CustomNamedCurves.getByOID(SECObjectIdentifiers.secp256r1));
+    }
+
+    private static ContentSigner signer(PrivateKey key) throws OperatorCreationException, IOException {
+        if (key.getAlgorithm().equals("EC")) {
+            AlgorithmIdentifier signature = new DefaultSignatureAlgorithmIdentifierFinder().find("SHA256withECDSA");
+            AlgorithmIdentifier digest = new DefaultDigestAlgorithmIdentifierFinder().find(signature);
+            return new BcECContentSignerBuilder(signature, digest).build(PrivateKeyFactory.createKey(key.getEncoded()));
+        }
+        return new JcaContentSignerBuilder(key.getAlgorithm().equals("RSA") ? "SHA256withRSA" : "Ed25519")
+                .build(key);
     }
 
     /**
@@ -110,22 +148,9 @@ public final class CertificateIssuer {
                     builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(alternatives));
                 }
             }
-            ContentSigner signer = new JcaContentSignerBuilder(signatureAlgorithm(issuerKeys.getPrivate()))
-                    .build(issuerKeys.getPrivate());
-            return new JcaX509CertificateConverter().getCertificate(builder.build(signer));
-        } catch (CertIOException | OperatorCreationException | GeneralSecurityException e) {
+            return new JcaX509CertificateConverter().getCertificate(builder.build(signer(issuerKeys.getPrivate())));
+        } catch (IOException | OperatorCreationException | GeneralSecurityException e) {
             throw new IllegalStateException("a certificate cannot be issued: " + e.getMessage(), e);
-        }
-    }
-
-    private static String signatureAlgorithm(java.security.PrivateKey key) {
-        switch (key.getAlgorithm()) {
-            case "RSA":
-                return "SHA256withRSA";
-            case "EC":
-                return "SHA256withECDSA";
-            default:
-                return "Ed25519";
         }
     }
 
