@@ -16,6 +16,10 @@ public record CertificateExpiryWarning(String subject, Instant notAfter, long da
     /**
      * Creates a warning.
      *
+     * @param subject the certificate's subject
+     * @param notAfter when the certificate expires
+     * @param daysLeft whole days left
+     * @param source where the certificate came from
      * @throws NullPointerException if {@code subject}, {@code notAfter} or {@code source} is {@code null}
      */
     public CertificateExpiryWarning {

@@ -42,7 +42,8 @@ import javax.net.ssl.TrustManager;
  *         .pemFiles(Path.of("/etc/letsencrypt/live/mail/fullchain.pem"),
  *                   Path.of("/etc/letsencrypt/live/mail/privkey.pem"))
  *         .build()) {
- *     server = Pop3Server.builder().tls(tls).build();   // tls is a Supplier<SSLContext>
+ *     SSLEngine engine = tls.get().createSSLEngine();   // server mode, policy applied
+ *     engine.setWantClientAuth(true);                   // only if client certificates are wanted
  * }
  * }</pre>
  */

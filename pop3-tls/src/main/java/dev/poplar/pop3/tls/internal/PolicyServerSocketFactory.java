@@ -2,6 +2,7 @@ package dev.poplar.pop3.tls.internal;
 
 import java.io.IOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import javax.net.ssl.SSLServerSocketFactory;
 
@@ -49,7 +50,7 @@ final class PolicyServerSocketFactory extends SSLServerSocketFactory {
     public ServerSocket createServerSocket(int port, int backlog, InetAddress address) throws IOException {
         PolicyServerSocket socket = new PolicyServerSocket(layering, policy);
         try {
-            socket.bind(new java.net.InetSocketAddress(address, port), backlog);
+            socket.bind(new InetSocketAddress(address, port), backlog);
         } catch (IOException | RuntimeException e) {
             socket.close();
             throw e;
