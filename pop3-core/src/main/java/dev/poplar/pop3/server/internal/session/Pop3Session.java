@@ -89,6 +89,7 @@ public final class Pop3Session implements SessionContext {
     // Session state, touched only by the serial executor.
     private volatile ClientInfo client;
     private volatile boolean secure;
+    private volatile boolean tlsStarted;
     private State state = State.AUTHORIZATION;
     private final String apopTimestamp;
     private String pendingUser;
@@ -130,6 +131,7 @@ public final class Pop3Session implements SessionContext {
         this.serial = new SerialExecutor(engine.worker(), id);
         this.decoder = new LineDecoder(config.maxSaslOctets());
         this.secure = false;
+        this.tlsStarted = listener.implicitTls();
         this.client = new ClientInfo(id, (InetSocketAddress) io.getRemoteAddress(),
                 (InetSocketAddress) io.getLocalAddress(), false, List.of());
         this.apopTimestamp = config.authenticator().supports(Credentials.Kind.APOP)
@@ -203,6 +205,9 @@ public final class Pop3Session implements SessionContext {
     public void received(IoBuffer buffer) {
         ByteBuffer octets = buffer.buf();
         boolean added;
+        if (!secure && tlsStarted) {
+            secured();
+        }
         synchronized (input) {
             if (!anyInput && octets.hasRemaining()) {
                 anyInput = true;
@@ -225,24 +230,33 @@ public final class Pop3Session implements SessionContext {
         }
     }
 
-    /** The TLS handshake completed (implicit TLS, or after {@code STLS}). */
+    /**
+     * The TLS handshake completed (implicit TLS, or after {@code STLS}). Called for MINA's event and again when data
+     * arrives, because decrypted data may be delivered before the event; acts once.
+     */
     public void secured() {
         SSLSession tls = (SSLSession) io.getAttribute(SslFilter.SSL_SECURED);
-        List<X509Certificate> chain = new ArrayList<>();
-        if (tls != null) {
-            try {
-                for (Certificate c : tls.getPeerCertificates()) {
-                    if (c instanceof X509Certificate x) {
-                        chain.add(x);
-                    }
-                }
-            } catch (SSLPeerUnverifiedException e) {
-                // No client certificate: the chain stays empty.
-            }
-            LOG.debug("TLS established: {} {}", tls.getProtocol(), tls.getCipherSuite());
+        if (tls == null) {
+            return;
         }
-        secure = true;
-        client = new ClientInfo(id, client.remoteAddress(), client.localAddress(), true, chain);
+        List<X509Certificate> chain = new ArrayList<>();
+        try {
+            for (Certificate c : tls.getPeerCertificates()) {
+                if (c instanceof X509Certificate x) {
+                    chain.add(x);
+                }
+            }
+        } catch (SSLPeerUnverifiedException e) {
+            // No client certificate: the chain stays empty.
+        }
+        synchronized (input) {
+            if (secure) {
+                return;
+            }
+            client = new ClientInfo(id, client.remoteAddress(), client.localAddress(), true, chain);
+            secure = true;
+        }
+        LOG.debug("TLS established: {} {}", tls.getProtocol(), tls.getCipherSuite());
         if (listener.implicitTls()) {
             serial.execute(this::greet);
         }
@@ -270,7 +284,12 @@ public final class Pop3Session implements SessionContext {
         if (endReason == null) {
             endReason = reason;
         }
-        io.closeNow();
+        if (reason == EndReason.TLS_FAILED) {
+            // Let the TLS alert that explains the failure reach the client.
+            io.closeOnFlush();
+        } else {
+            io.closeNow();
+        }
     }
 
     /** The server is stopping: close without UPDATE. */
@@ -557,6 +576,7 @@ public final class Pop3Session implements SessionContext {
         }
         // The TLS filter goes in first, so every octet the client sends from now on is TLS; the +OK itself must
         // still go out in clear.
+        tlsStarted = true;
         io.getFilterChain().addFirst("tls", engine.tlsFilter());
         IoBuffer buffer = ascii(statusLine);
         DefaultWriteRequest request = new PlainWriteRequest(buffer, new DefaultWriteFuture(io));
