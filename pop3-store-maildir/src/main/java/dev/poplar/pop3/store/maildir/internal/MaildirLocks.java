@@ -37,11 +37,12 @@ import java.util.function.Predicate;
  * owner sets the file's modification time every heartbeat and checks the file is still its own.
  *
  * <p><b>Stale locks.</b> A lock is stale when its owner process on this host has ended, or when it has not had a
- * heartbeat for the stale time. To break it a contender renames it to a name of its own (only one contender's rename
- * of a given file succeeds), checks that what it moved is the very file it judged stale (same id, same inode, same
- * modification time), deletes it and tries again; if it moved a different lock (another contender had already broken
- * the stale one and taken the lock), it links it back. An owner that finds its lock gone or replaced marks it lost: its
- * session can still read, but no longer delete.
+ * heartbeat for the stale time. Contenders break a stale lock in turn: each first takes the break lock
+ * {@value #BREAK_FILE} (same protocol, same staleness rules), then checks that the lock is still the very file it
+ * judged stale (same id, inode and modification time), renames it to a name of its own, checks again what it moved
+ * (and links it back if it is not), deletes it and tries to create the lock. So two contenders that judged the same
+ * stale lock cannot both win, and none removes a lock another has just taken. An owner that finds its lock gone or
+ * replaced marks it lost: its session can still read, but no longer delete.
  *
  * <p>Within one instance, a second acquisition of a held Maildir fails at once without touching the file system.
  */
@@ -49,6 +50,9 @@ public final class MaildirLocks implements AutoCloseable {
 
     /** The name of the lock file in a Maildir. */
     public static final String LOCK_FILE = "poplar.lock";
+
+    /** The name of the file that contenders for a stale lock take in turn before removing it. */
+    public static final String BREAK_FILE = "poplar.lock.break";
 
     private static final Logger LOG = LoggerFactory.getLogger(MaildirLocks.class);
     private static final int ATTEMPTS = 3;
@@ -100,7 +104,7 @@ public final class MaildirLocks implements AutoCloseable {
         boolean acquired = false;
         try {
             for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
-                if (tryCreate(lock)) {
+                if (tryCreate(lock.file, lock.id)) {
                     lock.acquired = true;
                     acquired = true;
                     return lock;
@@ -113,10 +117,9 @@ public final class MaildirLocks implements AutoCloseable {
                 if (reason == null) {
                     throw new StoreException(StoreException.Kind.IN_USE, maildir + " is locked: " + current.describe());
                 }
-                LOG.warn("Breaking the stale lock of {} ({}): {}", maildir, current.describe(), reason);
-                if (removeIf(lock.file, current::sameAs) == Removal.OTHER) {
-                    throw new StoreException(StoreException.Kind.IN_USE,
-                            maildir + " was locked by another contender while its stale lock was broken");
+                if (!breakStale(lock, current, reason)) {
+                    throw new StoreException(StoreException.Kind.IN_USE, maildir
+                            + " has a stale lock that another session is taking over: " + current.describe());
                 }
             }
             throw new StoreException(StoreException.Kind.IN_USE, maildir + " is contended: no lock after "
@@ -127,6 +130,38 @@ public final class MaildirLocks implements AutoCloseable {
             if (!acquired) {
                 held.remove(maildir, lock);
             }
+        }
+    }
+
+    /**
+     * Removes a stale lock under the break lock, so that contenders judging the same stale lock take turns and none
+     * can remove a lock another has just taken.
+     *
+     * @return whether the caller should try to create the lock again
+     */
+    private boolean breakStale(Held lock, LockState stale, String reason) throws IOException {
+        Path breaker = lock.maildir.resolve(BREAK_FILE);
+        if (!tryCreate(breaker, lock.id)) {
+            LockState other = LockState.read(breaker);
+            String otherReason = other == null ? null : staleReason(other);
+            if (otherReason != null) {
+                LOG.warn("Removing the stale break lock {} ({}): {}", breaker, other.describe(), otherReason);
+                removeIf(breaker, other::sameAs);
+            }
+            return other == null || otherReason != null;
+        }
+        try {
+            LockState now = LockState.read(lock.file);
+            if (now == null) {
+                return true;
+            }
+            if (!now.sameAs(stale)) {
+                return false;
+            }
+            LOG.warn("Breaking the stale lock of {} ({}): {}", lock.maildir, stale.describe(), reason);
+            return removeIf(lock.file, stale::sameAs) != Removal.OTHER;
+        } finally {
+            removeIf(breaker, state -> lock.id.equals(state.id()));
         }
     }
 
@@ -155,23 +190,24 @@ public final class MaildirLocks implements AutoCloseable {
         }
     }
 
-    private boolean tryCreate(Held lock) throws IOException {
-        byte[] content = LockState.render(host, pid, lock.id, Instant.now());
-        Path own = lock.file.resolveSibling(LOCK_FILE + "." + lock.id + ".new");
+    /** Creates a lock file for an id atomically; true if it now exists with that id. */
+    private boolean tryCreate(Path file, String id) throws IOException {
+        byte[] content = LockState.render(host, pid, id, Instant.now());
+        Path own = file.resolveSibling(file.getFileName() + "." + id + ".new");
         try {
             Files.write(own, content, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
             try {
-                Files.createLink(lock.file, own);
+                Files.createLink(file, own);
                 return true;
             } catch (FileAlreadyExistsException e) {
-                LockState current = LockState.read(lock.file);
-                return current != null && lock.id.equals(current.id());
+                LockState current = LockState.read(file);
+                return current != null && id.equals(current.id());
             } catch (UnsupportedOperationException | FileSystemException e) {
                 if (e instanceof AccessDeniedException || e instanceof NoSuchFileException) {
                     throw (FileSystemException) e;
                 }
-                LOG.debug("No hard link for {} ({}); creating it exclusively", lock.file, e.toString());
-                return createExclusively(lock.file, content);
+                LOG.debug("No hard link for {} ({}); creating it exclusively", file, e.toString());
+                return createExclusively(file, content);
             }
         } finally {
             Files.deleteIfExists(own);
@@ -207,11 +243,11 @@ public final class MaildirLocks implements AutoCloseable {
     private enum Removal { REMOVED, ABSENT, OTHER }
 
     /**
-     * Removes the lock file if it is the expected one: renames it aside first (one contender wins), checks, then
-     * deletes it or puts it back.
+     * Removes a lock file if it is the expected one: renames it aside first (one contender wins), checks what it moved,
+     * then deletes it or puts it back.
      */
     private Removal removeIf(Path file, Predicate<LockState> expected) throws IOException {
-        Path aside = file.resolveSibling(LOCK_FILE + "." + token + "-" + sequence.incrementAndGet() + ".old");
+        Path aside = file.resolveSibling(file.getFileName() + "." + token + "-" + sequence.incrementAndGet() + ".old");
         try {
             Files.move(file, aside, StandardCopyOption.ATOMIC_MOVE);
         } catch (NoSuchFileException e) {
