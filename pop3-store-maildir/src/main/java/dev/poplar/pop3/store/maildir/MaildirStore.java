@@ -3,7 +3,7 @@ package dev.poplar.pop3.store.maildir;
 import dev.poplar.pop3.store.MailboxStore;
 import dev.poplar.pop3.store.Maildrop;
 import dev.poplar.pop3.store.StoreException;
-import dev.poplar.pop3.store.maildir.internal.ListedMessage;
+import dev.poplar.pop3.store.maildir.internal.Snapshot;
 import dev.poplar.pop3.store.maildir.internal.Listings;
 import dev.poplar.pop3.store.maildir.internal.MaildirLocks;
 import dev.poplar.pop3.store.maildir.internal.MaildirMaildrop;
@@ -134,7 +134,7 @@ public final class MaildirStore implements MailboxStore, AutoCloseable {
         Path maildir = maildir(mailbox);
         MaildirLocks.Lock lock = locks.acquire(maildir);
         try {
-            List<ListedMessage> snapshot = listings.snapshot(maildir);
+            Snapshot snapshot = listings.snapshot(maildir);
             return new MaildirMaildrop(maildir, lock, listings, snapshot,
                     deletedMessages == DeletedMessages.FLAG_TRASHED, markRetrievedSeen);
         } catch (IOException e) {

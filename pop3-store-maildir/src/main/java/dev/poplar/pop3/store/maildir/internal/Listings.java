@@ -19,7 +19,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -50,18 +50,20 @@ public final class Listings {
     private static final String CUR = "cur";
 
     private final Cache<Path, Listing> listings;
+    private final boolean cacheListings;
     private final Cache<FactsKey, ContentFacts> facts;
     private final boolean hideTrashed;
 
     /**
      * Creates the caches.
      *
-     * @param maxMailboxes how many mailbox listings to keep
+     * @param maxMailboxes how many mailbox listings to keep; 0 for none
      * @param maxFacts how many scanned message facts to keep
      * @param hideTrashed whether messages flagged {@code T} are left out of listings
      */
     public Listings(long maxMailboxes, long maxFacts, boolean hideTrashed) {
         this.listings = Caffeine.newBuilder().maximumSize(maxMailboxes).build();
+        this.cacheListings = maxMailboxes > 0;
         this.facts = Caffeine.newBuilder().maximumSize(maxFacts).build();
         this.hideTrashed = hideTrashed;
     }
@@ -71,20 +73,22 @@ public final class Listings {
      * fresh one otherwise.
      *
      * @param maildir the Maildir (with {@code new/} and {@code cur/})
-     * @return the messages; an unmodifiable list
+     * @return the messages, shared with other sessions: immutable
      * @throws IOException if a directory cannot be read
      */
-    public List<ListedMessage> snapshot(Path maildir) throws IOException {
+    public Snapshot snapshot(Path maildir) throws IOException {
         DirStamp newStamp = DirStamp.of(maildir.resolve(NEW));
         DirStamp curStamp = DirStamp.of(maildir.resolve(CUR));
         Listing cached = listings.getIfPresent(maildir);
         if (cached != null && cached.trusted && newStamp.equals(cached.newStamp) && curStamp.equals(cached.curStamp)) {
-            return cached.messages;
+            return cached.snapshot;
         }
         Instant readAt = Instant.now();
         Listing fresh = read(maildir, newStamp, curStamp, readAt, cached);
-        listings.put(maildir, fresh);
-        return fresh.messages;
+        if (cacheListings) {
+            listings.put(maildir, fresh);
+        }
+        return fresh.snapshot;
     }
 
     /**
@@ -124,20 +128,19 @@ public final class Listings {
     private Listing read(Path maildir, DirStamp newStamp, DirStamp curStamp, Instant readAt, Listing previous)
             throws IOException {
         // new/ before cur/: a message moved from new/ to cur/ meanwhile is then seen at least once.
-        Map<String, Map.Entry<String, MaildirName>> byBase = new LinkedHashMap<>();
+        Map<String, Found> byBase = new HashMap<>();
         list(maildir, NEW, byBase);
         list(maildir, CUR, byBase);
         Map<String, ListedMessage> known = previous == null ? Map.of() : previous.byBase();
-        List<Map.Entry<String, MaildirName>> found = new ArrayList<>(byBase.values());
-        found.sort(Map.Entry.comparingByValue(MaildirName.DELIVERY_ORDER));
+        List<Found> found = new ArrayList<>(byBase.values());
+        found.sort(Comparator.comparing(Found::key));
         List<ListedMessage> messages = new ArrayList<>(found.size());
         boolean complete = true;
-        for (Map.Entry<String, MaildirName> file : found) {
-            MaildirName name = file.getValue();
-            if (hideTrashed && name.hasFlag('T')) {
+        for (Found file : found) {
+            if (hideTrashed && file.name.hasFlag('T')) {
                 continue;
             }
-            ListedMessage message = describe(maildir, file.getKey(), name, known.get(name.base()));
+            ListedMessage message = describe(maildir, file.directory, file.name, known.get(file.name.base()));
             if (message == null) {
                 complete = false;
             } else {
@@ -146,11 +149,10 @@ public final class Listings {
         }
         boolean trusted = complete && newStamp.olderThan(readAt.minus(MTIME_MARGIN))
                 && curStamp.olderThan(readAt.minus(MTIME_MARGIN));
-        return new Listing(newStamp, curStamp, trusted, List.copyOf(messages));
+        return new Listing(newStamp, curStamp, trusted, Snapshot.of(messages));
     }
 
-    private static void list(Path maildir, String directory, Map<String, Map.Entry<String, MaildirName>> byBase)
-            throws IOException {
+    private static void list(Path maildir, String directory, Map<String, Found> byBase) throws IOException {
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(maildir.resolve(directory))) {
             for (Path entry : entries) {
                 String fileName = entry.getFileName().toString();
@@ -158,10 +160,10 @@ public final class Listings {
                     continue;
                 }
                 MaildirName name = MaildirName.parse(fileName);
-                Map.Entry<String, MaildirName> earlier = byBase.put(name.base(), Map.entry(directory, name));
-                if (earlier != null && earlier.getKey().equals(directory)) {
-                    LOG.warn("{}/{} holds {} and {} with the same base name; serving the second only",
-                            maildir, directory, earlier.getValue().fileName(), fileName);
+                Found earlier = byBase.put(name.base(), new Found(directory, name, name.deliveryKey()));
+                if (earlier != null && earlier.directory.equals(directory)) {
+                    LOG.warn("{}/{} holds {} and {} with the same base name; serving one of them only",
+                            maildir, directory, earlier.name.fileName(), fileName);
                 }
             }
         }
@@ -199,6 +201,10 @@ public final class Listings {
         return new ListedMessage(directory, name, new MessageInfo(uid, scanned.size()), scanned.wireReady());
     }
 
+    /** A message file found in a directory, with its sort key computed once. */
+    private record Found(String directory, MaildirName name, MaildirName.DeliveryKey key) {
+    }
+
     /** The identity of a scanned message: its Maildir and its immutable base name. */
     private record FactsKey(Path maildir, String base) {
     }
@@ -215,10 +221,10 @@ public final class Listings {
         }
     }
 
-    private record Listing(DirStamp newStamp, DirStamp curStamp, boolean trusted, List<ListedMessage> messages) {
+    private record Listing(DirStamp newStamp, DirStamp curStamp, boolean trusted, Snapshot snapshot) {
         Map<String, ListedMessage> byBase() {
-            Map<String, ListedMessage> map = new HashMap<>(messages.size() * 2);
-            messages.forEach(m -> map.put(m.name().base(), m));
+            Map<String, ListedMessage> map = new HashMap<>(snapshot.messages().size() * 2);
+            snapshot.messages().forEach(m -> map.put(m.name().base(), m));
             return map;
         }
     }

@@ -15,7 +15,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -45,8 +44,8 @@ public final class MaildirMaildrop implements Maildrop {
     private final Listings listings;
     private final boolean flagTrashed;
     private final boolean markSeen;
-    private final List<MessageInfo> messages;
-    private final Map<String, ListedMessage> byUid;
+    private final Snapshot snapshot;
+    private final Map<String, ListedMessage> moved = new HashMap<>();
     private boolean updated;
 
     /**
@@ -55,29 +54,23 @@ public final class MaildirMaildrop implements Maildrop {
      * @param maildir the Maildir (a real path)
      * @param lock the lock this maildrop holds and releases on close
      * @param listings the listings, told when this session changed the Maildir
-     * @param snapshot the messages at open, in order
+     * @param snapshot the messages at open
      * @param flagTrashed whether deleted messages are flagged {@code T} instead of unlinked
      * @param markSeen whether retrieved messages are flagged {@code S}
      */
-    public MaildirMaildrop(Path maildir, MaildirLocks.Lock lock, Listings listings, List<ListedMessage> snapshot,
+    public MaildirMaildrop(Path maildir, MaildirLocks.Lock lock, Listings listings, Snapshot snapshot,
                            boolean flagTrashed, boolean markSeen) {
         this.maildir = maildir;
         this.lock = lock;
         this.listings = listings;
         this.flagTrashed = flagTrashed;
         this.markSeen = markSeen;
-        List<MessageInfo> infos = new ArrayList<>(snapshot.size());
-        this.byUid = new HashMap<>(snapshot.size() * 2);
-        for (ListedMessage message : snapshot) {
-            infos.add(message.info());
-            byUid.put(message.info().uid(), message);
-        }
-        this.messages = List.copyOf(infos);
+        this.snapshot = snapshot;
     }
 
     @Override
     public List<MessageInfo> messages() {
-        return messages;
+        return snapshot.infos();
     }
 
     @Override
@@ -171,7 +164,7 @@ public final class MaildirMaildrop implements Maildrop {
         }
         Files.move(path(message), maildir.resolve(CUR).resolve(target.fileName()), StandardCopyOption.ATOMIC_MOVE);
         ListedMessage moved = message.movedTo(CUR, target);
-        byUid.put(moved.info().uid(), moved);
+        this.moved.put(moved.info().uid(), moved);
         return moved;
     }
 
@@ -199,7 +192,7 @@ public final class MaildirMaildrop implements Maildrop {
                 return null;
             }
             ListedMessage moved = message.movedTo(now.get().getKey(), now.get().getValue());
-            byUid.put(moved.info().uid(), moved);
+            this.moved.put(moved.info().uid(), moved);
             try {
                 return action.apply(moved);
             } catch (NoSuchFileException again) {
@@ -209,7 +202,7 @@ public final class MaildirMaildrop implements Maildrop {
     }
 
     private ListedMessage listed(MessageInfo message) {
-        ListedMessage listed = byUid.get(message.uid());
+        ListedMessage listed = moved.getOrDefault(message.uid(), snapshot.byUid().get(message.uid()));
         if (listed == null || !listed.info().equals(message)) {
             throw new IllegalArgumentException("message " + message.uid() + " is not one of this maildrop's");
         }

@@ -20,10 +20,7 @@ public record MaildirName(String fileName, String base, String info) {
     public static final char INFO_SEPARATOR = ':';
 
     /** Delivery order: the delivery time encoded in the base name, then the base name. */
-    public static final Comparator<MaildirName> DELIVERY_ORDER = Comparator
-            .comparingLong(MaildirName::deliverySeconds)
-            .thenComparingLong(MaildirName::deliveryMicros)
-            .thenComparing(MaildirName::base);
+    public static final Comparator<MaildirName> DELIVERY_ORDER = Comparator.comparing(MaildirName::deliveryKey);
 
     /**
      * Parses a file name.
@@ -103,6 +100,34 @@ public record MaildirName(String fileName, String base, String info) {
         StringBuilder sorted = new StringBuilder(all.length());
         all.chars().filter(c -> c > 0x20 && c < 0x7F).sorted().distinct().forEach(c -> sorted.append((char) c));
         return base + INFO_SEPARATOR + "2," + sorted;
+    }
+
+    /**
+     * The key of {@link #DELIVERY_ORDER}, computed once: worth keeping when sorting many names.
+     *
+     * @return the delivery second, microsecond and base name
+     */
+    public DeliveryKey deliveryKey() {
+        return new DeliveryKey(deliverySeconds(), deliveryMicros(), base);
+    }
+
+    /**
+     * Where a message falls in delivery order.
+     *
+     * @param seconds the delivery second
+     * @param micros the microseconds within it
+     * @param base the base name, last
+     */
+    public record DeliveryKey(long seconds, long micros, String base) implements Comparable<DeliveryKey> {
+        @Override
+        public int compareTo(DeliveryKey other) {
+            int bySecond = Long.compare(seconds, other.seconds);
+            if (bySecond != 0) {
+                return bySecond;
+            }
+            int byMicro = Long.compare(micros, other.micros);
+            return byMicro != 0 ? byMicro : base.compareTo(other.base);
+        }
     }
 
     /**
