@@ -13,6 +13,7 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileAttribute;
@@ -69,7 +70,8 @@ import java.util.Objects;
  * {@link StoreException.Kind#GONE}; one renamed by another client (flags changed) is found again by its base name.
  * Unreadable files, permission errors and a full disk are {@link StoreException.Kind#TEMPORARY}, logged. A mailbox
  * name that is not a plain directory name ({@code ..}, {@code /}, a leading {@code .}, control characters) is
- * {@link StoreException.Kind#PERMANENT}: the store never leaves its root.
+ * {@link StoreException.Kind#PERMANENT}: the store never leaves its root. So is a Maildir with a file where
+ * {@code cur/} or {@code new/} should be.
  *
  * <p><b>Threading.</b> Thread-safe. {@link #open(String)} blocks on file system calls. Close the store after the
  * server has stopped: that stops the heartbeat thread and releases any lock still held.
@@ -181,6 +183,9 @@ public final class MaildirStore implements MailboxStore, AutoCloseable {
                 LOG.info("Created the Maildir {}", maildir);
             }
             return maildir.toRealPath();
+        } catch (FileAlreadyExistsException e) {
+            throw new StoreException(StoreException.Kind.PERMANENT, "mailbox " + mailbox + " is not a Maildir: "
+                    + e.getFile() + " is in the way of a directory", e);
         } catch (IOException e) {
             LOG.warn("Cannot open the Maildir {}: {}", maildir, e.toString());
             throw new StoreException(StoreException.Kind.TEMPORARY, "cannot open the Maildir " + maildir + ": " + e, e);

@@ -130,6 +130,18 @@ class MaildirLockTest {
         }
 
         @Test
+        void aLockThatCannotBeReadIsTemporaryAndLeftAlone() throws Exception {
+            Files.createDirectory(lockFile);
+            Files.writeString(lockFile.resolve("inside"), "not a lock file");
+            assertThat(failureOf(() -> store.open("alice"))).isEqualTo(StoreException.Kind.TEMPORARY);
+            assertThat(lockFile.resolve("inside")).hasContent("not a lock file");
+            try (Stream<Path> entries = Files.list(alice.path())) {
+                assertThat(entries.map(p -> p.getFileName().toString()))
+                        .containsExactlyInAnyOrder("cur", "new", "tmp", "poplar.lock");
+            }
+        }
+
+        @Test
         void theHeartbeatKeepsTheLockFresh() throws Exception {
             try (MaildirStore beating = MaildirStore.builder(root).lockHeartbeat(Duration.ofMillis(50)).build();
                  Maildrop maildrop = beating.open("alice");

@@ -573,12 +573,13 @@ class MaildirStoreTest {
     }
 
     @Test
-    void aMaildirWhoseDirectoryCannotBeListedIsTemporary() throws IOException {
+    void aMaildirWithAFileWhereCurShouldBeIsPermanent() throws IOException {
         Files.delete(alice.resolve("cur"));
         Files.writeString(alice.resolve("cur"), "not a directory");
         try (MaildirStore strict = MaildirStore.builder(root).createMissingMailboxes(false).build()) {
             assertThat(failureOf(() -> strict.open("alice"))).isEqualTo(StoreException.Kind.PERMANENT);
         }
-        assertThat(failureOf(() -> store.open("alice"))).isEqualTo(StoreException.Kind.TEMPORARY);
+        assertThat(failureOf(() -> store.open("alice"))).isEqualTo(StoreException.Kind.PERMANENT);
+        assertThat(alice.resolve("cur")).hasContent("not a directory");
     }
 }

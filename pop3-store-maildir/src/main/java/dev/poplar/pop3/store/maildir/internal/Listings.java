@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -115,8 +116,9 @@ public final class Listings {
                     && (name.length() == base.length() || name.charAt(base.length()) == MaildirName.INFO_SEPARATOR);
             try (DirectoryStream<Path> entries = Files.newDirectoryStream(maildir.resolve(directory),
                     p -> sameBase.test(p.getFileName().toString()))) {
-                for (Path entry : entries) {
-                    return Optional.of(Map.entry(directory, MaildirName.parse(entry.getFileName().toString())));
+                Iterator<Path> matches = entries.iterator();
+                if (matches.hasNext()) {
+                    return Optional.of(Map.entry(directory, MaildirName.parse(matches.next().getFileName().toString())));
                 }
             } catch (NoSuchFileException e) {
                 LOG.debug("{} has no {} directory", maildir, directory);
