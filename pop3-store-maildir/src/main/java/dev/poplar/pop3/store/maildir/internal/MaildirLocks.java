@@ -173,7 +173,11 @@ public final class MaildirLocks implements AutoCloseable {
         Instant now = Instant.now();
         for (Held lock : List.copyOf(held.values())) {
             if (lock.acquired && !lock.released.get()) {
-                lock.beat(now);
+                try {
+                    lock.beat(now);
+                } catch (RuntimeException e) {
+                    LOG.warn("Cannot refresh the lock {}: {}", lock.file, e.toString());
+                }
             }
         }
     }

@@ -105,6 +105,8 @@ public final class MaildirMaildrop implements Maildrop {
             throw new IllegalStateException("update was already called on this maildrop of " + maildir);
         }
         updated = true;
+        deleted.forEach(this::listed);
+        retrieved.forEach(this::listed);
         if (!lock.verify()) {
             throw new StoreException(StoreException.Kind.TEMPORARY, "the lock of " + maildir
                     + " was lost during the session; nothing was removed");
