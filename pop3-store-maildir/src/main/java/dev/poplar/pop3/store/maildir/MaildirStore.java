@@ -40,7 +40,7 @@ import java.util.Objects;
  * Dovecot writes), otherwise counted once by reading the file and kept in a bounded cache, since a Maildir file never
  * changes under its name.
  *
- * <p><b>Listing cache.</b> The listing of each mailbox is cached (bounded by {@link Builder#listingCache(int)}) and
+ * <p><b>Listing cache.</b> The listing of each mailbox is cached (bounded by {@link Builder#listingCache(long)}) and
  * reused while the modification times of {@code new/} and {@code cur/} stay the same: opening an unchanged mailbox of
  * 100,000 messages costs two {@code stat} calls. A listing read within two seconds of a directory change is not
  * trusted (the file system's clock may not have ticked) and is read again at the next open.
@@ -240,7 +240,7 @@ public final class MaildirStore implements MailboxStore, AutoCloseable {
         private boolean createMissingMailboxes = true;
         private Duration lockStaleAfter = Duration.ofMinutes(2);
         private Duration lockHeartbeat = Duration.ofSeconds(30);
-        private int listingCache = 1_000;
+        private long listingCache = 1_000;
         private long sizeCache = 100_000;
         private String lockHostName;
 
@@ -315,7 +315,7 @@ public final class MaildirStore implements MailboxStore, AutoCloseable {
          * @param maxMailboxes zero or more; zero lists every mailbox at every open
          * @return this builder
          */
-        public Builder listingCache(int maxMailboxes) {
+        public Builder listingCache(long maxMailboxes) {
             this.listingCache = maxMailboxes;
             return this;
         }

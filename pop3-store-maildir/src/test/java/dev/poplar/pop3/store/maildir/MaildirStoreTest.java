@@ -550,6 +550,34 @@ class MaildirStoreTest {
         }
 
         @Test
+        void sizesCountedOnceAreCachedBeyondTheListing() throws Exception {
+            String first = alice.deliver("one\n");
+            try (MaildirStore sizesOnly = MaildirStore.builder(root).listingCache(0).build()) {
+                try (Maildrop maildrop = sizesOnly.open("alice")) {
+                    assertThat(maildrop.messages().get(0).size()).isEqualTo(5);
+                }
+                Files.writeString(alice.resolve("new/" + first), "a Maildir file never changes\n");
+                try (Maildrop maildrop = sizesOnly.open("alice")) {
+                    assertThat(maildrop.messages().get(0).size()).isEqualTo(5);
+                }
+            }
+        }
+
+        @Test
+        void withoutCachesEveryOpenCountsAgain() throws Exception {
+            String first = alice.deliver("one\n");
+            try (MaildirStore uncached = MaildirStore.builder(root).listingCache(0).sizeCache(0).build()) {
+                try (Maildrop maildrop = uncached.open("alice")) {
+                    assertThat(maildrop.messages().get(0).size()).isEqualTo(5);
+                }
+                Files.writeString(alice.resolve("new/" + first), "changed\n");
+                try (Maildrop maildrop = uncached.open("alice")) {
+                    assertThat(maildrop.messages().get(0).size()).isEqualTo(9);
+                }
+            }
+        }
+
+        @Test
         void sizesOfKnownMessagesAreNotCountedAgainWhenTheListingIsRead() throws Exception {
             List<String> names = new ArrayList<>();
             names.add(alice.deliver("one\n"));

@@ -53,19 +53,21 @@ public final class Listings {
     private final Cache<Path, Listing> listings;
     private final boolean cacheListings;
     private final Cache<FactsKey, ContentFacts> facts;
+    private final boolean cacheFacts;
     private final boolean hideTrashed;
 
     /**
      * Creates the caches.
      *
      * @param maxMailboxes how many mailbox listings to keep; 0 for none
-     * @param maxFacts how many scanned message facts to keep
+     * @param maxFacts how many scanned message facts to keep; 0 for none
      * @param hideTrashed whether messages flagged {@code T} are left out of listings
      */
     public Listings(long maxMailboxes, long maxFacts, boolean hideTrashed) {
         this.listings = Caffeine.newBuilder().maximumSize(maxMailboxes).build();
         this.cacheListings = maxMailboxes > 0;
         this.facts = Caffeine.newBuilder().maximumSize(maxFacts).build();
+        this.cacheFacts = maxFacts > 0;
         this.hideTrashed = hideTrashed;
     }
 
@@ -198,7 +200,9 @@ public final class Listings {
                 }
                 return null;
             }
-            facts.put(key, scanned);
+            if (cacheFacts) {
+                facts.put(key, scanned);
+            }
         }
         return new ListedMessage(directory, name, new MessageInfo(uid, scanned.size()), scanned.wireReady());
     }
