@@ -70,14 +70,23 @@ class MaildirLockTest {
         return LockState.read(lockFile);
     }
 
+    /** Asserts that the maildrop is open and its lock file names this process. */
+    void assertHeldHere(Maildrop maildrop) throws IOException {
+        assertThat(maildrop.messages()).isNotNull();
+        assertThat(lock().pid()).hasValue(ProcessHandle.current().pid());
+    }
+
     @Nested
     class InThisProcess {
 
         @Test
         void aSecondOpenOfTheSameMailboxIsInUseUntilTheFirstCloses() throws Exception {
             try (Maildrop first = store.open("alice")) {
+                assertHeldHere(first);
                 assertThat(failureOf(() -> store.open("alice"))).isEqualTo(StoreException.Kind.IN_USE);
-                assertThat(store.open("bob").messages()).isEmpty();
+                try (Maildrop other = store.open("bob")) {
+                    assertThat(other.messages()).isEmpty();
+                }
             }
             try (Maildrop again = store.open("alice")) {
                 assertThat(again.messages()).isEmpty();
@@ -86,8 +95,8 @@ class MaildirLockTest {
 
         @Test
         void aSecondStoreOnTheSameRootGetsInUse() throws Exception {
-            try (MaildirStore other = MaildirStore.builder(root).build();
-                 Maildrop first = store.open("alice")) {
+            try (MaildirStore other = MaildirStore.builder(root).build()) {
+                Maildrop first = store.open("alice");
                 assertThat(failureOf(() -> other.open("alice"))).isEqualTo(StoreException.Kind.IN_USE);
                 first.close();
                 try (Maildrop second = other.open("alice")) {
@@ -99,7 +108,7 @@ class MaildirLockTest {
         @Test
         void theLockFileNamesItsOwnerAndIsTheOnlyFileLeftBesideTheMaildirFolders() throws Exception {
             try (Maildrop maildrop = store.open("alice")) {
-                assertThat(lock().pid()).hasValue(ProcessHandle.current().pid());
+                assertHeldHere(maildrop);
                 assertThat(lock().host()).isNotBlank();
                 assertThat(lock().id()).isNotBlank();
                 try (Stream<Path> entries = Files.list(alice.path())) {
@@ -146,6 +155,7 @@ class MaildirLockTest {
             try (MaildirStore beating = MaildirStore.builder(root).lockHeartbeat(Duration.ofMillis(50)).build();
                  Maildrop maildrop = beating.open("alice");
                  WatchService watcher = root.getFileSystem().newWatchService()) {
+                assertHeldHere(maildrop);
                 alice.path().register(watcher, StandardWatchEventKinds.ENTRY_MODIFY);
                 FileTime old = FileTime.from(Instant.now().minus(Duration.ofHours(1)));
                 Files.setLastModifiedTime(lockFile, old);
@@ -191,7 +201,7 @@ class MaildirLockTest {
         void aLockOfAnotherHostWithoutHeartbeatForTheStaleTimeIsTakenOver() throws Exception {
             writeForeignLock(lockFile, "other.example", 1, Instant.now().minus(Duration.ofMinutes(3)));
             try (Maildrop maildrop = store.open("alice")) {
-                assertThat(lock().pid()).hasValue(ProcessHandle.current().pid());
+                assertHeldHere(maildrop);
             }
             assertThat(lockFile).doesNotExist();
         }
@@ -210,7 +220,7 @@ class MaildirLockTest {
             assertThat(failureOf(() -> store.open("alice"))).isEqualTo(StoreException.Kind.IN_USE);
             Files.setLastModifiedTime(lockFile, FileTime.from(Instant.now().minus(Duration.ofMinutes(3))));
             try (Maildrop maildrop = store.open("alice")) {
-                assertThat(lock().pid()).hasValue(ProcessHandle.current().pid());
+                assertHeldHere(maildrop);
             }
         }
 
@@ -220,7 +230,7 @@ class MaildirLockTest {
             writeForeignLock(lockFile, "other.example", 1, old);
             writeForeignLock(alice.resolve("poplar.lock.break"), "third.example", 1, old);
             try (Maildrop maildrop = store.open("alice")) {
-                assertThat(lock().pid()).hasValue(ProcessHandle.current().pid());
+                assertHeldHere(maildrop);
                 assertThat(alice.resolve("poplar.lock.break")).doesNotExist();
             }
         }
@@ -324,7 +334,7 @@ class MaildirLockTest {
             assertThat(lock().pid()).as("the lock the killed process left").hasValue(holder.pid());
 
             try (Maildrop maildrop = store.open("alice")) {
-                assertThat(lock().pid()).hasValue(ProcessHandle.current().pid());
+                assertHeldHere(maildrop);
             }
         }
     }

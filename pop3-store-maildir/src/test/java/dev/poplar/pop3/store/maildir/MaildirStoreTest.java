@@ -120,13 +120,12 @@ class MaildirStoreTest {
         @Test
         void mailDeliveredDuringASessionAppearsInTheNextSession() throws Exception {
             String first = alice.deliver("one\n");
-            try (Maildrop maildrop = store.open("alice")) {
-                String second = alice.deliver("two\n");
-                assertThat(uids(maildrop)).containsExactly(first);
-                maildrop.close();
-                try (Maildrop next = store.open("alice")) {
-                    assertThat(uids(next)).containsExactly(first, second);
-                }
+            Maildrop maildrop = store.open("alice");
+            String second = alice.deliver("two\n");
+            assertThat(uids(maildrop)).containsExactly(first);
+            maildrop.close();
+            try (Maildrop next = store.open("alice")) {
+                assertThat(uids(next)).containsExactly(first, second);
             }
         }
 
