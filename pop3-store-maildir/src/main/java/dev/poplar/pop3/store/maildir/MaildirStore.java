@@ -334,7 +334,8 @@ public final class MaildirStore implements MailboxStore, AutoCloseable {
         /**
          * The name of this host in lock files. A lock whose owner has this host name and a process id that is not
          * running here is taken over at once, so hosts sharing the Maildirs must have distinct names. Default: the
-         * local host name; if it cannot be found, a random name (then only the heartbeat rule frees dead locks).
+         * local host name, looked up once by {@link #build()}; if it cannot be found, a random name (then only the
+         * heartbeat rule frees the locks of dead processes of this host).
          *
          * @param lockHostName a name without white space
          * @return this builder

@@ -41,7 +41,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@link #authenticate} call that notices. If the changed file cannot be loaded, the previous users stay in force and
  * the problem is logged; it is tried again once the file changes again.
  *
- * <p><b>Cost.</b> Comparisons take the same time whatever the password. Verifying {@code BLF-CRYPT} and
+ * <p><b>Cost.</b> Comparisons take the same time whatever the password. An unknown user's password is checked
+ * against the first user's secret, so that it takes about as long to reject as a known user's (when the file uses one
+ * scheme throughout, as it usually does). Verifying {@code BLF-CRYPT} and
  * {@code ARGON2*} secrets is slow by design: tens to hundreds of milliseconds of CPU, and for Argon2 the memory its
  * {@code m=} asks for (64 MiB for {@code doveadm pw}'s default) at each verification. {@code SHA*-CRYPT} takes a few
  * milliseconds. {@code APOP} is not offered: the file holds hashes, not shared secrets.
@@ -122,8 +124,16 @@ public final class PasswdFileAuthenticator implements Authenticator {
         if (!password.authorizationId().isEmpty() && !password.authorizationId().equals(password.username())) {
             return AuthResult.reject("authorization identity differs from the user");
         }
-        PasswordSchemes.Verifier verifier = users.verifiers.get(password.username());
+        Users current = users;
+        PasswordSchemes.Verifier verifier = current.verifiers.get(password.username());
         if (verifier == null) {
+            try {
+                if (current.decoy != null) {
+                    current.decoy.matches(password.password().getBytes(StandardCharsets.UTF_8));
+                }
+            } catch (RuntimeException e) {
+                LOG.debug("The decoy check failed: {}", e.toString());
+            }
             return AuthResult.reject("no such user in " + file);
         }
         try {
@@ -161,7 +171,7 @@ public final class PasswdFileAuthenticator implements Authenticator {
             } catch (PasswdFileException e) {
                 LOG.error("Cannot reload the users file; keeping the {} users loaded before: {}",
                         current.verifiers.size(), e.getMessage());
-                users = new Users(current.verifiers, stamp);
+                users = new Users(current.verifiers, stamp, current.decoy);
             }
         } finally {
             reloading.unlock();
@@ -171,6 +181,7 @@ public final class PasswdFileAuthenticator implements Authenticator {
     private static Users parse(Path file, Stamp stamp) throws PasswdFileException {
         Map<String, PasswordSchemes.Verifier> verifiers = new HashMap<>();
         Map<String, Integer> lines = new HashMap<>();
+        PasswordSchemes.Verifier decoy = null;
         int number = 0;
         try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             for (String line; (line = reader.readLine()) != null; ) {
@@ -192,7 +203,9 @@ public final class PasswdFileAuthenticator implements Authenticator {
                             + first + ")", null);
                 }
                 try {
-                    verifiers.put(user, PasswordSchemes.parse(secret));
+                    PasswordSchemes.Verifier verifier = PasswordSchemes.parse(secret);
+                    verifiers.put(user, verifier);
+                    decoy = decoy == null ? verifier : decoy;
                 } catch (IllegalArgumentException e) {
                     throw new PasswdFileException(file, number, "user " + user + ": " + e.getMessage(), null);
                 }
@@ -202,11 +215,19 @@ public final class PasswdFileAuthenticator implements Authenticator {
         } catch (IOException e) {
             throw new PasswdFileException(file, 0, "cannot be read: " + e, e);
         }
-        return new Users(Map.copyOf(verifiers), stamp);
+        return new Users(Map.copyOf(verifiers), stamp, decoy);
     }
 
-    /** The users of one version of the file. */
-    private record Users(Map<String, PasswordSchemes.Verifier> verifiers, Stamp stamp) {
+    /**
+     * The users of one version of the file.
+     *
+     * @param verifiers the secret of each user
+     * @param stamp the version of the file
+     * @param decoy the secret of the first user, checked (and ignored) for unknown users so that they take about as
+     *     long to reject as known ones; null for an empty file
+     */
+    private record Users(Map<String, PasswordSchemes.Verifier> verifiers, Stamp stamp,
+                         PasswordSchemes.Verifier decoy) {
     }
 
     /** What tells one version of the file from another without reading it. */

@@ -11,7 +11,10 @@ public final class PasswdFileException extends Exception {
 
     private static final long serialVersionUID = 1L;
 
+    /** The users file; not serialized. */
     private final transient Path file;
+
+    /** The 1-based line of the problem, or 0. */
     private final int line;
 
     /**

@@ -35,6 +35,10 @@ public record LockState(Map<String, String> fields, FileTime modified, Object fi
 
     /**
      * Copies the fields.
+     *
+     * @param fields the owner fields
+     * @param modified the last modification time
+     * @param fileKey the file's identity, or {@code null}
      */
     public LockState {
         fields = Map.copyOf(fields);
