@@ -1,0 +1,148 @@
+package dev.poplar.pop3.store.maildir.internal;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.OptionalLong;
+
+/**
+ * A Maildir lock file as read from disk: its owner fields, modification time (the heartbeat) and file identity.
+ *
+ * <p>The file is text, one {@code key=value} per line after a first line {@code poplar-lock 1}: {@code host},
+ * {@code pid}, {@code id} (unique per acquisition) and {@code since}. Unknown keys are ignored; a file without them
+ * (written by something else, or cut short) has no owner and is judged by its age alone.
+ *
+ * @param fields the owner fields
+ * @param modified the last modification time: when the owner last proved it was alive
+ * @param fileKey the file's identity on its file system (inode), or {@code null} if unknown
+ */
+public record LockState(Map<String, String> fields, FileTime modified, Object fileKey) {
+
+    /** The first line of a lock file. */
+    public static final String MAGIC = "poplar-lock 1";
+
+    private static final int MAX_LOCK_FILE = 4096;
+
+    /**
+     * Copies the fields.
+     *
+     * @param fields the owner fields
+     * @param modified the last modification time
+     * @param fileKey the file's identity, or {@code null}
+     */
+    public LockState {
+        fields = Map.copyOf(fields);
+        Objects.requireNonNull(modified, "modified");
+    }
+
+    /**
+     * The content of a lock file for an owner.
+     *
+     * @param host the owner's host name
+     * @param pid the owner's process id
+     * @param id the unique id of this acquisition
+     * @param since when it was taken
+     * @return the octets to write
+     */
+    public static byte[] render(String host, long pid, String id, Instant since) {
+        return (MAGIC + "\nhost=" + host + "\npid=" + pid + "\nid=" + id + "\nsince=" + since + "\n")
+                .getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Reads a lock file.
+     *
+     * @param file the lock file
+     * @return its state, or {@code null} if there is no such file
+     * @throws IOException if it cannot be read
+     */
+    public static LockState read(Path file) throws IOException {
+        try {
+            BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
+            ByteBuffer buffer = ByteBuffer.allocate(MAX_LOCK_FILE);
+            try (FileChannel channel = FileChannel.open(file)) {
+                int n;
+                do {
+                    n = channel.read(buffer);
+                } while (n >= 0 && buffer.hasRemaining());
+            }
+            String text = new String(buffer.array(), 0, buffer.position(), StandardCharsets.UTF_8);
+            Map<String, String> fields = new LinkedHashMap<>();
+            String[] lines = text.split("\n");
+            if (lines.length > 0 && lines[0].equals(MAGIC)) {
+                for (int i = 1; i < lines.length; i++) {
+                    int eq = lines[i].indexOf('=');
+                    if (eq > 0) {
+                        fields.putIfAbsent(lines[i].substring(0, eq), lines[i].substring(eq + 1));
+                    }
+                }
+            }
+            return new LockState(fields, attributes.lastModifiedTime(), attributes.fileKey());
+        } catch (NoSuchFileException e) {
+            return null;
+        }
+    }
+
+    /**
+     * The unique id of the acquisition that wrote this file.
+     *
+     * @return the id, or {@code null} if the file has none
+     */
+    public String id() {
+        return fields.get("id");
+    }
+
+    /**
+     * The host name of the owner.
+     *
+     * @return the host, or {@code null} if the file has none
+     */
+    public String host() {
+        return fields.get("host");
+    }
+
+    /**
+     * The process id of the owner.
+     *
+     * @return the pid, or empty if the file has none or it is not a number
+     */
+    public OptionalLong pid() {
+        try {
+            String pid = fields.get("pid");
+            return pid == null ? OptionalLong.empty() : OptionalLong.of(Long.parseLong(pid));
+        } catch (NumberFormatException e) {
+            return OptionalLong.empty();
+        }
+    }
+
+    /**
+     * Whether another reading is of the very same lock file, untouched since: same owner id, same file, same heartbeat.
+     *
+     * @param other another reading
+     * @return {@code true} if nothing changed in between
+     */
+    public boolean sameAs(LockState other) {
+        return Objects.equals(id(), other.id()) && Objects.equals(fileKey, other.fileKey)
+                && modified.equals(other.modified);
+    }
+
+    /**
+     * Who holds the lock, for the log.
+     *
+     * @return a short description
+     */
+    public String describe() {
+        return "held by " + (host() == null ? "an unknown owner" : "process " + fields.get("pid") + " on " + host())
+                + (fields.containsKey("since") ? " since " + fields.get("since") : "") + ", last heartbeat " + modified;
+    }
+}

@@ -1,0 +1,358 @@
+package dev.poplar.pop3.store.maildir.internal;
+
+import dev.poplar.pop3.store.StoreException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
+
+/**
+ * Exclusive locks on Maildirs that hold across threads, processes and hosts sharing the file system.
+ *
+ * <p><b>Protocol.</b> The lock is the file {@value #LOCK_FILE} in the Maildir. To take it, the owner writes its
+ * description ({@link LockState}) to a file of its own and hard-links it to the lock name: the link appears atomically
+ * with its whole content or not at all, also over NFS (where a retransmitted link that did succeed is recognised by
+ * reading the id back). File systems without hard links fall back to an exclusive create. While it holds the lock the
+ * owner sets the file's modification time every heartbeat and checks the file is still its own.
+ *
+ * <p><b>Stale locks.</b> A lock is stale when its owner process on this host has ended, or when it has not had a
+ * heartbeat for the stale time. Contenders break a stale lock in turn: each first takes the break lock
+ * {@value #BREAK_FILE} (same protocol, same staleness rules), then checks that the lock is still the very file it
+ * judged stale (same id, inode and modification time), renames it to a name of its own, checks again what it moved
+ * (and links it back if it is not), deletes it and tries to create the lock. So two contenders that judged the same
+ * stale lock cannot both win, and none removes a lock another has just taken. An owner that finds its lock gone or
+ * replaced marks it lost: its session can still read, but no longer delete.
+ *
+ * <p>Within one instance, a second acquisition of a held Maildir fails at once without touching the file system.
+ */
+public final class MaildirLocks implements AutoCloseable {
+
+    /** The name of the lock file in a Maildir. */
+    public static final String LOCK_FILE = "poplar.lock";
+
+    /** The name of the file that contenders for a stale lock take in turn before removing it. */
+    public static final String BREAK_FILE = "poplar.lock.break";
+
+    private static final Logger LOG = LoggerFactory.getLogger(MaildirLocks.class);
+    private static final int ATTEMPTS = 3;
+
+    private final String host;
+    private final long pid = ProcessHandle.current().pid();
+    private final String token;
+    private final Duration staleAfter;
+    private final AtomicLong sequence = new AtomicLong();
+    private final Map<Path, Held> held = new ConcurrentHashMap<>();
+    private final ScheduledThreadPoolExecutor heartbeat;
+
+    /**
+     * Creates the lock manager and starts its heartbeat thread (a daemon).
+     *
+     * @param host the name of this host as it appears in lock files; hosts sharing a file system need distinct names
+     * @param staleAfter how long a lock may go without a heartbeat before others may break it
+     * @param heartbeatEvery how often held locks are refreshed; shorter than {@code staleAfter}
+     */
+    public MaildirLocks(String host, Duration staleAfter, Duration heartbeatEvery) {
+        this.host = host;
+        this.staleAfter = staleAfter;
+        byte[] random = new byte[8];
+        new SecureRandom().nextBytes(random);
+        this.token = HexFormat.of().formatHex(random);
+        this.heartbeat = new ScheduledThreadPoolExecutor(1, task -> {
+            Thread thread = new Thread(task, "poplar-maildir-lock-heartbeat");
+            thread.setDaemon(true);
+            return thread;
+        });
+        heartbeat.setRemoveOnCancelPolicy(true);
+        long period = heartbeatEvery.toNanos();
+        heartbeat.scheduleWithFixedDelay(this::heartbeat, period, period, TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * Takes the lock of a Maildir.
+     *
+     * @param maildir the Maildir, as a real path (so that two names of one Maildir are one lock)
+     * @return the held lock
+     * @throws StoreException {@link StoreException.Kind#IN_USE} if someone else holds it,
+     *     {@link StoreException.Kind#TEMPORARY} if the lock file cannot be written or read
+     */
+    public Lock acquire(Path maildir) throws StoreException {
+        Held lock = new Held(maildir, token + "-" + sequence.incrementAndGet());
+        if (held.putIfAbsent(maildir, lock) != null) {
+            throw new StoreException(StoreException.Kind.IN_USE, maildir + " is open in another session of this store");
+        }
+        boolean acquired = false;
+        try {
+            for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
+                if (tryCreate(lock.file, lock.id)) {
+                    lock.acquired = true;
+                    acquired = true;
+                    return lock;
+                }
+                LockState current = LockState.read(lock.file);
+                if (current == null) {
+                    continue;
+                }
+                String reason = staleReason(current);
+                if (reason == null) {
+                    throw new StoreException(StoreException.Kind.IN_USE, maildir + " is locked: " + current.describe());
+                }
+                if (!breakStale(lock, current, reason)) {
+                    throw new StoreException(StoreException.Kind.IN_USE, maildir
+                            + " has a stale lock that another session is taking over: " + current.describe());
+                }
+            }
+            throw new StoreException(StoreException.Kind.IN_USE, maildir + " is contended: no lock after "
+                    + ATTEMPTS + " attempts");
+        } catch (IOException e) {
+            throw new StoreException(StoreException.Kind.TEMPORARY, "cannot lock " + maildir + ": " + e, e);
+        } finally {
+            if (!acquired) {
+                held.remove(maildir, lock);
+            }
+        }
+    }
+
+    /**
+     * Removes a stale lock under the break lock, so that contenders judging the same stale lock take turns and none
+     * can remove a lock another has just taken.
+     *
+     * @return whether the caller should try to create the lock again
+     */
+    private boolean breakStale(Held lock, LockState stale, String reason) throws IOException {
+        Path breaker = lock.maildir.resolve(BREAK_FILE);
+        if (!tryCreate(breaker, lock.id)) {
+            LockState other = LockState.read(breaker);
+            String otherReason = other == null ? null : staleReason(other);
+            if (otherReason != null) {
+                LOG.warn("Removing the stale break lock {} ({}): {}", breaker, other.describe(), otherReason);
+                removeIf(breaker, other::sameAs);
+            }
+            return other == null || otherReason != null;
+        }
+        try {
+            LockState now = LockState.read(lock.file);
+            if (now == null) {
+                return true;
+            }
+            if (!now.sameAs(stale)) {
+                return false;
+            }
+            LOG.warn("Breaking the stale lock of {} ({}): {}", lock.maildir, stale.describe(), reason);
+            return removeIf(lock.file, stale::sameAs) != Removal.OTHER;
+        } finally {
+            removeIf(breaker, state -> lock.id.equals(state.id()));
+        }
+    }
+
+    /**
+     * Refreshes every held lock once: sets its modification time, or marks it lost if it is no longer ours. Called by
+     * the heartbeat thread; callable directly.
+     */
+    public void heartbeat() {
+        Instant now = Instant.now();
+        for (Held lock : List.copyOf(held.values())) {
+            if (lock.acquired && !lock.released.get()) {
+                try {
+                    lock.beat(now);
+                } catch (RuntimeException e) {
+                    LOG.warn("Cannot refresh the lock {}: {}", lock.file, e.toString());
+                }
+            }
+        }
+    }
+
+    /** Stops the heartbeat and releases every lock still held. Never throws. */
+    @Override
+    public void close() {
+        heartbeat.shutdownNow();
+        for (Held lock : List.copyOf(held.values())) {
+            if (lock.acquired) {
+                LOG.warn("The lock of {} was still held when the store closed; releasing it", lock.maildir);
+                lock.release();
+            }
+        }
+    }
+
+    /** Creates a lock file for an id atomically; true if it now exists with that id. */
+    private boolean tryCreate(Path file, String id) throws IOException {
+        byte[] content = LockState.render(host, pid, id, Instant.now());
+        Path own = file.resolveSibling(file.getFileName() + "." + id + ".new");
+        try {
+            Files.write(own, content, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            try {
+                Files.createLink(file, own);
+                return true;
+            } catch (FileAlreadyExistsException e) {
+                LockState current = LockState.read(file);
+                return current != null && id.equals(current.id());
+            } catch (UnsupportedOperationException | FileSystemException e) {
+                if (e instanceof AccessDeniedException || e instanceof NoSuchFileException) {
+                    throw (FileSystemException) e;
+                }
+                LOG.debug("No hard link for {} ({}); creating it exclusively", file, e.toString());
+                return createExclusively(file, content);
+            }
+        } finally {
+            Files.deleteIfExists(own);
+        }
+    }
+
+    private static boolean createExclusively(Path file, byte[] content) throws IOException {
+        try {
+            Files.write(file, content, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            return true;
+        } catch (FileAlreadyExistsException e) {
+            return false;
+        }
+    }
+
+    /** Why a lock may be broken, or null if it must be respected. */
+    private String staleReason(LockState state) {
+        String id = state.id();
+        if (id != null && id.startsWith(token + "-")) {
+            return "left behind by this store";
+        }
+        if (host.equals(state.host()) && state.pid().isPresent() && state.pid().getAsLong() != pid
+                && !ProcessHandle.of(state.pid().getAsLong()).map(ProcessHandle::isAlive).orElse(false)) {
+            return "its owner, process " + state.pid().getAsLong() + " on this host, has ended";
+        }
+        Duration silence = Duration.between(state.modified().toInstant(), Instant.now());
+        if (silence.compareTo(staleAfter) > 0) {
+            return "no heartbeat for " + silence.toSeconds() + " s";
+        }
+        return null;
+    }
+
+    private enum Removal { REMOVED, ABSENT, OTHER }
+
+    /**
+     * Removes a lock file if it is the expected one: renames it aside first (one contender wins), checks what it moved,
+     * then deletes it or puts it back.
+     */
+    private Removal removeIf(Path file, Predicate<LockState> expected) throws IOException {
+        Path aside = file.resolveSibling(file.getFileName() + "." + token + "-" + sequence.incrementAndGet() + ".old");
+        try {
+            Files.move(file, aside, StandardCopyOption.ATOMIC_MOVE);
+        } catch (NoSuchFileException e) {
+            return Removal.ABSENT;
+        }
+        try {
+            LockState moved = LockState.read(aside);
+            if (moved != null && expected.test(moved)) {
+                return Removal.REMOVED;
+            }
+            putBack(aside, file);
+            return Removal.OTHER;
+        } finally {
+            Files.deleteIfExists(aside);
+        }
+    }
+
+    private static void putBack(Path aside, Path file) throws IOException {
+        try {
+            Files.createLink(file, aside);
+        } catch (FileAlreadyExistsException e) {
+            LOG.error("The lock {} was replaced while it was checked; its owner will find it lost", file);
+        } catch (UnsupportedOperationException | FileSystemException e) {
+            if (e instanceof AccessDeniedException || e instanceof NoSuchFileException) {
+                throw (FileSystemException) e;
+            }
+            Files.move(aside, file);
+        }
+    }
+
+    /** A held lock. */
+    public interface Lock {
+        /**
+         * Whether the lock file is still this lock's: reads it.
+         *
+         * @return {@code false} if it was removed or taken over (or cannot be read)
+         */
+        boolean verify();
+
+        /** Releases the lock if the file is still this lock's. Idempotent; never throws. */
+        void release();
+    }
+
+    private final class Held implements Lock {
+        final Path maildir;
+        final Path file;
+        final String id;
+        final AtomicBoolean released = new AtomicBoolean();
+        volatile boolean acquired;
+        volatile boolean lost;
+
+        Held(Path maildir, String id) {
+            this.maildir = maildir;
+            this.file = maildir.resolve(LOCK_FILE);
+            this.id = id;
+        }
+
+        void beat(Instant now) {
+            if (verify()) {
+                try {
+                    Files.setLastModifiedTime(file, FileTime.from(now));
+                } catch (IOException e) {
+                    LOG.warn("Cannot refresh the lock {}: {}", file, e.toString());
+                }
+            }
+        }
+
+        @Override
+        public boolean verify() {
+            if (lost) {
+                return false;
+            }
+            try {
+                LockState state = LockState.read(file);
+                if (state != null && id.equals(state.id())) {
+                    return true;
+                }
+                lost = true;
+                LOG.warn("The lock {} is no longer ours ({}); this session can no longer delete",
+                        file, state == null ? "removed" : state.describe());
+                return false;
+            } catch (IOException e) {
+                LOG.warn("Cannot read the lock {}: {}", file, e.toString());
+                return false;
+            }
+        }
+
+        @Override
+        public void release() {
+            if (!released.compareAndSet(false, true)) {
+                return;
+            }
+            try {
+                if (!lost && removeIf(file, state -> id.equals(state.id())) != Removal.REMOVED) {
+                    LOG.warn("The lock {} was no longer ours when released", file);
+                }
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("Cannot release the lock {}: {}", file, e.toString());
+            } finally {
+                held.remove(maildir, this);
+            }
+        }
+    }
+}

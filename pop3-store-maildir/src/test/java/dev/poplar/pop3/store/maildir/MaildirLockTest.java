@@ -1,0 +1,341 @@
+package dev.poplar.pop3.store.maildir;
+
+import dev.poplar.pop3.store.Maildrop;
+import dev.poplar.pop3.store.StoreException;
+import dev.poplar.pop3.store.maildir.internal.LockState;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchKey;
+import java.nio.file.WatchService;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import static dev.poplar.pop3.store.maildir.MaildirStoreTest.failureOf;
+import static org.assertj.core.api.Assertions.assertThat;
+
+class MaildirLockTest {
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(30);
+
+    @TempDir
+    Path root;
+
+    MaildirStore store;
+    TestMaildir alice;
+    Path lockFile;
+
+    @BeforeEach
+    void createStore() {
+        store = MaildirStore.builder(root).build();
+        alice = new TestMaildir(root, "alice");
+        lockFile = alice.resolve("poplar.lock");
+    }
+
+    @AfterEach
+    void closeStore() {
+        store.close();
+    }
+
+    /** Writes a lock file as another owner would, with a given heartbeat time. */
+    void writeForeignLock(Path file, String host, long pid, Instant heartbeat) throws IOException {
+        Files.write(file, LockState.render(host, pid, "elsewhere-1", heartbeat));
+        Files.setLastModifiedTime(file, FileTime.from(heartbeat));
+    }
+
+    LockState lock() throws IOException {
+        return LockState.read(lockFile);
+    }
+
+    /** Asserts that the maildrop is open and its lock file names this process. */
+    void assertHeldHere(Maildrop maildrop) throws IOException {
+        assertThat(maildrop.messages()).isNotNull();
+        assertThat(lock().pid()).hasValue(ProcessHandle.current().pid());
+    }
+
+    @Nested
+    class InThisProcess {
+
+        @Test
+        void aSecondOpenOfTheSameMailboxIsInUseUntilTheFirstCloses() throws Exception {
+            try (Maildrop first = store.open("alice")) {
+                assertHeldHere(first);
+                assertThat(failureOf(() -> store.open("alice"))).isEqualTo(StoreException.Kind.IN_USE);
+                try (Maildrop other = store.open("bob")) {
+                    assertThat(other.messages()).isEmpty();
+                }
+            }
+            try (Maildrop again = store.open("alice")) {
+                assertThat(again.messages()).isEmpty();
+            }
+        }
+
+        @Test
+        void aSecondStoreOnTheSameRootGetsInUse() throws Exception {
+            try (MaildirStore other = MaildirStore.builder(root).build()) {
+                Maildrop first = store.open("alice");
+                assertThat(failureOf(() -> other.open("alice"))).isEqualTo(StoreException.Kind.IN_USE);
+                first.close();
+                try (Maildrop second = other.open("alice")) {
+                    assertThat(second.messages()).isEmpty();
+                }
+            }
+        }
+
+        @Test
+        void theLockFileNamesItsOwnerAndIsTheOnlyFileLeftBesideTheMaildirFolders() throws Exception {
+            try (Maildrop maildrop = store.open("alice")) {
+                assertHeldHere(maildrop);
+                assertThat(lock().host()).isNotBlank();
+                assertThat(lock().id()).isNotBlank();
+                try (Stream<Path> entries = Files.list(alice.path())) {
+                    assertThat(entries.map(p -> p.getFileName().toString()))
+                            .containsExactlyInAnyOrder("cur", "new", "tmp", "poplar.lock");
+                }
+            }
+        }
+
+        @Test
+        void closingTheMaildropReleasesTheLock() throws Exception {
+            store.open("alice").close();
+            assertThat(lockFile).doesNotExist();
+        }
+
+        @Test
+        void closingTheStoreReleasesLocksStillHeldAndTheirSessionsCanNoLongerDelete() throws Exception {
+            alice.deliver("one\n");
+            Maildrop maildrop = store.open("alice");
+            store.close();
+            assertThat(lockFile).doesNotExist();
+            assertThat(failureOf(() -> maildrop.update(Set.copyOf(maildrop.messages()), Set.of())))
+                    .isEqualTo(StoreException.Kind.TEMPORARY);
+            maildrop.close();
+            try (Stream<Path> files = Files.list(alice.resolve("new"))) {
+                assertThat(files).hasSize(1);
+            }
+        }
+
+        @Test
+        void aLockThatCannotBeReadIsTemporaryAndLeftAlone() throws Exception {
+            Files.createDirectory(lockFile);
+            Files.writeString(lockFile.resolve("inside"), "not a lock file");
+            assertThat(failureOf(() -> store.open("alice"))).isEqualTo(StoreException.Kind.TEMPORARY);
+            assertThat(lockFile.resolve("inside")).hasContent("not a lock file");
+            try (Stream<Path> entries = Files.list(alice.path())) {
+                assertThat(entries.map(p -> p.getFileName().toString()))
+                        .containsExactlyInAnyOrder("cur", "new", "tmp", "poplar.lock");
+            }
+        }
+
+        @Test
+        void theHeartbeatKeepsTheLockFresh() throws Exception {
+            try (MaildirStore beating = MaildirStore.builder(root).lockHeartbeat(Duration.ofMillis(50)).build();
+                 Maildrop maildrop = beating.open("alice");
+                 WatchService watcher = root.getFileSystem().newWatchService()) {
+                assertHeldHere(maildrop);
+                alice.path().register(watcher, StandardWatchEventKinds.ENTRY_MODIFY);
+                FileTime old = FileTime.from(Instant.now().minus(Duration.ofHours(1)));
+                Files.setLastModifiedTime(lockFile, old);
+                long deadline = System.nanoTime() + TIMEOUT.toNanos();
+                while (Files.getLastModifiedTime(lockFile).equals(old)) {
+                    WatchKey key = watcher.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+                    assertThat(key).as("a change of the lock file within " + TIMEOUT).isNotNull();
+                    key.pollEvents();
+                    key.reset();
+                }
+                assertThat(Files.getLastModifiedTime(lockFile).toInstant()).isAfter(Instant.now().minusSeconds(30));
+            }
+        }
+
+        @Test
+        void aSessionWhoseLockWasTakenOverCannotDeleteAndLeavesTheOtherLockAlone() throws Exception {
+            alice.deliver("one\n");
+            try (Maildrop maildrop = store.open("alice")) {
+                Files.delete(lockFile);
+                writeForeignLock(lockFile, "other.example", 7, Instant.now());
+
+                assertThat(failureOf(() -> maildrop.update(Set.copyOf(maildrop.messages()), Set.of())))
+                        .isEqualTo(StoreException.Kind.TEMPORARY);
+            }
+            assertThat(lock().host()).isEqualTo("other.example");
+            try (Stream<Path> files = Files.list(alice.resolve("new"))) {
+                assertThat(files).hasSize(1);
+            }
+        }
+    }
+
+    @Nested
+    class AcrossHosts {
+
+        @Test
+        void aFreshLockOfAnotherHostIsRespected() throws Exception {
+            writeForeignLock(lockFile, "other.example", ProcessHandle.current().pid() + 1_000_000, Instant.now());
+            assertThat(failureOf(() -> store.open("alice"))).isEqualTo(StoreException.Kind.IN_USE);
+            assertThat(lock().host()).isEqualTo("other.example");
+        }
+
+        @Test
+        void aLockOfAnotherHostWithoutHeartbeatForTheStaleTimeIsTakenOver() throws Exception {
+            writeForeignLock(lockFile, "other.example", 1, Instant.now().minus(Duration.ofMinutes(3)));
+            try (Maildrop maildrop = store.open("alice")) {
+                assertHeldHere(maildrop);
+            }
+            assertThat(lockFile).doesNotExist();
+        }
+
+        @Test
+        void theStaleTimeIsConfigurable() throws Exception {
+            writeForeignLock(lockFile, "other.example", 1, Instant.now().minus(Duration.ofMinutes(3)));
+            try (MaildirStore patient = MaildirStore.builder(root).lockStaleAfter(Duration.ofMinutes(5)).build()) {
+                assertThat(failureOf(() -> patient.open("alice"))).isEqualTo(StoreException.Kind.IN_USE);
+            }
+        }
+
+        @Test
+        void aLockFileWithoutOwnerIsJudgedByItsAgeAlone() throws Exception {
+            Files.createFile(lockFile);
+            assertThat(failureOf(() -> store.open("alice"))).isEqualTo(StoreException.Kind.IN_USE);
+            Files.setLastModifiedTime(lockFile, FileTime.from(Instant.now().minus(Duration.ofMinutes(3))));
+            try (Maildrop maildrop = store.open("alice")) {
+                assertHeldHere(maildrop);
+            }
+        }
+
+        @Test
+        void aBreakLockLeftByACrashedContenderIsRemovedWhenStale() throws Exception {
+            Instant old = Instant.now().minus(Duration.ofMinutes(3));
+            writeForeignLock(lockFile, "other.example", 1, old);
+            writeForeignLock(alice.resolve("poplar.lock.break"), "third.example", 1, old);
+            try (Maildrop maildrop = store.open("alice")) {
+                assertHeldHere(maildrop);
+                assertThat(alice.resolve("poplar.lock.break")).doesNotExist();
+            }
+        }
+
+        @Test
+        void contendersBreakingTheSameStaleLockNeverBothWin() throws Exception {
+            int contenders = 6;
+            List<MaildirStore> stores = new ArrayList<>();
+            ExecutorService pool = Executors.newFixedThreadPool(contenders);
+            try {
+                for (int i = 0; i < contenders; i++) {
+                    stores.add(MaildirStore.builder(root).build());
+                }
+                for (int round = 0; round < 40; round++) {
+                    writeForeignLock(lockFile, "other.example", 1, Instant.now().minus(Duration.ofMinutes(3)));
+                    CountDownLatch start = new CountDownLatch(1);
+                    List<Future<Maildrop>> attempts = new ArrayList<>();
+                    for (MaildirStore contender : stores) {
+                        attempts.add(pool.submit(() -> {
+                            start.await();
+                            try {
+                                return contender.open("alice");
+                            } catch (StoreException e) {
+                                assertThat(e.kind()).isEqualTo(StoreException.Kind.IN_USE);
+                                return null;
+                            }
+                        }));
+                    }
+                    start.countDown();
+                    List<Maildrop> winners = new ArrayList<>();
+                    for (Future<Maildrop> attempt : attempts) {
+                        winners.add(attempt.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS));
+                    }
+                    winners.removeIf(Objects::isNull);
+                    assertThat(winners).as("winners of round " + round).hasSize(1);
+                    winners.get(0).close();
+                    assertThat(lockFile).doesNotExist();
+                }
+            } finally {
+                pool.shutdownNow();
+                stores.forEach(MaildirStore::close);
+            }
+        }
+    }
+
+    @Nested
+    class AcrossProcesses {
+
+        Process startHolder() throws IOException {
+            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            return new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+                    LockHolderMain.class.getName(), root.toString(), "alice")
+                    .redirectError(ProcessBuilder.Redirect.DISCARD)
+                    .start();
+        }
+
+        String nextLine(BufferedReader reader) throws Exception {
+            return CompletableFuture.supplyAsync(() -> {
+                try {
+                    return reader.readLine();
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }).get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        }
+
+        @Test
+        void anotherProcessHoldingTheMailboxMakesItInUseUntilItReleases() throws Exception {
+            alice.deliver("one\n");
+            Process holder = startHolder();
+            try {
+                BufferedReader out = new BufferedReader(new InputStreamReader(holder.getInputStream(),
+                        StandardCharsets.UTF_8));
+                assertThat(nextLine(out)).isEqualTo("LOCKED 1");
+                assertThat(lock().pid()).hasValue(holder.pid());
+
+                assertThat(failureOf(() -> store.open("alice"))).isEqualTo(StoreException.Kind.IN_USE);
+
+                holder.getOutputStream().close();
+                assertThat(nextLine(out)).isEqualTo("RELEASED");
+                assertThat(holder.waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+                try (Maildrop maildrop = store.open("alice")) {
+                    assertThat(maildrop.messages()).hasSize(1);
+                }
+            } finally {
+                holder.destroyForcibly();
+            }
+        }
+
+        @Test
+        void theLockOfAProcessThatDiedOnThisHostIsTakenOverAtOnce() throws Exception {
+            Process holder = startHolder();
+            try {
+                BufferedReader out = new BufferedReader(new InputStreamReader(holder.getInputStream(),
+                        StandardCharsets.UTF_8));
+                assertThat(nextLine(out)).isEqualTo("LOCKED 0");
+            } finally {
+                holder.destroyForcibly();
+            }
+            assertThat(holder.waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+            assertThat(lock().pid()).as("the lock the killed process left").hasValue(holder.pid());
+
+            try (Maildrop maildrop = store.open("alice")) {
+                assertHeldHere(maildrop);
+            }
+        }
+    }
+}
