@@ -188,7 +188,7 @@ public final class Pop3Session implements SessionContext {
             writeLine(respond.statusLine());
             if (respond.statusLine().startsWith("-ERR")) {
                 endReason = EndReason.DROPPED;
-                io.closeOnFlush();
+                closeOnFlush();
                 return;
             }
         } else {
@@ -271,7 +271,7 @@ public final class Pop3Session implements SessionContext {
             LOG.info("idle timeout in state {}", state);
             endReason = EndReason.IDLE_TIMEOUT;
             writeLine(Replies.IDLE_TIMEOUT.statusLine());
-            io.closeOnFlush();
+            closeOnFlush();
         });
     }
 
@@ -556,7 +556,7 @@ public final class Pop3Session implements SessionContext {
         if (closeAfterReply != null && !closed) {
             endReason = closeAfterReply;
             busy = true;
-            io.closeOnFlush();
+            closeOnFlush();
         }
     }
 
@@ -614,6 +614,21 @@ public final class Pop3Session implements SessionContext {
         } else {
             io.closeNow();
         }
+    }
+
+    /**
+     * Closes the connection once everything written has been sent. Over TLS, first ends the TLS session with a
+     * {@code close_notify} (RFC 8446 section 6.1), which clients such as OpenSSL require for a clean end.
+     */
+    void closeOnFlush() {
+        if (tlsStarted && io.getFilterChain().contains("tls")) {
+            try {
+                io.getFilterChain().remove("tls");
+            } catch (RuntimeException e) {
+                LOG.debug("could not end the TLS session cleanly", e);
+            }
+        }
+        io.closeOnFlush();
     }
 
     WriteFuture writeLine(String line) {
