@@ -1,7 +1,10 @@
 package dev.poplar.pop3.server.internal.session;
 
 import dev.poplar.pop3.server.ClientAuth;
+import org.apache.mina.core.filterchain.IoFilterChain;
+import org.apache.mina.core.session.AttributeKey;
 import org.apache.mina.core.session.IoSession;
+import org.apache.mina.core.write.WriteRequest;
 import org.apache.mina.filter.ssl.SslFilter;
 
 import javax.net.ssl.SSLContext;
@@ -13,8 +16,15 @@ import java.util.function.Supplier;
  * MINA's TLS filter, taking a fresh {@link SSLContext} from the supplier for every connection, so that a renewed
  * certificate applies to new connections. Protocols and cipher suites come from the context's defaults. One instance
  * serves every session of a server (its per-session state lives in session attributes).
+ *
+ * <p>It also serializes, per session, everything that forwards encrypted records: MINA 2.2.4's handler encrypts under
+ * a lock but hands the records on from an unlocked queue, so a worker thread writing while the I/O thread flushes after
+ * an acknowledgement can put records on the wire out of order, which the client rejects (bad record MAC). Delegated
+ * handshake tasks run before any application data and are not affected.
  */
 public final class ServerTlsFilter extends SslFilter {
+
+    private static final AttributeKey LOCK = new AttributeKey(ServerTlsFilter.class, "lock");
 
     private final Supplier<SSLContext> contexts;
     private final ClientAuth clientAuth;
@@ -29,6 +39,46 @@ public final class ServerTlsFilter extends SslFilter {
         super(contexts.get());
         this.contexts = contexts;
         this.clientAuth = clientAuth;
+    }
+
+    private static Object lock(IoSession session) {
+        Object lock = session.getAttribute(LOCK);
+        if (lock == null) {
+            Object fresh = new Object();
+            lock = session.setAttributeIfAbsent(LOCK, fresh);
+            if (lock == null) {
+                lock = fresh;
+            }
+        }
+        return lock;
+    }
+
+    @Override
+    public void filterWrite(NextFilter next, IoSession session, WriteRequest request) throws Exception {
+        synchronized (lock(session)) {
+            super.filterWrite(next, session, request);
+        }
+    }
+
+    @Override
+    public void messageSent(NextFilter next, IoSession session, WriteRequest request) throws Exception {
+        synchronized (lock(session)) {
+            super.messageSent(next, session, request);
+        }
+    }
+
+    @Override
+    public void messageReceived(NextFilter next, IoSession session, Object message) throws Exception {
+        synchronized (lock(session)) {
+            super.messageReceived(next, session, message);
+        }
+    }
+
+    @Override
+    public void onPreRemove(IoFilterChain parent, String name, NextFilter next) throws Exception {
+        synchronized (lock(parent.getSession())) {
+            super.onPreRemove(parent, name, next);
+        }
     }
 
     @Override
