@@ -1,26 +1,17 @@
 package dev.poplar.examples;
 
-import dev.poplar.pop3.auth.Authenticator;
-import dev.poplar.pop3.server.Listener;
-import dev.poplar.pop3.server.Pop3Server;
-import dev.poplar.pop3.store.memory.InMemoryMailboxStore;
-
-import java.io.IOException;
 import java.io.PrintStream;
-import java.security.SecureRandom;
-import java.time.Duration;
-import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * The runnable Poplar server. Without arguments it is a demo: plain POP3 on {@code 127.0.0.1:1110} with an in-memory
- * mailbox for the user {@code demo}, and it prints a {@code curl} command that lists the mailbox. It stops gracefully
- * on Ctrl-C or SIGTERM.
+ * The runnable Poplar server. Without arguments it is a demo: POP3 with STLS on {@code 127.0.0.1:1110} and POP3S on
+ * {@code 127.0.0.1:1995}, an in-memory mailbox for the user {@code demo}, and a generated self-signed certificate; it
+ * prints {@code curl} commands that list and retrieve the mailbox. With {@code --maildir-root} and {@code --users} it
+ * serves real Maildirs (see {@code --help}). It stops gracefully on Ctrl-C or SIGTERM. Bad arguments or files get one
+ * line on standard error and exit status 2.
  */
 public final class PoplarServer {
-
-    static final int DEMO_PORT = 1110;
-    static final String DEMO_USER = "demo";
 
     private PoplarServer() {
     }
@@ -28,24 +19,17 @@ public final class PoplarServer {
     /**
      * Runs the server until the process is stopped.
      *
-     * @param args command-line arguments; none for the demo
+     * @param args command-line arguments; see {@code --help}
      */
     public static void main(String[] args) {
-        if (args.length > 0) {
-            System.err.println("poplar-server: unknown argument '" + args[0] + "' (run without arguments for the demo)");
-            System.exit(2);
-        }
-        Pop3Server server;
-        try {
-            server = startDemo("127.0.0.1", DEMO_PORT, System.out);
-        } catch (IOException e) {
-            System.err.println("poplar-server: " + e.getMessage());
-            System.exit(1);
+        Optional<Standalone> running = start(args, System.out, System.err);
+        if (running.isEmpty()) {
             return;
         }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            server.close();
+            running.get().close();
+            System.out.println("Poplar POP3 server stopped.");
             stopped.countDown();
         }, "poplar-shutdown"));
         try {
@@ -56,45 +40,29 @@ public final class PoplarServer {
     }
 
     /**
-     * Starts the demo server and prints how to reach it.
+     * Parses the arguments and starts the server; on a bad argument or file prints one line and exits with status 2
+     * (status 1 if the server cannot listen).
      *
-     * @param host the address to bind
-     * @param port the port, 0 for a free one
-     * @param out where to print
-     * @return the running server
-     * @throws IOException if the port cannot be bound
+     * @param args the arguments
+     * @param out where to print what the server does
+     * @param err where to print problems
+     * @return the running server, or empty after {@code --help}
      */
-    static Pop3Server startDemo(String host, int port, PrintStream out) throws IOException {
-        String password = randomPassword();
-        InMemoryMailboxStore store = new InMemoryMailboxStore();
-        int messages = SampleMail.seed(store, DEMO_USER);
-        Pop3Server server = Pop3Server.builder()
-                .store(store)
-                .authenticator(Authenticator.fromMap(Map.of(DEMO_USER, password)))
-                .listener(Listener.plain(host, port))
-                .implementation("Poplar demo")
-                .shutdownGracePeriod(Duration.ofSeconds(2))
-                .build();
-        server.start();
-        String where = server.localAddress().getHostString() + ":" + server.localAddress().getPort();
-        out.println("Poplar demo POP3 server listening on " + where);
-        out.println("Mailbox '" + DEMO_USER + "' holds " + messages + " messages; its password is " + password);
-        out.println("List it:");
-        out.println("  curl -u " + DEMO_USER + ":" + password + " pop3://" + where + "/");
-        out.println("Retrieve message 1:");
-        out.println("  curl -u " + DEMO_USER + ":" + password + " pop3://" + where + "/1");
-        out.println("Stop with Ctrl-C.");
-        out.flush();
-        return server;
-    }
-
-    private static String randomPassword() {
-        String alphabet = "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
-        SecureRandom random = new SecureRandom();
-        StringBuilder password = new StringBuilder();
-        for (int i = 0; i < 12; i++) {
-            password.append(alphabet.charAt(random.nextInt(alphabet.length())));
+    static Optional<Standalone> start(String[] args, PrintStream out, PrintStream err) {
+        try {
+            Optional<ServerOptions> options = ServerOptions.parse(args);
+            if (options.isEmpty()) {
+                out.println(ServerOptions.USAGE);
+                return Optional.empty();
+            }
+            return Optional.of(Standalone.start(options.get(), out));
+        } catch (ServerOptions.UsageException e) {
+            err.println("poplar-server: " + e.getMessage());
+            System.exit(2);
+        } catch (Standalone.StartupException e) {
+            err.println("poplar-server: " + e.getMessage());
+            System.exit(e.status());
         }
-        return password.toString();
+        return Optional.empty();
     }
 }

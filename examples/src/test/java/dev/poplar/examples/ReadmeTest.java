@@ -13,6 +13,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -57,20 +58,31 @@ class ReadmeTest {
     }
 
     @Test
-    void theDemoServerPrintsACurlCommandThatListsItsMailbox() throws Exception {
+    void theDemoServerPrintsCurlCommandsThatListTheMailboxInClearAndOverTls() throws Exception {
         ByteArrayOutputStream printed = new ByteArrayOutputStream();
-        try (Pop3Server server = PoplarServer.startDemo("127.0.0.1", 0, new PrintStream(printed, true,
-                StandardCharsets.UTF_8))) {
+        ServerOptions demo = new ServerOptions(Optional.empty(), Optional.empty(), "127.0.0.1",
+                ServerOptions.ANY_PORT, ServerOptions.ANY_PORT, Optional.empty(), Optional.empty(), Optional.empty(),
+                false);
+        try (Standalone server = Standalone.start(demo, new PrintStream(printed, true, StandardCharsets.UTF_8))) {
             String out = printed.toString(StandardCharsets.UTF_8);
             Matcher curl = Pattern.compile("curl -u demo:(\\S+) pop3://127\\.0\\.0\\.1:(\\d+)/\\n").matcher(out);
             assertThat(curl.find()).as(out).isTrue();
-            assertThat(Integer.parseInt(curl.group(2))).isEqualTo(server.localAddress().getPort());
-            Process process = new ProcessBuilder("curl", "-sS", "-u", "demo:" + curl.group(1),
-                    "pop3://127.0.0.1:" + curl.group(2) + "/").redirectErrorStream(true).start();
-            String listing = new String(process.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
-            assertThat(process.waitFor()).as(listing).isZero();
+            assertThat(Integer.parseInt(curl.group(2))).isEqualTo(server.server().localAddress().getPort());
+            String listing = run("curl", "-sS", "-u", "demo:" + curl.group(1), "pop3://127.0.0.1:" + curl.group(2) + "/");
             assertThat(listing.split("\r\n")).hasSize(3).allMatch(line -> line.matches("\\d+ \\d+"));
+            Matcher tls = Pattern.compile("(curl --cacert \\S+ -u demo:\\S+ pop3s://127\\.0\\.0\\.1:\\d+/1)\\n")
+                    .matcher(out);
+            assertThat(tls.find()).as(out).isTrue();
+            String message = run((tls.group(1).replace("curl ", "curl -sS ")).split(" "));
+            assertThat(message).contains("Subject: Welcome to Poplar");
         }
+    }
+
+    static String run(String... command) throws Exception {
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor()).as(output).isZero();
+        return output;
     }
 
     @Test

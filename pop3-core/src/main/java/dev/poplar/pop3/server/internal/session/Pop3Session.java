@@ -800,7 +800,7 @@ public final class Pop3Session implements SessionContext {
         // RFC 1939 section 3: the autologout timer after login is at least 10 minutes.
         io.getConfig().setBothIdleTime(seconds(config.idleTimeout()));
         engine.events().emit(new Pop3Event.LoginSucceeded(client, username, mailbox, mechanism));
-        LOG.info("{} logged in with {} from {}", username, mechanism, client.remoteAddress());
+        LOG.debug("{} logged in with {} from {}", username, mechanism, client.remoteAddress());
         return Replies.loggedIn(drop.liveCount(), drop.liveOctets());
     }
 
