@@ -16,9 +16,11 @@ public final class LoginThrottle {
 
     private static final int MAX_ENTRIES = 100_000;
 
-    private final Cache<Object, AtomicInteger> failures;
     private final Duration initial;
     private final Duration max;
+    private final Duration window;
+    /** Built at the first failure: a server that never sees one (a test server) never pays for it. */
+    private volatile Cache<Object, AtomicInteger> failures;
 
     /**
      * Creates a throttle.
@@ -30,7 +32,21 @@ public final class LoginThrottle {
     public LoginThrottle(Duration initial, Duration max, Duration window) {
         this.initial = initial;
         this.max = max;
-        this.failures = Caffeine.newBuilder().expireAfterWrite(window).maximumSize(MAX_ENTRIES).build();
+        this.window = window;
+    }
+
+    private Cache<Object, AtomicInteger> failures() {
+        Cache<Object, AtomicInteger> cache = failures;
+        if (cache == null) {
+            synchronized (this) {
+                cache = failures;
+                if (cache == null) {
+                    cache = Caffeine.newBuilder().expireAfterWrite(window).maximumSize(MAX_ENTRIES).build();
+                    failures = cache;
+                }
+            }
+        }
+        return cache;
     }
 
     /**
@@ -57,14 +73,18 @@ public final class LoginThrottle {
      * @param user the user who logged in
      */
     public void succeeded(String user) {
-        failures.invalidate(new UserKey(user));
+        Cache<Object, AtomicInteger> cache = failures;
+        if (cache != null) {
+            cache.invalidate(new UserKey(user));
+        }
     }
 
     private int increment(Object key) {
         // Re-put so that expireAfterWrite counts from the latest failure.
-        AtomicInteger counter = failures.get(key, k -> new AtomicInteger());
+        Cache<Object, AtomicInteger> cache = failures();
+        AtomicInteger counter = cache.get(key, k -> new AtomicInteger());
         int value = counter.incrementAndGet();
-        failures.put(key, counter);
+        cache.put(key, counter);
         return value;
     }
 
