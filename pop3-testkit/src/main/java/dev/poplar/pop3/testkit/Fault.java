@@ -15,7 +15,7 @@ import java.util.Set;
  *
  * <pre>{@code
  * server.inject(Fault.on("RETR").once().error(ResponseCode.SYS_TEMP));        // -ERR [SYS/TEMP] ...
- * server.inject(Fault.on("RETR").forUser("alice").dropAfter(1_000));          // cut after 1,000 octets
+ * server.inject(Fault.on("RETR 2").forUser("alice").dropAfter(1_000));        // cut after 1,000 octets
  * server.inject(Fault.on("LIST").slowOutput(500));                            // 500 octets per second
  * server.inject(Fault.on("PASS").inNextSession().error(ResponseCode.LOGIN_DELAY));
  * server.inject(Fault.onConnect().silence());                                 // the greeting never comes
@@ -49,22 +49,27 @@ public final class Fault {
      * @return the trigger, to narrow or to finish with an effect
      */
     public static Trigger onConnect() {
-        return new Trigger(null, true, null, false, -1);
+        return new Trigger(null, null, true, null, false, -1);
     }
 
     /**
-     * A fault when a client sends a command.
+     * A fault when a client sends a command: any command with this verb, or only this exact command line.
      *
-     * @param verb the command keyword, any case, e.g. {@code "RETR"}
+     * @param command a verb, any case, e.g. {@code "RETR"}, or a verb and its argument, e.g. {@code "RETR 2"}
+     *     (compared ignoring case and surrounding blanks)
      * @return the trigger, to narrow or to finish with an effect
-     * @throws IllegalArgumentException if the verb is blank or holds a space
+     * @throws IllegalArgumentException if the command is blank
      */
-    public static Trigger on(String verb) {
-        Objects.requireNonNull(verb, "verb");
-        if (verb.isBlank() || verb.contains(" ")) {
-            throw new IllegalArgumentException("a verb is one word, e.g. RETR: '" + verb + "'");
+    public static Trigger on(String command) {
+        Objects.requireNonNull(command, "command");
+        String line = command.strip();
+        if (line.isEmpty()) {
+            throw new IllegalArgumentException("a command is a verb, e.g. RETR, or a verb and its argument");
         }
-        return new Trigger(verb.toUpperCase(Locale.ROOT), false, null, false, -1);
+        int space = line.indexOf(' ');
+        String verb = (space < 0 ? line : line.substring(0, space)).toUpperCase(Locale.ROOT);
+        String argument = space < 0 ? null : line.substring(space + 1).strip();
+        return new Trigger(verb, argument, false, null, false, -1);
     }
 
     /**
@@ -73,7 +78,7 @@ public final class Fault {
      * @return the trigger, to narrow or to finish with an effect
      */
     public static Trigger onAnyCommand() {
-        return new Trigger(null, false, null, false, -1);
+        return new Trigger(null, null, false, null, false, -1);
     }
 
     Trigger trigger() {
@@ -108,13 +113,16 @@ public final class Fault {
      */
     public static final class Trigger {
         private final String verb;
+        private final String argument;
         private final boolean connect;
         private final String user;
         private final boolean nextSession;
         private final int times;
 
-        private Trigger(String verb, boolean connect, String user, boolean nextSession, int times) {
+        private Trigger(String verb, String argument, boolean connect, String user, boolean nextSession,
+                        int times) {
             this.verb = verb;
+            this.argument = argument;
             this.connect = connect;
             this.user = user;
             this.nextSession = nextSession;
@@ -133,7 +141,7 @@ public final class Fault {
             if (connect) {
                 throw new IllegalStateException("forUser: a fault on connect happens before the client names a user");
             }
-            return new Trigger(verb, false, user, nextSession, times);
+            return new Trigger(verb, argument, false, user, nextSession, times);
         }
 
         /**
@@ -142,7 +150,7 @@ public final class Fault {
          * @return a narrower trigger
          */
         public Trigger inNextSession() {
-            return new Trigger(verb, connect, user, true, times);
+            return new Trigger(verb, argument, connect, user, true, times);
         }
 
         /**
@@ -156,7 +164,7 @@ public final class Fault {
             if (count < 1) {
                 throw new IllegalArgumentException("times must be at least 1: " + count);
             }
-            return new Trigger(verb, connect, user, nextSession, count);
+            return new Trigger(verb, argument, connect, user, nextSession, count);
         }
 
         /**
@@ -293,6 +301,10 @@ public final class Fault {
             return Optional.ofNullable(verb);
         }
 
+        Optional<String> argument() {
+            return Optional.ofNullable(argument);
+        }
+
         boolean connect() {
             return connect;
         }
@@ -311,7 +323,8 @@ public final class Fault {
 
         @Override
         public String toString() {
-            return (connect ? "on connect" : verb == null ? "on any command" : "on " + verb)
+            return (connect ? "on connect" : verb == null ? "on any command"
+                    : "on " + verb + (argument == null ? "" : " " + argument))
                     + (user == null ? "" : " for " + user)
                     + (nextSession ? " in the next session" : "")
                     + (times < 0 ? "" : times == 1 ? ", once" : ", " + times + " times");

@@ -78,6 +78,7 @@ final class FaultScript implements Pop3Interceptor {
             Fault.Trigger trigger = armed.fault.trigger();
             if (!trigger.connect() && armed.inSession(session)
                     && trigger.verb().map(command.verb()::equals).orElse(true)
+                    && trigger.argument().map(a -> a.equalsIgnoreCase(command.argument().strip())).orElse(true)
                     && trigger.user().map(u -> command.user().equals(Optional.of(u))).orElse(true)
                     && armed.fire(faults)) {
                 String line = command.argument().isEmpty() ? command.verb()

@@ -90,6 +90,16 @@ class FaultsTest {
         }
 
         @Test
+        void aFaultOnACommandLineMatchesOnlyThatLine(Pop3TestServer server) throws IOException {
+            server.inject(Fault.on("retr 2").error(ResponseCode.SYS_TEMP));
+            try (Pop3Dialog client = loggedIn(server, "alice", "s3cret")) {
+                assertThat(client.send("RETR 1")).startsWith("+OK");
+                client.readBody();
+                assertThat(client.send("RETR 2")).startsWith("-ERR [SYS/TEMP]");
+            }
+        }
+
+        @Test
         void aFaultOnceIsSpentAfterOneUse(Pop3TestServer server) throws IOException {
             server.inject(Fault.on("NOOP").once().error(ResponseCode.SYS_TEMP));
             assertThat(server.pendingFaults()).hasSize(1);
