@@ -2,6 +2,7 @@ package dev.poplar.pop3.testkit;
 
 import dev.poplar.pop3.server.Listener;
 import dev.poplar.pop3.server.PlaintextAuth;
+import dev.poplar.pop3.server.Pop3Interceptor;
 import dev.poplar.pop3.server.Pop3Server;
 import dev.poplar.pop3.store.MessageInfo;
 import dev.poplar.pop3.store.memory.InMemoryMailboxStore;
@@ -45,11 +46,18 @@ import java.util.Properties;
  * <p><b>Isolation.</b> Each server has its own port, store, users, recording, faults and certificate authority;
  * nothing is static or shared with other servers or with the JVM's TLS settings, so tests may run in parallel.
  *
+ * <p><b>Mailbox locks.</b> As RFC 1939 requires, one session at a time holds a mailbox, and another login to it gets
+ * {@code -ERR [IN-USE]}. That login first waits up to two seconds for the holder to end, so that a client reconnecting
+ * right after its connection was dropped is not refused by accident of timing; a mailbox held with
+ * {@link #holdMailbox(String)} is refused at once.
+ *
  * <p><b>Threading.</b> All methods are thread-safe and may be called while clients are connected.
  */
 public final class Pop3TestServer implements AutoCloseable {
 
-    /** How long a session's mailbox is waited for (login) or waited on (inspection) while a session ends. */
+    /** How long a login waits for a mailbox that another session holds, in case that session is ending. */
+    private static final Duration LOCK_GRACE = Duration.ofSeconds(2);
+    /** How long an inspection waits for a session that holds the mailbox to end. */
     private static final Duration SETTLE = Duration.ofSeconds(1);
     private static final String HOST = "127.0.0.1";
     private static final int CLIENT_TIMEOUT_MILLIS = 10_000;
@@ -63,12 +71,12 @@ public final class Pop3TestServer implements AutoCloseable {
     private final FaultScript script;
     private final Pop3Server server;
     private final Map<String, Runnable> holds = new LinkedHashMap<>();
-    private InetSocketAddress plain;
-    private InetSocketAddress implicit;
+    private volatile InetSocketAddress plain;
+    private volatile InetSocketAddress implicit;
 
     private Pop3TestServer(Settings settings) {
         this.settings = settings;
-        this.trackingStore = new TrackingStore(store, journal, SETTLE, settings.persona().expiresRetrieved());
+        this.trackingStore = new TrackingStore(store, journal, LOCK_GRACE, settings.persona().expiresRetrieved());
         this.script = new FaultScript(settings.persona(), settings.tls(), journal);
         Pop3Server.Builder builder = Pop3Server.builder()
                 .store(trackingStore)
@@ -273,7 +281,9 @@ public final class Pop3TestServer implements AutoCloseable {
     }
 
     /**
-     * Every session that has ended so far, whether taken or not.
+     * Every session that has ended so far, whether taken or not. A session is listed once the server has finished
+     * with it, which may be a moment after the client saw the connection close; {@link #takeSession(Duration)} waits
+     * for that.
      *
      * @return the recordings, in the order the sessions ended
      */
@@ -294,7 +304,7 @@ public final class Pop3TestServer implements AutoCloseable {
      */
     public Pop3TestServer inject(Fault fault) {
         Objects.requireNonNull(fault, "fault");
-        if (fault.trigger().connect() && fault.effect().startsWith("fail the TLS")
+        if (fault.trigger().connect() && fault.action() instanceof Pop3Interceptor.FailTls
                 && !settings.tls().hasImplicitListener()) {
             throw new IllegalStateException("failing the TLS handshake on connect needs an implicit-TLS listener "
                     + "(TlsMode.IMPLICIT or STARTTLS_AND_IMPLICIT); for STLS use Fault.on(\"STLS\").failTls()");
@@ -331,8 +341,8 @@ public final class Pop3TestServer implements AutoCloseable {
      *
      * @param name the mailbox
      * @return the hold; close it to release the mailbox
-     * @throws IllegalStateException if a session or another hold has the mailbox and does not release it within one
-     *     second
+     * @throws IllegalStateException if another hold has the mailbox, or a session has it and does not release it
+     *     within two seconds
      */
     public MailboxHold holdMailbox(String name) {
         Objects.requireNonNull(name, "name");
