@@ -230,18 +230,6 @@ public final class Persona {
         return lines.stream().anyMatch(l -> l.equalsIgnoreCase("EXPIRE 0"));
     }
 
-    Base base() {
-        return base;
-    }
-
-    List<String> lines() {
-        return lines;
-    }
-
-    Set<String> removed() {
-        return removed;
-    }
-
     /**
      * The capability lines for one moment of a session.
      *

@@ -9,6 +9,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolutionException;
 import org.junit.jupiter.api.extension.ParameterResolver;
+import org.opentest4j.TestAbortedException;
 
 import java.time.Duration;
 import java.util.List;
@@ -39,7 +40,7 @@ import java.util.stream.Collectors;
  * register the extension in a {@code static} field. Tests of a shared server see each other's mailboxes, sessions
  * and faults ({@link Pop3TestServer#clearFaults()} helps).
  *
- * <p>When a test fails, the transcripts of the server's sessions are published as a report entry
+ * <p>When a test fails (not when it is aborted), the transcripts of the server's sessions are published as a report entry
  * ({@code pop3.sessions}), which build tools show with the failure.
  *
  * <p>Servers bind free ports of {@code 127.0.0.1}; the extension keeps its servers in the JUnit extension store, never
@@ -105,7 +106,7 @@ public final class Pop3ServerExtension implements BeforeAllCallback, AfterAllCal
 
     @Override
     public void afterEach(ExtensionContext context) {
-        if (context.getExecutionException().isPresent()) {
+        if (context.getExecutionException().filter(e -> !(e instanceof TestAbortedException)).isPresent()) {
             Pop3TestServer server = find(context);
             if (server != null) {
                 List<RecordedSession> sessions = server.sessions();

@@ -253,17 +253,6 @@ public final class Journal implements Pop3EventListener {
                 stored(name, history.abandoned), history.sessions);
     }
 
-    /**
-     * The names of the mailboxes that have messages or a history.
-     *
-     * @return sorted names
-     */
-    public synchronized Set<String> mailboxNames() {
-        Set<String> names = new TreeSet<>(store.mailboxes());
-        names.addAll(histories.keySet());
-        return names;
-    }
-
     private boolean busy(String mailbox) {
         if (open.containsKey(mailbox) && !heldByTest.contains(mailbox)) {
             return true;
