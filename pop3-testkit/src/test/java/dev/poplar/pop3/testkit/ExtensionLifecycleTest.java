@@ -1,6 +1,8 @@
 package dev.poplar.pop3.testkit;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIf;
+import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.engine.reporting.ReportEntry;
@@ -26,8 +28,15 @@ import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass
 /** Runs small test classes through the JUnit Platform to watch the extension's lifecycle from outside. */
 class ExtensionLifecycleTest {
 
-    /** Run by the launcher below, never by the build on its own (a static nested class is not selected). */
-    static class FailingPollerTest {
+    static final String LAUNCHED_HERE = "poplar.testkit.lifecycle";
+
+    static boolean launchedHere(ExtensionContext context) {
+        return context.getConfigurationParameter(LAUNCHED_HERE).isPresent();
+    }
+
+    /** Run by the launcher below only; disabled when a build selects it on its own. */
+    @EnabledIf("dev.poplar.pop3.testkit.ExtensionLifecycleTest#launchedHere")
+    static class FailingPoller {
         @RegisterExtension
         final Pop3ServerExtension pop3 = Pop3ServerExtension.builder().user("alice", "s3cret").build();
 
@@ -49,7 +58,8 @@ class ExtensionLifecycleTest {
     }
 
     /** A per-class extension on an instance field cannot work: it must say so. */
-    static class PerClassOnAnInstanceFieldTest {
+    @EnabledIf("dev.poplar.pop3.testkit.ExtensionLifecycleTest#launchedHere")
+    static class PerClassOnAnInstanceField {
         @RegisterExtension
         final Pop3ServerExtension pop3 = Pop3ServerExtension.builder().perClass().build();
 
@@ -61,7 +71,8 @@ class ExtensionLifecycleTest {
     static Map<String, TestExecutionResult> run(Class<?> testClass, List<ReportEntry> entries) {
         Map<String, TestExecutionResult> results = new ConcurrentHashMap<>();
         LauncherDiscoveryRequest request = LauncherDiscoveryRequestBuilder.request().selectors(selectClass(testClass))
-                .configurationParameter("junit.jupiter.execution.parallel.enabled", "false").build();
+                .configurationParameter("junit.jupiter.execution.parallel.enabled", "false")
+                .configurationParameter(LAUNCHED_HERE, "true").build();
         Launcher launcher = LauncherFactory.create();
         launcher.execute(request, new TestExecutionListener() {
             @Override
@@ -82,7 +93,7 @@ class ExtensionLifecycleTest {
     @Test
     void aFailedTestGetsTheTranscriptsAsAReportEntryAndEveryServerIsClosed() {
         List<ReportEntry> entries = new CopyOnWriteArrayList<>();
-        Map<String, TestExecutionResult> results = run(FailingPollerTest.class, entries);
+        Map<String, TestExecutionResult> results = run(FailingPoller.class, entries);
         assertThat(results).hasSize(2);
         assertThat(entries).singleElement().satisfies(entry -> assertThat(entry.getKeyValuePairs().get("pop3.sessions"))
                 .contains("C: USER alice").contains("C: PASS ***").contains("ended: quit").doesNotContain("s3cret"));
@@ -96,7 +107,7 @@ class ExtensionLifecycleTest {
 
     @Test
     void perClassOnAnInstanceFieldFailsWithAClearMessage() {
-        Map<String, TestExecutionResult> results = run(PerClassOnAnInstanceFieldTest.class,
+        Map<String, TestExecutionResult> results = run(PerClassOnAnInstanceField.class,
                 new CopyOnWriteArrayList<>());
         assertThat(results.values()).singleElement().satisfies(r -> assertThat(r.getThrowable().orElseThrow())
                 .hasMessageContaining("static @RegisterExtension field"));
