@@ -52,6 +52,15 @@ class ExtensionTest {
         void eachTestStartsFromTheSeedAgain(Pop3TestServer server) throws Exception {
             assertThat(JakartaMail.fetchSubjects(server, "alice", "s3cret", true)).containsExactly("seed");
         }
+
+        @Nested
+        class Deeper {
+            @Test
+            void nestedTestsGetAServerFromTheEnclosingField(Pop3TestServer server) {
+                assertThat(server).isSameAs(seenInBeforeEach);
+                assertThat(server.mailbox("alice").subjects()).containsExactly("seed");
+            }
+        }
     }
 
     @Nested

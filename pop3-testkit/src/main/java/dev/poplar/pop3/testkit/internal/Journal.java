@@ -10,6 +10,8 @@ import dev.poplar.pop3.testkit.RecordedSession;
 import dev.poplar.pop3.testkit.StoredMessage;
 import dev.poplar.pop3.testkit.TestMessage;
 import dev.poplar.pop3.testkit.TestMessages;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -27,12 +29,14 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Everything a test server remembers: the sessions (from the server's events and the faults injected into them),
- * what happened to each mailbox, and which mailboxes are open. Thread-safe: event methods run on the server's
+ * what happened to each mailbox, and which mailboxes are open. Each session's transcript is logged at DEBUG to the
+ * logger {@code dev.poplar.pop3.testkit} when it ends. Thread-safe: event methods run on the server's
  * threads, queries on the test's; all state is guarded by this object's monitor, and nothing waits while holding it
  * except {@link Object#wait()}.
  */
 public final class Journal implements Pop3EventListener {
 
+    private static final Logger LOG = LoggerFactory.getLogger("dev.poplar.pop3.testkit");
     private static final long SHORT_WAIT_MILLIS = 10;
 
     private final InMemoryMailboxStore store;
@@ -200,6 +204,7 @@ public final class Journal implements Pop3EventListener {
         }
         ended.add(recorded);
         untaken.add(recorded);
+        LOG.debug("POP3 {}", recorded.transcript());
     }
 
     // ------------------------------------------------------------------ queries
