@@ -1,0 +1,148 @@
+package dev.poplar.pop3.testkit;
+
+import dev.poplar.pop3.auth.ClientInfo;
+import dev.poplar.pop3.server.Pop3Interceptor;
+import dev.poplar.pop3.testkit.internal.Journal;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The one interceptor of a test server: applies the injected {@link Fault}s, then the {@link Persona}. Thread-safe:
+ * sessions call it concurrently, tests inject and clear faults meanwhile.
+ */
+final class FaultScript implements Pop3Interceptor {
+
+    private static final String UNKNOWN_COMMAND = "-ERR unknown command";
+
+    private final Persona persona;
+    private final TlsMode tlsMode;
+    private final Journal journal;
+    private final List<Armed> faults = new CopyOnWriteArrayList<>();
+    private volatile int implicitPort = -1;
+
+    FaultScript(Persona persona, TlsMode tlsMode, Journal journal) {
+        this.persona = persona;
+        this.tlsMode = tlsMode;
+        this.journal = journal;
+    }
+
+    void implicitPort(int port) {
+        this.implicitPort = port;
+    }
+
+    void add(Fault fault) {
+        faults.add(new Armed(fault));
+    }
+
+    void clear() {
+        faults.clear();
+    }
+
+    List<Fault> pending() {
+        List<Fault> pending = new ArrayList<>();
+        faults.forEach(a -> pending.add(a.fault));
+        return pending;
+    }
+
+    @Override
+    public Action onConnect(ClientInfo client) {
+        String session = client.sessionId();
+        boolean implicit = client.localAddress().getPort() == implicitPort;
+        for (Armed armed : faults) {
+            if (armed.fault.trigger().nextSession()) {
+                armed.claimedBy.compareAndSet(null, session);
+            }
+        }
+        for (Armed armed : faults) {
+            Fault.Trigger trigger = armed.fault.trigger();
+            boolean tlsOnly = armed.fault.action() instanceof FailTls;
+            if (trigger.connect() && armed.inSession(session) && (!tlsOnly || implicit) && armed.fire(faults)) {
+                journal.injected(session, null, armed.fault.effect());
+                return armed.fault.action();
+            }
+        }
+        return persona.greeting()
+                .map(g -> Action.respond(g.replace("{client}", client.remoteAddress().getAddress().getHostAddress())))
+                .orElse(Action.proceed());
+    }
+
+    @Override
+    public Action onCommand(Command command) {
+        String session = command.client().sessionId();
+        for (Armed armed : faults) {
+            Fault.Trigger trigger = armed.fault.trigger();
+            if (!trigger.connect() && armed.inSession(session)
+                    && trigger.verb().map(command.verb()::equals).orElse(true)
+                    && trigger.argument().map(a -> a.equalsIgnoreCase(command.argument().strip())).orElse(true)
+                    && trigger.user().map(u -> command.user().equals(Optional.of(u))).orElse(true)
+                    && armed.fire(faults)) {
+                String line = command.argument().isEmpty() ? command.verb()
+                        : command.verb() + " " + command.argument();
+                journal.injected(session, line, armed.fault.effect());
+                return armed.fault.action();
+            }
+        }
+        if (persona.refusedCommands().contains(command.verb())) {
+            return Action.respond(UNKNOWN_COMMAND);
+        }
+        if (command.verb().equals("CAPA") && !persona.serverCapabilities()) {
+            return persona.capabilities(serverCapabilities(command), stlsAvailable(command))
+                    .map(lines -> Action.respondMultiLine("+OK Capability list follows", lines))
+                    .orElse(Action.respond(UNKNOWN_COMMAND));
+        }
+        return Action.proceed();
+    }
+
+    /** What the server itself lists (RFC 2449 section 5), apart from {@code STLS}. */
+    private List<String> serverCapabilities(Command command) {
+        List<String> lines = new ArrayList<>(List.of("TOP", "UIDL", "RESP-CODES", "PIPELINING"));
+        if (!command.loggedIn()) {
+            boolean plaintext = command.client().secure()
+                    || (tlsMode != TlsMode.STARTTLS_REQUIRED && command.client().isLoopback());
+            if (plaintext) {
+                lines.add("USER");
+                lines.add("SASL PLAIN");
+            }
+            lines.add("AUTH-RESP-CODE");
+        }
+        return lines;
+    }
+
+    private boolean stlsAvailable(Command command) {
+        return tlsMode.offersStls() && !command.client().secure() && !command.loggedIn()
+                && command.client().localAddress().getPort() != implicitPort;
+    }
+
+    /** A fault as injected: how often it may still fire, and the session it was claimed by. */
+    private static final class Armed {
+        final Fault fault;
+        final AtomicInteger left;
+        final AtomicReference<String> claimedBy = new AtomicReference<>();
+
+        Armed(Fault fault) {
+            this.fault = fault;
+            this.left = new AtomicInteger(fault.trigger().times());
+        }
+
+        boolean inSession(String session) {
+            return !fault.trigger().nextSession() || session.equals(claimedBy.get());
+        }
+
+        /** Takes one use; removes the fault when it is spent. */
+        boolean fire(List<Armed> all) {
+            if (fault.trigger().times() < 0) {
+                return true;
+            }
+            int now = left.getAndUpdate(n -> n > 0 ? n - 1 : n);
+            if (now <= 1) {
+                all.remove(this);
+            }
+            return now > 0;
+        }
+    }
+}

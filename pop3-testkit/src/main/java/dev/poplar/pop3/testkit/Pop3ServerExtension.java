@@ -1,0 +1,235 @@
+package dev.poplar.pop3.testkit;
+
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionConfigurationException;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.ParameterContext;
+import org.junit.jupiter.api.extension.ParameterResolutionException;
+import org.junit.jupiter.api.extension.ParameterResolver;
+import org.opentest4j.TestAbortedException;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * A JUnit 5 extension that runs a {@link Pop3TestServer} for each test (or, with {@link Builder#perClass()}, for each
+ * test class) and passes it to test and lifecycle methods that declare a {@code Pop3TestServer} parameter.
+ *
+ * <pre>{@code
+ * @RegisterExtension
+ * static final Pop3ServerExtension pop3 = Pop3ServerExtension.builder()
+ *         .user("alice", "s3cret", TestMessages.text("Invoice 42", "see attached"))
+ *         .tls(TlsMode.STARTTLS)
+ *         .build();
+ *
+ * @Test
+ * void pollerDeletesWhatItDownloaded(Pop3TestServer server) {
+ *     poller.poll(server.jakartaMailProperties(), "alice", "s3cret");
+ *     assertThat(server.mailbox("alice")).isEmpty();
+ *     assertThat(server.takeSession(Duration.ofSeconds(5))).issued("RETR 1", "DELE 1").quitCleanly();
+ * }
+ * }</pre>
+ *
+ * <p><b>Per test</b> (the default): each test gets a new server, started before its {@code @BeforeEach} methods and
+ * closed after its {@code @AfterEach} methods, so tests share nothing and may run in parallel. <b>Per class</b>: one
+ * server for all tests of the class and its {@code @Nested} classes, started before {@code @BeforeAll} methods;
+ * register the extension in a {@code static} field. Tests of a shared server see each other's mailboxes, sessions
+ * and faults ({@link Pop3TestServer#clearFaults()} helps).
+ *
+ * <p>When a test fails (not when it is aborted), the transcripts of the server's sessions are published as a report entry
+ * ({@code pop3.sessions}), which build tools show with the failure.
+ *
+ * <p>Servers bind free ports of {@code 127.0.0.1}; the extension keeps its servers in the JUnit extension store, never
+ * in static state. One extension per test class: with two, the {@code Pop3TestServer} parameter would be ambiguous.
+ * Thread-safe.
+ */
+public final class Pop3ServerExtension implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback,
+        AfterEachCallback, ParameterResolver {
+
+    private static final String SERVER = "server";
+
+    private final Pop3TestServer.Settings settings;
+    private final boolean perClass;
+    private final ExtensionContext.Namespace namespace;
+
+    private Pop3ServerExtension(Pop3TestServer.Settings settings, boolean perClass) {
+        this.settings = settings;
+        this.perClass = perClass;
+        this.namespace = ExtensionContext.Namespace.create(Pop3ServerExtension.class, this);
+    }
+
+    /**
+     * Starts configuring the extension.
+     *
+     * @return a new builder
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * An extension with the defaults: a plain server per test, no users, {@link Persona#full()}.
+     *
+     * @return the extension
+     */
+    public static Pop3ServerExtension create() {
+        return builder().build();
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) {
+        if (perClass && find(context) == null) {
+            context.getStore(namespace).put(SERVER, Pop3TestServer.start(settings));
+        }
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        if (perClass) {
+            close(context);
+        }
+    }
+
+    @Override
+    public void beforeEach(ExtensionContext context) {
+        if (!perClass) {
+            context.getStore(namespace).put(SERVER, Pop3TestServer.start(settings));
+        } else if (find(context) == null) {
+            throw new ExtensionConfigurationException("Pop3ServerExtension.perClass() needs a static "
+                    + "@RegisterExtension field (its server starts before all tests of the class)");
+        }
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) {
+        if (context.getExecutionException().filter(e -> !(e instanceof TestAbortedException)).isPresent()) {
+            Pop3TestServer server = find(context);
+            if (server != null) {
+                List<RecordedSession> sessions = server.sessions();
+                context.publishReportEntry("pop3.sessions", sessions.isEmpty() ? "(no session ended)"
+                        : sessions.stream().map(RecordedSession::transcript).collect(Collectors.joining("\n")));
+            }
+        }
+        if (!perClass) {
+            close(context);
+        }
+    }
+
+    @Override
+    public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
+        return parameter.getParameter().getType() == Pop3TestServer.class;
+    }
+
+    @Override
+    public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
+        Pop3TestServer server = find(context);
+        if (server == null) {
+            throw new ParameterResolutionException("no Pop3TestServer is running here: a server per test exists only "
+                    + "in @BeforeEach, @Test and @AfterEach methods; use Pop3ServerExtension.builder().perClass() "
+                    + "for @BeforeAll methods and constructors");
+        }
+        return server;
+    }
+
+    private Pop3TestServer find(ExtensionContext context) {
+        return context.getStore(namespace).get(SERVER, Pop3TestServer.class);
+    }
+
+    private void close(ExtensionContext context) {
+        Pop3TestServer server = context.getStore(namespace).remove(SERVER, Pop3TestServer.class);
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Pop3ServerExtension[" + (perClass ? "per class" : "per test") + ", " + settings.tls() + ", "
+                + settings.persona().name() + "]";
+    }
+
+    /**
+     * Configures a {@link Pop3ServerExtension}; the settings are those of {@link Pop3TestServer.Builder}. Not
+     * thread-safe; {@link #build()} takes a snapshot, so the builder may be changed afterwards.
+     */
+    public static final class Builder {
+        private final Pop3TestServer.Builder server = Pop3TestServer.builder();
+        private boolean perClass;
+
+        private Builder() {
+        }
+
+        /**
+         * Adds a user with a password and the first messages of the user's mailbox; each server starts with them.
+         *
+         * @param name the user name; the mailbox has the same name
+         * @param password the password
+         * @param messages the messages, in order
+         * @return this builder
+         * @see Pop3TestServer.Builder#user(String, String, TestMessage...)
+         */
+        public Builder user(String name, String password, TestMessage... messages) {
+            server.user(name, password, messages);
+            return this;
+        }
+
+        /**
+         * How the servers offer TLS. Default {@link TlsMode#NONE}.
+         *
+         * @param mode the mode
+         * @return this builder
+         */
+        public Builder tls(TlsMode mode) {
+            server.tls(mode);
+            return this;
+        }
+
+        /**
+         * What kind of server to pretend to be. Default {@link Persona#full()}.
+         *
+         * @param persona the persona
+         * @return this builder
+         */
+        public Builder persona(Persona persona) {
+            server.persona(persona);
+            return this;
+        }
+
+        /**
+         * How long a connection may stay idle before logging in. Default 60 seconds.
+         *
+         * @param timeout at least 1 second, at most 10 minutes
+         * @return this builder
+         * @throws IllegalArgumentException if out of range
+         * @see Pop3TestServer.Builder#authorizationTimeout(Duration)
+         */
+        public Builder authorizationTimeout(Duration timeout) {
+            server.authorizationTimeout(timeout);
+            return this;
+        }
+
+        /**
+         * One server for the whole test class (and its {@code @Nested} classes) instead of one per test. Needs a
+         * {@code static} field.
+         *
+         * @return this builder
+         */
+        public Builder perClass() {
+            this.perClass = true;
+            return this;
+        }
+
+        /**
+         * Creates the extension.
+         *
+         * @return the extension, to put in a {@code @RegisterExtension} field
+         */
+        public Pop3ServerExtension build() {
+            return new Pop3ServerExtension(server.settings(), perClass);
+        }
+    }
+}
