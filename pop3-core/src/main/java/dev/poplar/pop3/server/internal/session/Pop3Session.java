@@ -90,6 +90,7 @@ public final class Pop3Session implements SessionContext {
     private volatile ClientInfo client;
     private volatile boolean secure;
     private volatile boolean tlsStarted;
+    private volatile boolean closing;
     private State state = State.AUTHORIZATION;
     private final String apopTimestamp;
     private String pendingUser;
@@ -137,6 +138,11 @@ public final class Pop3Session implements SessionContext {
         this.apopTimestamp = config.authenticator().supports(Credentials.Kind.APOP)
                 ? "<" + id + "." + System.currentTimeMillis() + "@" + sanitize(client.localAddress().getHostString())
                 + ">" : null;
+    }
+
+    /** @return whether the session has decided to close the connection once its output is sent */
+    public boolean closing() {
+        return closing;
     }
 
     /** @return the session id */
@@ -286,6 +292,7 @@ public final class Pop3Session implements SessionContext {
         }
         if (reason == EndReason.TLS_FAILED) {
             // Let the TLS alert that explains the failure reach the client.
+            closing = true;
             io.closeOnFlush();
         } else {
             io.closeNow();
@@ -621,6 +628,7 @@ public final class Pop3Session implements SessionContext {
      * {@code close_notify} (RFC 8446 section 6.1), which clients such as OpenSSL require for a clean end.
      */
     void closeOnFlush() {
+        closing = true;
         if (tlsStarted && io.getFilterChain().contains("tls")) {
             try {
                 io.getFilterChain().remove("tls");

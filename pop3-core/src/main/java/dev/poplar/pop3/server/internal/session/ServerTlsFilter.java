@@ -5,6 +5,7 @@ import org.apache.mina.core.filterchain.IoFilterChain;
 import org.apache.mina.core.session.AttributeKey;
 import org.apache.mina.core.session.IoSession;
 import org.apache.mina.core.write.WriteRequest;
+import org.apache.mina.filter.ssl.EncryptedWriteRequest;
 import org.apache.mina.filter.ssl.SslFilter;
 
 import javax.net.ssl.SSLContext;
@@ -63,6 +64,13 @@ public final class ServerTlsFilter extends SslFilter {
     @Override
     public void messageSent(NextFilter next, IoSession session, WriteRequest request) throws Exception {
         synchronized (lock(session)) {
+            if (getSslHandler(session) == null) {
+                // The TLS session was just ended (close_notify sent): report the write as MINA's handler would.
+                if (request instanceof EncryptedWriteRequest encrypted && encrypted.getOriginalRequest() != request) {
+                    next.messageSent(session, encrypted.getOriginalRequest());
+                }
+                return;
+            }
             super.messageSent(next, session, request);
         }
     }

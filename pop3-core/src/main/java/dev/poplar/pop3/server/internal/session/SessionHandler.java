@@ -75,6 +75,12 @@ public final class SessionHandler extends IoHandlerAdapter {
     public void exceptionCaught(IoSession io, Throwable cause) {
         Pop3Session session = session(io);
         String who = session == null ? String.valueOf(io.getRemoteAddress()) : session.id();
+        if (io.isClosing() || (session != null && session.closing())) {
+            // Already on the way out: closing now would only discard what is still queued (a last reply, a TLS
+            // close_notify).
+            LOG.debug("failure on connection {} while it closes: {}", who, cause.toString());
+            return;
+        }
         if (isTlsFailure(io, cause)) {
             engine.tlsHandshakeFailed();
             LOG.info("TLS handshake with {} ({}) failed: {}", who, io.getRemoteAddress(), rootMessage(cause));
