@@ -64,7 +64,7 @@ public final class ServerTlsFilter extends SslFilter {
     @Override
     public void messageSent(NextFilter next, IoSession session, WriteRequest request) throws Exception {
         synchronized (lock(session)) {
-            if (getSslHandler(session) == null) {
+            if (session.getAttribute(SSL_HANDLER) == null) {
                 // The TLS session was just ended (close_notify sent): report the write as MINA's handler would.
                 if (request instanceof EncryptedWriteRequest encrypted && encrypted.getOriginalRequest() != request) {
                     next.messageSent(session, encrypted.getOriginalRequest());
