@@ -33,6 +33,7 @@ public final class BenchMain {
 
     private final BenchOptions options;
     private final Log log;
+    private volatile Target running;
 
     private BenchMain(BenchOptions options, Log log) {
         this.options = options;
@@ -80,6 +81,12 @@ public final class BenchMain {
         Fixture startFixture = Fixture.prepare(startDir, FixtureSpec.startup(), log);
         Path work = Files.createDirectories(options.out().resolve("work"));
 
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            Target target = running;
+            if (target != null) {
+                target.close();
+            }
+        }, "stop-target"));
         Map<String, TargetResults> results = new LinkedHashMap<>();
         options.targets().forEach(name -> results.put(name, new TargetResults(name)));
         List<String> order = new ArrayList<>(options.targets());
@@ -101,6 +108,7 @@ public final class BenchMain {
                 continue;
             }
             log.line(name + ": starting");
+            running = target;
             try {
                 measureTarget(target, fixture, r);
                 if (options.loads().contains("startup")) {
@@ -111,6 +119,7 @@ public final class BenchMain {
                 log.warn(name + ": " + e.getMessage());
             } finally {
                 target.close();
+                running = null;
             }
         }
 
@@ -211,10 +220,13 @@ public final class BenchMain {
             String user = Fixture.listUser(count);
             for (int run = -1; run < options.runs(); run++) {
                 try {
-                    double millis = ListingLoad.run(endpoints.plainAddress(), user, count);
+                    double millis = ListingLoad.run(endpoints.plainAddress(), user, count, options.listingLimit());
                     if (run >= 0) {
                         m.add(millis);
                     }
+                } catch (ListingLoad.LimitExceeded e) {
+                    m.exceeded(e.limit().toMillis());
+                    break;
                 } catch (IOException e) {
                     m.fail(e.getMessage());
                 }

@@ -19,6 +19,7 @@ import java.util.Set;
  * @param runs             measured runs per load (each load also has one unmeasured warm-up run)
  * @param sessionDuration  length of one session-load run
  * @param warmStarts       in-process starts for the warm start-up figure
+ * @param listingLimit     how long one UIDL + LIST session may take before it is cut off
  * @param out              where the report and the servers' work directories go
  * @param fixtureDir       where the fixture is built, or reused if it matches
  * @param poplarJar        Poplar's standalone server jar
@@ -31,7 +32,7 @@ import java.util.Set;
  * @param quiet            no progress lines
  */
 record BenchOptions(boolean smoke, List<String> targets, boolean targetsExplicit, Set<String> loads, int runs,
-                    Duration sessionDuration, int warmStarts, Path out, Path fixtureDir, Path poplarJar,
+                    Duration sessionDuration, int warmStarts, Duration listingLimit, Path out, Path fixtureDir, Path poplarJar,
                     Path cannedBinary, String dovecotBinary, String dovecotUser, List<String> serverJvmOptions,
                     String subject, double ceilingFraction, boolean quiet) {
 
@@ -47,6 +48,7 @@ record BenchOptions(boolean smoke, List<String> targets, boolean targetsExplicit
               --runs N                measured runs per load (default: 3 full, 1 smoke)
               --session-seconds S     length of one session-load run (default: 5 full, 0.3 smoke)
               --warm-starts N         in-process starts for the warm start-up figure (default: 100 full, 5 smoke)
+              --listing-limit S       cut a UIDL + LIST session off after S seconds (default: 120)
               --out DIR               report and work directories (default: pop3-bench/target/bench-<mode>)
               --fixture DIR           fixture to build or reuse (default: pop3-bench/target/fixture-<mode>)
               --poplar-jar PATH       Poplar's standalone server (default: examples/target/poplar-server.jar)
@@ -71,6 +73,7 @@ record BenchOptions(boolean smoke, List<String> targets, boolean targetsExplicit
         Integer runs = null;
         Double seconds = null;
         Integer warmStarts = null;
+        double listingLimit = 120;
         Path out = null;
         Path fixture = null;
         Path poplarJar = repoRoot.resolve("examples/target/poplar-server.jar");
@@ -93,6 +96,7 @@ record BenchOptions(boolean smoke, List<String> targets, boolean targetsExplicit
                 case "--runs" -> runs = positive(option, value(option, rest));
                 case "--session-seconds" -> seconds = positiveDecimal(option, value(option, rest));
                 case "--warm-starts" -> warmStarts = positive(option, value(option, rest));
+                case "--listing-limit" -> listingLimit = positiveDecimal(option, value(option, rest));
                 case "--out" -> out = Path.of(value(option, rest));
                 case "--fixture" -> fixture = Path.of(value(option, rest));
                 case "--poplar-jar" -> poplarJar = Path.of(value(option, rest));
@@ -122,6 +126,7 @@ record BenchOptions(boolean smoke, List<String> targets, boolean targetsExplicit
                 runs != null ? runs : smoke ? 1 : 3,
                 Duration.ofMillis(Math.round((seconds != null ? seconds : smoke ? 0.3 : 5.0) * 1000)),
                 warmStarts != null ? warmStarts : smoke ? 5 : 100,
+                Duration.ofMillis(Math.round(listingLimit * 1000)),
                 out != null ? out : repoRoot.resolve("pop3-bench/target/bench-" + mode),
                 fixture != null ? fixture : repoRoot.resolve("pop3-bench/target/fixture-" + mode),
                 poplarJar, canned, dovecot, dovecotUser, jvm, subject, fraction, quiet);

@@ -13,6 +13,7 @@ final class Measurement {
     private final List<Double> values = new ArrayList<>();
     private final Map<String, String> notes = new LinkedHashMap<>();
     private final List<String> failures = new ArrayList<>();
+    private double exceeded = Double.NaN;
 
     Measurement(Metric metric) {
         this.metric = metric;
@@ -28,6 +29,17 @@ final class Measurement {
 
     void note(String key, String value) {
         notes.put(key, value);
+    }
+
+    /** Records that a run was cut off at a time limit (in the metric's unit): the figure is above it. */
+    void exceeded(double limit) {
+        exceeded = limit;
+        note("cut off", "a run did not finish within " + Report.number(limit) + " " + metric.unit());
+    }
+
+    /** The limit a run was cut off at, or NaN. */
+    double exceededLimit() {
+        return exceeded;
     }
 
     void fail(String failure) {

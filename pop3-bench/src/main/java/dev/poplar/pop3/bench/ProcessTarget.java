@@ -10,7 +10,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import javax.net.ssl.SSLContext;
 
-/** A {@link Target} that runs its server as a child process; its output goes to a log in its work directory. */
+/**
+ * A {@link Target} that runs its server as a child process; its output goes to a log in its work directory.
+ * {@link #close} may be called from a shutdown hook while another thread uses the target.
+ */
 final class ProcessTarget implements Target {
 
     private final String name;
@@ -18,7 +21,7 @@ final class ProcessTarget implements Target {
     private final Launch launch;
     private final Path workRoot;
     private int starts;
-    private Process process;
+    private volatile Process process;
     private Path log;
 
     ProcessTarget(String name, boolean jvm, Launch launch, Path workRoot) {
@@ -94,15 +97,16 @@ final class ProcessTarget implements Target {
 
     @Override
     public void close() {
-        if (process == null) {
+        Process p = process;
+        if (p == null) {
             return;
         }
-        List<ProcessHandle> tree = Processes.tree(process.toHandle());
-        process.destroy();
+        List<ProcessHandle> tree = Processes.tree(p.toHandle());
+        p.destroy();
         try {
-            if (!process.waitFor(30, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                process.waitFor(10, TimeUnit.SECONDS);
+            if (!p.waitFor(30, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                p.waitFor(10, TimeUnit.SECONDS);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -151,6 +151,7 @@ final class Report {
                 m.values().forEach(json::value);
                 json.close(']');
                 json.key("nearGeneratorCeiling").value(nearCeiling(t, m));
+                json.key("cutOffAt").value(m.exceededLimit());
                 json.key("notes").open('{');
                 m.notes().forEach((k, v) -> json.key(k).value(v));
                 json.close('}');
@@ -202,6 +203,9 @@ final class Report {
             return "—";
         }
         if (!m.hasValues()) {
+            if (!Double.isNaN(m.exceededLimit())) {
+                return "> " + number(m.exceededLimit());
+            }
             return m.failures().isEmpty() ? "n/a" : "FAILED";
         }
         String text = m.values().size() == 1 ? number(m.median())

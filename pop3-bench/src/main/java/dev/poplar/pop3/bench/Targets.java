@@ -173,7 +173,7 @@ final class Targets {
                 }
                 """.formatted(endpoints.host(), endpoints.tls(), work, uid, gid, root,
                 fixture.certificate(), fixture.privateKey(), limit, fixture.usersFile(), endpoints.plain(),
-                Runtime.getRuntime().availableProcessors(), 2 * limit + 100);
+                Runtime.getRuntime().availableProcessors(), limit + 100);
     }
 
     /** This JVM's class path with absolute entries, for a child JVM that runs in another directory. */

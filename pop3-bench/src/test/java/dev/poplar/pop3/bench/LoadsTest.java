@@ -1,6 +1,7 @@
 package dev.poplar.pop3.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assertions.assertThatIOException;
 
 import java.io.BufferedReader;
@@ -22,7 +23,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLServerSocket;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -97,7 +97,8 @@ class LoadsTest {
 
     @Test
     void listingLoadTimesACompleteUidlAndList() throws IOException {
-        double millis = ListingLoad.run(server.address(), Fixture.listUser(LIST_COUNT), LIST_COUNT);
+        double millis = ListingLoad.run(server.address(), Fixture.listUser(LIST_COUNT), LIST_COUNT,
+                Duration.ofSeconds(30));
 
         assertThat(millis).isPositive();
     }
@@ -105,7 +106,8 @@ class LoadsTest {
     @Test
     void listingLoadRejectsAListingOfTheWrongLength() {
         assertThatIOException()
-                .isThrownBy(() -> ListingLoad.run(server.address(), Fixture.listUser(LIST_COUNT), LIST_COUNT + 1))
+                .isThrownBy(() -> ListingLoad.run(server.address(), Fixture.listUser(LIST_COUNT), LIST_COUNT + 1,
+                        Duration.ofSeconds(30)))
                 .withMessageContaining("UIDL listed " + LIST_COUNT);
     }
 
@@ -135,7 +137,7 @@ class LoadsTest {
 
     @Test
     void aSharedClientContextResumesTlsSessionsAndTheClientSaysSo() throws Exception {
-        try (TlsResponder responder = new TlsResponder(fixture)) {
+        try (OkResponder responder = OkResponder.tls(fixture)) {
             SSLContext shared = ClientTls.trusting(fixture.certificate());
             boolean[] resumed = new boolean[3];
             for (int i = 0; i < resumed.length; i++) {
@@ -156,12 +158,27 @@ class LoadsTest {
         }
     }
 
-    /** A JDK TLS server that greets, answers +OK to every command and closes after QUIT. */
-    private static final class TlsResponder implements AutoCloseable {
-        private final SSLServerSocket socket;
+    @Test
+    void listingLoadCutsOffAServerThatNeverEndsItsListing() throws Exception {
+        try (OkResponder responder = new OkResponder(new ServerSocket(0, 50, InetAddress.getLoopbackAddress()))) {
+            assertThatExceptionOfType(ListingLoad.LimitExceeded.class)
+                    .isThrownBy(() -> ListingLoad.run(responder.address(), "anyone", 10, Duration.ofMillis(300)))
+                    .withMessage("not complete within 300 ms");
+        }
+    }
+
+    /** A server that greets, answers one line of +OK to every command (never ending a listing) and closes after QUIT. */
+    private static final class OkResponder implements AutoCloseable {
+        private final ServerSocket socket;
         private final Thread acceptor;
 
-        TlsResponder(Fixture fixture) throws Exception {
+        OkResponder(ServerSocket socket) {
+            this.socket = socket;
+            acceptor = new Thread(this::accept, "ok-responder");
+            acceptor.start();
+        }
+
+        static OkResponder tls(Fixture fixture) throws Exception {
             KeyStore keys = KeyStore.getInstance("PKCS12");
             try (InputStream in = Files.newInputStream(fixture.keyStore())) {
                 keys.load(in, Fixture.KEYSTORE_PASSWORD.toCharArray());
@@ -170,10 +187,8 @@ class LoadsTest {
             kmf.init(keys, Fixture.KEYSTORE_PASSWORD.toCharArray());
             SSLContext context = SSLContext.getInstance("TLS");
             context.init(kmf.getKeyManagers(), null, null);
-            socket = (SSLServerSocket) context.getServerSocketFactory()
-                    .createServerSocket(0, 50, InetAddress.getLoopbackAddress());
-            acceptor = new Thread(this::accept, "tls-responder");
-            acceptor.start();
+            return new OkResponder(context.getServerSocketFactory()
+                    .createServerSocket(0, 50, InetAddress.getLoopbackAddress()));
         }
 
         InetSocketAddress address() {
