@@ -65,14 +65,12 @@ if ((build)); then
 fi
 
 harness=""
-kill_tree() {
-  local child
-  for child in $(ps -o pid= --ppid "$1" 2>/dev/null); do kill_tree "$child"; done
-  kill "$1" 2>/dev/null || true
-}
 cleanup() {
+  # The harness stops the server it is running when it gets SIGTERM; Dovecot's master pid file is the fallback.
   if [[ -n "$harness" ]] && kill -0 "$harness" 2>/dev/null; then
-    kill_tree "$harness"
+    kill "$harness" 2>/dev/null || true
+    timeout 60 tail --pid="$harness" -f /dev/null || true
+    kill -9 "$harness" 2>/dev/null || true
   fi
   local pidfile
   for pidfile in "$out"/work/dovecot-*/run/master.pid; do

@@ -153,7 +153,7 @@ public final class BenchMain {
             listing(endpoints, fixture.spec(), r);
         }
         if (loads.contains("idle")) {
-            idle(target, endpoints, fixture.spec(), r);
+            idle(target, endpoints, fixture, r);
         }
         target.close();
     }
@@ -235,18 +235,28 @@ public final class BenchMain {
         }
     }
 
-    private void idle(Target target, Endpoints endpoints, FixtureSpec spec, TargetResults r) throws IOException {
+    private void idle(Target target, Endpoints endpoints, Fixture fixture, TargetResults r) throws IOException {
+        FixtureSpec spec = fixture.spec();
         if (spec.idleUsers() < 2) {
             return;
         }
-        idleRun(target, endpoints, Math.max(1, spec.idleUsers() / 20), null, null, null, null);
+        Endpoints current = endpoints;
+        if (!target.restartForMemory()) {
+            idleRun(target, current, Math.max(1, spec.idleUsers() / 20), null, null, null, null);
+        }
         for (int n : List.of(spec.idleUsers() / 2, spec.idleUsers())) {
             Measurement rss = r.measurement(Metric.idleRss(n));
             Measurement pss = r.measurement(Metric.idlePss(n));
             Measurement heap = target.jvm() ? r.measurement(Metric.idleHeap(n)) : null;
             Measurement served = r.measurement(Metric.idleServed(n));
             for (int run = 0; run < options.runs(); run++) {
-                idleRun(target, endpoints, n, rss, pss, heap, served);
+                if (target.restartForMemory()) {
+                    target.close();
+                    current = Endpoints.free();
+                    target.start(fixture, current, Fixture.sessionUser(0), START_TIMEOUT);
+                    served.note("server", "restarted before each run");
+                }
+                idleRun(target, current, n, rss, pss, heap, served);
             }
             progress(r.name(), rss);
         }

@@ -18,15 +18,17 @@ final class ProcessTarget implements Target {
 
     private final String name;
     private final boolean jvm;
+    private final boolean restartForMemory;
     private final Launch launch;
     private final Path workRoot;
     private int starts;
     private volatile Process process;
     private Path log;
 
-    ProcessTarget(String name, boolean jvm, Launch launch, Path workRoot) {
+    ProcessTarget(String name, boolean jvm, boolean restartForMemory, Launch launch, Path workRoot) {
         this.name = name;
         this.jvm = jvm;
+        this.restartForMemory = restartForMemory;
         this.launch = launch;
         this.workRoot = workRoot;
     }
@@ -39,6 +41,11 @@ final class ProcessTarget implements Target {
     @Override
     public boolean jvm() {
         return jvm;
+    }
+
+    @Override
+    public boolean restartForMemory() {
+        return restartForMemory;
     }
 
     @Override

@@ -21,6 +21,13 @@ interface Target extends AutoCloseable {
     boolean jvm();
 
     /**
+     * Whether the server keeps processes alive after their sessions end (Dovecot reuses its pop3 processes), so
+     * that memory per session must be measured on a freshly started server: idle processes left by earlier loads
+     * would otherwise be counted before the sessions open and hide what each session costs.
+     */
+    boolean restartForMemory();
+
+    /**
      * Starts the server over a fixture and returns once it has served a login on the plain port and a greeting
      * on the TLS port.
      *

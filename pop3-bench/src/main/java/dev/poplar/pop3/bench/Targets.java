@@ -27,9 +27,9 @@ final class Targets {
     static Target create(String name, BenchOptions options, Path workRoot) {
         return switch (name) {
             case "poplar" -> poplar(options, workRoot);
-            case "dovecot" -> new ProcessTarget(name, false, dovecot(options), workRoot);
-            case "greenmail" -> new ProcessTarget(name, true, greenMail(options), workRoot);
-            case "canned" -> new ProcessTarget(name, false, canned(options), workRoot);
+            case "dovecot" -> new ProcessTarget(name, false, true, dovecot(options), workRoot);
+            case "greenmail" -> new ProcessTarget(name, true, false, greenMail(options), workRoot);
+            case "canned" -> new ProcessTarget(name, false, false, canned(options), workRoot);
             default -> throw new IllegalArgumentException("unknown target '" + name + "'; known: " + NAMES);
         };
     }
@@ -45,7 +45,7 @@ final class Targets {
             throw new IllegalArgumentException("target poplar needs the standalone server jar; not found: " + jar
                     + " (build it, or pass --poplar-jar PATH)");
         }
-        return new ProcessTarget("poplar", true, (fixture, endpoints, work) -> {
+        return new ProcessTarget("poplar", true, false, (fixture, endpoints, work) -> {
             List<String> command = java(options);
             command.addAll(List.of("-jar", jar.toAbsolutePath().toString(),
                     "--maildir-root", fixture.maildirRoot().toString(),
