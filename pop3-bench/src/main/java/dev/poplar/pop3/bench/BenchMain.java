@@ -60,6 +60,10 @@ public final class BenchMain {
             System.exit(2);
             return;
         }
+        if (!options.clientTlsProtocols().isEmpty()) {
+            // read once, when the JDK's TLS provider first initialises: before any SSLContext exists
+            System.setProperty("jdk.tls.client.protocols", options.clientTlsProtocols());
+        }
         int status;
         try {
             status = new BenchMain(options, new Log(System.err, options.quiet())).run();
@@ -352,6 +356,8 @@ public final class BenchMain {
         facts.put("generator", "Java, a thread per connection (blocking sockets, JDK TLS, one shared client "
                 + "SSLContext); idle sessions: one NIO selector thread; MB = 10^6 octets of message (CRLF) data");
         facts.put("server JVM options", String.join(" ", options.serverJvmOptions()));
+        facts.put("client TLS protocols", options.clientTlsProtocols().isEmpty() ? "the JDK's default (TLSv1.3 first)"
+                : options.clientTlsProtocols());
         return facts;
     }
 }

@@ -30,11 +30,13 @@ import java.util.Set;
  * @param subject          the target whose ratios to the others are reported
  * @param ceilingFraction  how close to the generator's ceiling a figure may come before it is flagged
  * @param quiet            no progress lines
+ * @param clientTlsProtocols the TLS protocols the generator offers, or empty for the JDK's default
  */
 record BenchOptions(boolean smoke, List<String> targets, boolean targetsExplicit, Set<String> loads, int runs,
                     Duration sessionDuration, int warmStarts, Duration listingLimit, Path out, Path fixtureDir, Path poplarJar,
                     Path cannedBinary, String dovecotBinary, String dovecotUser, List<String> serverJvmOptions,
-                    String subject, double ceilingFraction, boolean quiet) {
+                    String subject, double ceilingFraction, boolean quiet,
+                    String clientTlsProtocols) {
 
     /** Every load name. */
     static final List<String> LOADS = List.of("sessions", "retr", "listing", "idle", "startup");
@@ -58,6 +60,7 @@ record BenchOptions(boolean smoke, List<String> targets, boolean targetsExplicit
               --server-jvm-opts OPTS  options of every server JVM (default: -Xmx4g)
               --subject NAME          whose ratios to the others are shown (default: poplar)
               --ceiling-fraction F    flag figures within F of the generator's ceiling (default: 0.8)
+              --client-tls-protocols P  TLS protocols the generator offers, e.g. TLSv1.2 (default: the JDK's)
               --quiet                 no progress lines
             """;
 
@@ -84,6 +87,7 @@ record BenchOptions(boolean smoke, List<String> targets, boolean targetsExplicit
         String subject = "poplar";
         double fraction = 0.8;
         boolean quiet = false;
+        String clientTls = "";
         List<String> rest = new ArrayList<>(Arrays.asList(args));
         while (!rest.isEmpty()) {
             String option = rest.remove(0);
@@ -105,6 +109,14 @@ record BenchOptions(boolean smoke, List<String> targets, boolean targetsExplicit
                 case "--dovecot-user" -> dovecotUser = value(option, rest);
                 case "--server-jvm-opts" -> jvmOpts = value(option, rest);
                 case "--subject" -> subject = value(option, rest);
+                case "--client-tls-protocols" -> {
+                    clientTls = value(option, rest);
+                    if (!clientTls.matches("TLSv1\\.[23](,TLSv1\\.[23])?")) {
+                        throw new IllegalArgumentException(
+                                "--client-tls-protocols takes TLSv1.3, TLSv1.2 or both, comma-separated, not '"
+                                        + clientTls + "'");
+                    }
+                }
                 case "--ceiling-fraction" -> {
                     fraction = positiveDecimal(option, value(option, rest));
                     if (fraction >= 1) {
@@ -129,7 +141,7 @@ record BenchOptions(boolean smoke, List<String> targets, boolean targetsExplicit
                 Duration.ofMillis(Math.round(listingLimit * 1000)),
                 out != null ? out : repoRoot.resolve("pop3-bench/target/bench-" + mode),
                 fixture != null ? fixture : repoRoot.resolve("pop3-bench/target/fixture-" + mode),
-                poplarJar, canned, dovecot, dovecotUser, jvm, subject, fraction, quiet);
+                poplarJar, canned, dovecot, dovecotUser, jvm, subject, fraction, quiet, clientTls);
     }
 
     /** The fixture sizes of the mode. */

@@ -88,7 +88,15 @@ final class Processes {
      */
     static long heapAfterGc(long pid, Path workingDir) throws IOException {
         run(List.of("jcmd", Long.toString(pid), "GC.run"), workingDir);
-        String info = run(List.of("jcmd", Long.toString(pid), "GC.heap_info"), workingDir);
+        return heapUsedKib(run(List.of("jcmd", Long.toString(pid), "GC.heap_info"), workingDir));
+    }
+
+    /**
+     * The used heap in KiB from the output of {@code jcmd GC.heap_info}.
+     *
+     * @throws IOException if the output holds no heap figure
+     */
+    static long heapUsedKib(String info) throws IOException {
         Matcher m = HEAP_USED.matcher(info);
         if (!m.find()) {
             throw new IOException("no heap figure in jcmd GC.heap_info: " + info.strip());
