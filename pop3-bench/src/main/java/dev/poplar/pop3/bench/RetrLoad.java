@@ -1,0 +1,76 @@
+package dev.poplar.pop3.bench;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.concurrent.atomic.LongAdder;
+import javax.net.ssl.SSLContext;
+
+/**
+ * RETR throughput: each client logs in to its own mailbox and downloads messages 1 to {@code messages} one after
+ * the other (no pipelining, as a mail client does), checking each message's size against the fixture's.
+ */
+final class RetrLoad {
+
+    private RetrLoad() {
+    }
+
+    /**
+     * Runs the load once.
+     *
+     * @param users    one user per client
+     * @param messages how many messages each client downloads
+     * @param size     the size of each message, CRLF line ends
+     * @param tls      the shared client context for implicit TLS, or {@code null} for plain
+     */
+    static Result run(InetSocketAddress address, SSLContext tls, List<String> users, int messages,
+                      int size) throws InterruptedException {
+        LongAdder octets = new LongAdder();
+        LongAdder retrieved = new LongAdder();
+        RunFailures failures = new RunFailures();
+        double seconds = ClientThreads.runTogether("retr-load", users,
+                (user, released) -> download(address, tls, user, messages, size, octets, retrieved), failures);
+        return new Result(octets.sum(), retrieved.sum(), seconds, failures);
+    }
+
+    private static void download(InetSocketAddress address, SSLContext tls, String user, int messages, int size,
+                                 LongAdder octets, LongAdder retrieved) throws IOException {
+        try (Pop3Client client = Pop3Client.connect(address, tls)) {
+            client.login(user, Fixture.PASSWORD);
+            String[] stat = client.command("STAT").split(" ");
+            if (stat.length < 2 || Integer.parseInt(stat[1]) < messages) {
+                throw new IOException(user + " holds fewer than " + messages + " messages: " + String.join(" ", stat));
+            }
+            for (int n = 1; n <= messages; n++) {
+                Pop3Client.Body body = client.multiLine("RETR " + n);
+                if (body.octets() != size) {
+                    throw new IOException("RETR " + n + " of " + user + " sent " + body.octets()
+                            + " octets; the fixture's message has " + size);
+                }
+                octets.add(body.octets());
+                retrieved.increment();
+            }
+            client.quit();
+        }
+    }
+
+    /**
+     * One run's outcome.
+     *
+     * @param octets   message octets received (as LIST counts them)
+     * @param messages messages received
+     * @param seconds  wall time from the start signal until the last client finished
+     * @param failures failed clients
+     */
+    record Result(long octets, long messages, double seconds, RunFailures failures) {
+        /** Millions of message octets per second. */
+        double megabytesPerSecond() {
+            return octets / seconds / 1e6;
+        }
+
+        /** Seconds per 1,000 messages. */
+        double secondsPer1000() {
+            return seconds * 1000 / messages;
+        }
+    }
+}

@@ -1,0 +1,193 @@
+package dev.poplar.pop3.bench;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/** The servers the harness knows how to launch, each as a {@link ProcessTarget}. */
+final class Targets {
+
+    /** Every target name, in the order reports show them. */
+    static final List<String> NAMES = List.of("poplar", "dovecot", "greenmail", "canned");
+
+    private Targets() {
+    }
+
+    /**
+     * The target of a name.
+     *
+     * @throws IllegalArgumentException for an unknown name, or one whose prerequisite option is missing
+     */
+    static Target create(String name, BenchOptions options, Path workRoot) {
+        return switch (name) {
+            case "poplar" -> poplar(options, workRoot);
+            case "dovecot" -> new ProcessTarget(name, false, true, dovecot(options), workRoot);
+            case "greenmail" -> new ProcessTarget(name, true, false, greenMail(options), workRoot);
+            case "canned" -> new ProcessTarget(name, false, false, canned(options), workRoot);
+            default -> throw new IllegalArgumentException("unknown target '" + name + "'; known: " + NAMES);
+        };
+    }
+
+    /**
+     * Poplar's standalone server ({@code examples/target/poplar-server.jar}) serving the fixture's Maildirs
+     * through {@code pop3-store-maildir} and its passwd-file, in a JVM started with the same options as
+     * GreenMail's.
+     */
+    static Target poplar(BenchOptions options, Path workRoot) {
+        Path jar = options.poplarJar();
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalArgumentException("target poplar needs the standalone server jar; not found: " + jar
+                    + " (build it, or pass --poplar-jar PATH)");
+        }
+        return new ProcessTarget("poplar", true, false, (fixture, endpoints, work) -> {
+            List<String> command = java(options);
+            command.addAll(List.of("-jar", jar.toAbsolutePath().toString(),
+                    "--maildir-root", fixture.maildirRoot().toString(),
+                    "--users", fixture.usersFile().toString(),
+                    "--bind", endpoints.host(),
+                    "--port", Integer.toString(endpoints.plain()),
+                    "--tls-port", Integer.toString(endpoints.tls()),
+                    "--cert", fixture.certificate().toString(),
+                    "--key", fixture.privateKey().toString()));
+            return command;
+        }, workRoot);
+    }
+
+    private static Target.Launch greenMail(BenchOptions options) {
+        return (fixture, endpoints, work) -> {
+            List<String> command = java(options);
+            command.addAll(List.of("-cp", absoluteClassPath(), GreenMailServer.class.getName(),
+                    "--maildir-root", fixture.maildirRoot().toString(),
+                    "--users", fixture.usersFile().toString(),
+                    "--bind", endpoints.host(),
+                    "--port", Integer.toString(endpoints.plain()),
+                    "--tls-port", Integer.toString(endpoints.tls()),
+                    "--keystore", fixture.keyStore().toString(),
+                    "--keystore-password", Fixture.KEYSTORE_PASSWORD));
+            return command;
+        };
+    }
+
+    private static Target.Launch canned(BenchOptions options) {
+        Path binary = options.cannedBinary();
+        if (!Files.isExecutable(binary)) {
+            throw new IllegalArgumentException("target canned needs the canned-reply server binary; not found: "
+                    + binary + " (run.sh compiles it; or pass --canned-binary PATH)");
+        }
+        return (fixture, endpoints, work) -> List.of(binary.toAbsolutePath().toString(),
+                "--bind", endpoints.host(),
+                "--port", Integer.toString(endpoints.plain()),
+                "--tls-port", Integer.toString(endpoints.tls()),
+                "--mailboxes", fixture.mailboxesFile().toString(),
+                "--cert", fixture.certificate().toString(),
+                "--key", fixture.privateKey().toString());
+    }
+
+    private static Target.Launch dovecot(BenchOptions options) {
+        String user = options.dovecotUser();
+        return (fixture, endpoints, work) -> {
+            String uid = Processes.run(List.of("id", "-u", user), work).strip();
+            String gid = Processes.run(List.of("id", "-g", user), work).strip();
+            for (String dir : List.of("run", "lib", "control", "index")) {
+                Files.createDirectories(work.resolve(dir));
+            }
+            Processes.run(List.of("chown", "-R", uid + ":" + gid, work.resolve("control").toString(),
+                    work.resolve("index").toString()), work);
+            int limit = Math.max(1_000, fixture.spec().idleUsers() + 500);
+            Path config = work.resolve("dovecot.conf");
+            Files.writeString(config, dovecotConfig(fixture, endpoints, work, uid, gid, limit), StandardCharsets.UTF_8);
+            return List.of(options.dovecotBinary(), "-F", "-c", config.toString());
+        };
+    }
+
+    /**
+     * Dovecot's configuration for the benchmark, tuned as Dovecot's documentation advises for a busy server:
+     * login processes in high-performance mode ({@code service_count = 0}, one per core kept ready) and pop3
+     * processes reused between sessions; limits raised for up to {@code limit} sessions. With the defaults
+     * (a login process and a pop3 process started for every connection) Dovecot is about ten times slower at the
+     * session load here. {@code pop3_no_flag_updates} keeps Dovecot from renaming the fixture's files (Poplar
+     * keeps no flags either); control and index files go to the work directory, so the fixture stays read-only.
+     */
+    static String dovecotConfig(Fixture fixture, Endpoints endpoints, Path work, String uid, String gid, int limit) {
+        String root = fixture.maildirRoot().toString();
+        return """
+                protocols = pop3
+                listen = %1$s
+                instance_name = poplar-bench-%2$d
+                base_dir = %3$s/run
+                state_dir = %3$s/lib
+                log_path = /dev/stderr
+                info_log_path = /dev/null
+                default_internal_user = dovecot
+                default_login_user = dovenull
+                first_valid_uid = %4$s
+                last_valid_uid = %4$s
+                first_valid_gid = %5$s
+                last_valid_gid = %5$s
+                mail_location = maildir:%6$s/%%u:CONTROL=%3$s/control/%%u:INDEX=%3$s/index/%%u
+                disable_plaintext_auth = no
+                auth_mechanisms = plain
+                ssl = yes
+                ssl_cert = <%7$s
+                ssl_key = <%8$s
+                ssl_min_protocol = TLSv1.2
+                default_process_limit = %9$d
+                default_client_limit = %13$d
+                default_vsz_limit = 1G
+                passdb {
+                  driver = passwd-file
+                  args = scheme=PLAIN username_format=%%u %10$s
+                }
+                userdb {
+                  driver = static
+                  args = uid=%4$s gid=%5$s
+                }
+                service pop3-login {
+                  service_count = 0
+                  process_min_avail = %12$d
+                  process_limit = %12$d
+                  client_limit = %9$d
+                  inet_listener pop3 {
+                    address = %1$s
+                    port = %11$d
+                  }
+                  inet_listener pop3s {
+                    address = %1$s
+                    port = %2$d
+                    ssl = yes
+                  }
+                }
+                service pop3 {
+                  service_count = 0
+                  process_limit = %9$d
+                }
+                protocol pop3 {
+                  mail_max_userip_connections = %9$d
+                  pop3_no_flag_updates = yes
+                }
+                """.formatted(endpoints.host(), endpoints.tls(), work, uid, gid, root,
+                fixture.certificate(), fixture.privateKey(), limit, fixture.usersFile(), endpoints.plain(),
+                Runtime.getRuntime().availableProcessors(), limit + 100);
+    }
+
+    /** This JVM's class path with absolute entries, for a child JVM that runs in another directory. */
+    private static String absoluteClassPath() {
+        return Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
+                .map(entry -> Path.of(entry).toAbsolutePath().toString())
+                .collect(Collectors.joining(File.pathSeparator));
+    }
+
+    /** {@code java} and the server JVM options shared by every JVM target. */
+    private static List<String> java(BenchOptions options) {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(options.serverJvmOptions());
+        return command;
+    }
+}

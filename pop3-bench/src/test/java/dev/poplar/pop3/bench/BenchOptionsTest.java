@@ -1,0 +1,52 @@
+package dev.poplar.pop3.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class BenchOptionsTest {
+
+    private static final Path ROOT = Path.of("/repo");
+
+    @Test
+    void smokeIsTheDefaultWithOneShortRunPerLoad() {
+        BenchOptions options = BenchOptions.parse(new String[0], ROOT);
+
+        assertThat(options.smoke()).isTrue();
+        assertThat(options.runs()).isEqualTo(1);
+        assertThat(options.targets()).containsExactly("poplar", "dovecot", "greenmail", "canned");
+        assertThat(options.targetsExplicit()).isFalse();
+        assertThat(options.out()).isEqualTo(ROOT.resolve("pop3-bench/target/bench-smoke"));
+        assertThat(options.poplarJar()).isEqualTo(ROOT.resolve("examples/target/poplar-server.jar"));
+    }
+
+    @Test
+    void fullRunsThreeTimesForFiveSecondsAndKeepsTargetsInReportOrder() {
+        BenchOptions options = BenchOptions.parse(
+                new String[] {"--full", "--targets", "canned,dovecot", "--loads", "retr,sessions"}, ROOT);
+
+        assertThat(options.runs()).isEqualTo(3);
+        assertThat(options.sessionDuration()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(options.targets()).containsExactly("dovecot", "canned");
+        assertThat(options.targetsExplicit()).isTrue();
+        assertThat(options.loads()).containsExactlyInAnyOrder("sessions", "retr");
+        assertThat(options.fixtureSpec().listCounts()).isEqualTo(List.of(10_000, 100_000));
+    }
+
+    @Test
+    void mistakesAreOneLineNamingTheOption() {
+        assertThatIllegalArgumentException().isThrownBy(() -> BenchOptions.parse(new String[] {"--runs", "0"}, ROOT))
+                .withMessage("--runs must be a positive whole number, not '0'");
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> BenchOptions.parse(new String[] {"--targets", "exim"}, ROOT))
+                .withMessage("--targets: unknown name 'exim'; known: poplar, dovecot, greenmail, canned");
+        assertThatIllegalArgumentException().isThrownBy(() -> BenchOptions.parse(new String[] {"--out"}, ROOT))
+                .withMessage("option --out needs a value");
+        assertThatIllegalArgumentException().isThrownBy(() -> BenchOptions.parse(new String[] {"--fast"}, ROOT))
+                .withMessage("unknown option '--fast' (see --help)");
+    }
+}

@@ -1,0 +1,64 @@
+package dev.poplar.pop3.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ReportTest {
+
+    private final Metric sessions = Metric.sessions(false, 16);
+    private final Metric listing = Metric.listing(10_000);
+
+    private TargetResults target(String name, double sessionsPerSecond, double listingMillis) {
+        TargetResults t = new TargetResults(name);
+        for (double v : List.of(sessionsPerSecond * 0.9, sessionsPerSecond, sessionsPerSecond * 1.1)) {
+            t.measurement(sessions).add(v);
+        }
+        t.measurement(listing).add(listingMillis);
+        return t;
+    }
+
+    @Test
+    void ratiosAreTheSubjectsMedianOverThePeers() {
+        Report report = new Report(Map.of("mode", "test"),
+                List.of(target("poplar", 2000, 40), target("dovecot", 1000, 80), target("canned", 5000, 4)),
+                "poplar", 0.8);
+
+        assertThat(report.ratio("dovecot", sessions.id())).isEqualTo(2.0);
+        assertThat(report.ratio("dovecot", listing.id())).isEqualTo(0.5);
+        assertThat(report.markdown()).contains("| poplar / dovecot | poplar / canned |")
+                .contains("| 2,000 (1,800 to 2,200) | 1,000 (900 to 1,100) | 5,000 (4,500 to 5,500) | 2.00 | 0.40 |");
+    }
+
+    @Test
+    void figuresNearTheGeneratorsCeilingAreFlaggedInBothDirections() {
+        TargetResults fast = target("greenmail", 4500, 4.5);
+        TargetResults slow = target("dovecot", 1000, 80);
+        Report report = new Report(Map.of(), List.of(fast, slow, target("canned", 5000, 4)), "poplar", 0.8);
+
+        assertThat(report.nearCeiling(fast, fast.get(sessions.id()))).isTrue();
+        assertThat(report.nearCeiling(fast, fast.get(listing.id()))).isTrue();
+        assertThat(report.nearCeiling(slow, slow.get(sessions.id()))).isFalse();
+        assertThat(report.nearCeiling(slow, slow.get(listing.id()))).isFalse();
+        assertThat(report.markdown()).contains("4,500 (4,050 to 4,950) *");
+    }
+
+    @Test
+    void jsonCarriesEveryValueFailureAndRatio() {
+        TargetResults poplar = target("poplar", 2000, 40);
+        poplar.measurement(listing).fail("1 of 3 \"runs\" failed");
+        Report report = new Report(Map.of("mode", "test"), List.of(poplar, target("dovecot", 1000, 80)), "poplar",
+                0.8);
+
+        String json = report.json();
+
+        assertThat(json).contains("\"sessions.plain.c16\": {")
+                .contains("\"values\": [\n")
+                .contains("1800.0,")
+                .contains("\"1 of 3 \\\"runs\\\" failed\"")
+                .contains("\"poplar/dovecot\": {")
+                .contains("\"listing.10000\": 0.5");
+    }
+}
