@@ -47,6 +47,26 @@ public final class Dispatcher {
     }
 
     /**
+     * Whether a command line may call the store or the authenticator, so that it must run on a worker thread.
+     *
+     * @param session the session
+     * @param line the command line
+     * @return {@code true} for logins, message content and the UPDATE state
+     */
+    public boolean mayBlock(SessionContext session, String line) {
+        int space = line.indexOf(' ');
+        Verb verb = Verb.of(space < 0 ? line : line.substring(0, space));
+        if (verb == null || !verb.validIn(session.state())) {
+            return false;
+        }
+        return switch (verb) {
+            case PASS, APOP, AUTH, RETR, TOP -> true;
+            case QUIT -> session.state() == State.TRANSACTION;
+            default -> false;
+        };
+    }
+
+    /**
      * Handles a line sent while a SASL exchange waits for a response (RFC 5034 section 4).
      *
      * @param session the session

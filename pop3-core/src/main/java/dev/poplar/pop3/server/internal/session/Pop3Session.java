@@ -96,6 +96,7 @@ public final class Pop3Session implements SessionContext {
     private String pendingUser;
     private String username;
     private MaildropView drop;
+    private boolean maildropReleased;
     private SaslExchange sasl;
     private String saslMechanism;
     private boolean busy;
@@ -163,6 +164,12 @@ public final class Pop3Session implements SessionContext {
      */
     public void opened() {
         io.getConfig().setBothIdleTime(seconds(config.authorizationTimeout()));
+        if (config.interceptor().isEmpty()) {
+            if (!listener.implicitTls()) {
+                runSerially(this::greet, this::greet);
+            }
+            return;
+        }
         serial.execute(() -> {
             Pop3Interceptor.Action action = config.interceptor().map(i -> i.onConnect(client))
                     .orElse(Pop3Interceptor.Action.proceed());
@@ -232,7 +239,19 @@ public final class Pop3Session implements SessionContext {
             added = decode(octets);
         }
         if (added) {
-            serial.execute(this::drain);
+            runSerially(this::drainInline, this::drain);
+        }
+    }
+
+    /**
+     * Runs work on this thread if the session is idle, else queues it, keeping the session's order.
+     *
+     * @param inline the work as run on this thread
+     * @param pooled the same work as run on a worker
+     */
+    private void runSerially(Runnable inline, Runnable pooled) {
+        if (!serial.tryRunInline(inline)) {
+            serial.execute(pooled);
         }
     }
 
@@ -264,7 +283,11 @@ public final class Pop3Session implements SessionContext {
         }
         LOG.debug("TLS established: {} {}", tls.getProtocol(), tls.getCipherSuite());
         if (listener.implicitTls()) {
-            serial.execute(this::greet);
+            if (config.interceptor().isEmpty()) {
+                runSerially(this::greet, this::greet);
+            } else {
+                serial.execute(this::greet);
+            }
         }
     }
 
@@ -322,9 +345,7 @@ public final class Pop3Session implements SessionContext {
                 inbound.clear();
                 held = null;
             }
-            if (drop != null) {
-                closeQuietly(drop.maildrop());
-            }
+            releaseMaildrop();
             EndReason end = endReason == null ? EndReason.CLIENT_DISCONNECTED : endReason;
             SessionSummary summary = new SessionSummary(id, Optional.ofNullable(username), end, secure, retrieved,
                     retrievedOctets, deleted, notRemoved, Duration.ofNanos(System.nanoTime() - startNanos));
@@ -397,20 +418,40 @@ public final class Pop3Session implements SessionContext {
     }
 
     private void drain() {
+        drain(false);
+    }
+
+    /** Drains on an I/O thread: stops at the first command that may call the store or authenticator. */
+    private void drainInline() {
+        drain(true);
+    }
+
+    private void drain(boolean inline) {
         while (!busy && !closed) {
             Line line;
             synchronized (input) {
-                line = inbound.poll();
+                line = inbound.peek();
                 if (line == null && paused && stlsLine == null) {
                     resume();
-                    line = inbound.poll();
+                    line = inbound.peek();
                 }
+                if (line != null && inline && mayBlock(line)) {
+                    serial.execute(this::drain);
+                    return;
+                }
+                inbound.poll();
             }
             if (line == null) {
                 return;
             }
             handle(line);
         }
+    }
+
+    /** Whether handling a line may call user code that can block: the SPIs, or an interceptor. */
+    private boolean mayBlock(Line line) {
+        return config.interceptor().isPresent() || sasl != null
+                || (!line.tooLong() && engine.dispatcher().mayBlock(this, line.text()));
     }
 
     private void handle(Line line) {
@@ -837,6 +878,22 @@ public final class Pop3Session implements SessionContext {
             return Replies.BYE;
         }
         state = State.UPDATE;
+        try {
+            return update();
+        } finally {
+            // RFC 1939 section 6: the lock is released before the reply, so the client may log in again at once.
+            releaseMaildrop();
+        }
+    }
+
+    private void releaseMaildrop() {
+        if (drop != null && !maildropReleased) {
+            maildropReleased = true;
+            closeQuietly(drop.maildrop());
+        }
+    }
+
+    private Reply update() {
         Set<MessageInfo> marked = drop.deletedMessages();
         Set<MessageInfo> read = drop.retrievedMessages();
         if (marked.isEmpty() && read.isEmpty()) {
