@@ -82,7 +82,7 @@ public sealed interface Pop3Event {
     }
 
     /**
-     * A message was sent in full by {@code RETR}.
+     * A message was handed in full to the network by {@code RETR}.
      *
      * @param client the connection
      * @param mailbox the mailbox

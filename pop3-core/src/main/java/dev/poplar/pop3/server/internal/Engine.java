@@ -60,6 +60,7 @@ public final class Engine {
     private final Dispatcher dispatcher = new Dispatcher();
     private final List<SaslMechanism> mechanisms = List.of(new PlainMechanism());
     private final LoginThrottle throttle;
+    private final BufferPool buffers = new BufferPool(64 * 1024, 256);
     private final String idPrefix = Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0x10000));
     private final AtomicLong sessionCounter = new AtomicLong();
     private final Set<Pop3Session> sessions = ConcurrentHashMap.newKeySet();
@@ -304,6 +305,11 @@ public final class Engine {
     /** @return the SASL mechanisms the server implements */
     public List<SaslMechanism> mechanisms() {
         return mechanisms;
+    }
+
+    /** @return the pool of chunk buffers for streamed replies */
+    public BufferPool buffers() {
+        return buffers;
     }
 
     /** @return the failed-login throttle */

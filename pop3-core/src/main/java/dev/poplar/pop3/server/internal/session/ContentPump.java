@@ -85,8 +85,8 @@ final class ContentPump extends Pump {
     @Override
     boolean fill(ByteBuffer out) throws IOException {
         if (in == null) {
-            in = ByteBuffer.allocate(READ_OCTETS);
-            in.flip();
+            in = session.engine().buffers().take();
+            in.limit(READ_OCTETS).flip();
         }
         while (true) {
             if (in.hasRemaining() && !encoder.isDone()) {
@@ -103,7 +103,7 @@ final class ContentPump extends Pump {
                 encoder.finish(out);
                 return true;
             }
-            in.clear();
+            in.clear().limit(READ_OCTETS);
             int n = channel.read(in);
             in.flip();
             if (n < 0) {
@@ -125,6 +125,10 @@ final class ContentPump extends Pump {
             return;
         }
         released = true;
+        if (in != null) {
+            session.engine().buffers().give(in);
+            in = null;
+        }
         try {
             reply.content().close();
         } catch (IOException | RuntimeException e) {

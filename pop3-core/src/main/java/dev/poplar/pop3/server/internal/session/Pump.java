@@ -29,6 +29,7 @@ abstract class Pump {
     private boolean aborted;
     private boolean substituted;
     private boolean anyWritten;
+    private boolean completed;
     private Runnable onComplete;
     private long octetsPerSecond = Long.MAX_VALUE;
     private long dropAfter = Long.MAX_VALUE;
@@ -110,7 +111,7 @@ abstract class Pump {
     /** Releases what the pump holds (content). Called exactly once, on completion or abort. */
     abstract void release();
 
-    /** Called after the last octet was sent, before the completion callback. */
+    /** Called once the whole reply has been handed to the network, before the completion callback. */
     void succeeded() {
     }
 
@@ -132,13 +133,7 @@ abstract class Pump {
     final void pump() {
         int maxInFlight = paced() ? 1 : MAX_IN_FLIGHT;
         while (!aborted && !finished && inFlight < maxInFlight) {
-            // Paced output goes in chunks of a tenth of a second's worth; the first chunk always holds the status line.
-            int size = paced() ? (int) Math.max(MIN_CHUNK_OCTETS, Math.min(CHUNK_OCTETS, octetsPerSecond / 10))
-                    : CHUNK_OCTETS;
-            if (!statusWritten) {
-                size = Math.max(size, statusLine.length() + 2 + MIN_CHUNK_OCTETS);
-            }
-            IoBuffer chunk = IoBuffer.allocate(size, false);
+            IoBuffer chunk = nextChunk();
             ByteBuffer out = chunk.buf();
             putStatusLine(out);
             try {
@@ -164,15 +159,54 @@ abstract class Pump {
                 return;
             }
             written += chunk.remaining();
+            if (finished && !shaped()) {
+                // The last chunk: everything has been read, so the content is released and the session goes on
+                // at once; MINA sends the queued chunks in order. No thread hand-off waits for the write.
+                writeUntracked(chunk);
+                complete();
+                return;
+            }
             writeTracked(chunk);
         }
         if (finished && inFlight == 0 && !aborted) {
-            release();
-            if (!substituted) {
-                succeeded();
-            }
-            onComplete.run();
+            complete();
         }
+    }
+
+    private void complete() {
+        if (completed) {
+            return;
+        }
+        completed = true;
+        release();
+        if (!substituted) {
+            succeeded();
+        }
+        onComplete.run();
+    }
+
+    /** A chunk for the next octets: pooled at full size, exactly sized when paced or for a long status line. */
+    private IoBuffer nextChunk() {
+        int size = CHUNK_OCTETS;
+        if (paced()) {
+            // Paced output goes in chunks of a tenth of a second's worth.
+            size = (int) Math.max(MIN_CHUNK_OCTETS, Math.min(CHUNK_OCTETS, octetsPerSecond / 10));
+        }
+        if (!statusWritten) {
+            size = Math.max(size, statusLine.length() + 2 + MIN_CHUNK_OCTETS);
+        }
+        if (size == session.engine().buffers().bufferOctets()) {
+            return IoBuffer.wrap(session.engine().buffers().take());
+        }
+        return IoBuffer.allocate(size, false);
+    }
+
+    private void writeUntracked(IoBuffer chunk) {
+        anyWritten = true;
+        ByteBuffer backing = chunk.buf();
+        WriteFuture future = session.write(chunk);
+        session.queuedOctets();
+        future.addListener(f -> session.engine().buffers().give(backing));
     }
 
     /**
@@ -185,6 +219,10 @@ abstract class Pump {
         inFlight++;
         WriteFuture future = session.write(message);
         session.queuedOctets();
+        if (message instanceof IoBuffer buffer) {
+            ByteBuffer backing = buffer.buf();
+            future.addListener(f -> session.engine().buffers().give(backing));
+        }
         long pause = paced() && message instanceof IoBuffer buffer
                 ? Math.max(1, buffer.limit() * 1000L / octetsPerSecond) : 0;
         future.addListener(f -> {

@@ -17,16 +17,26 @@ class ContentEncoderTest {
 
     /** Encodes feeding {@code inChunk} octets at a time into output buffers of {@code outSize} octets. */
     static String encode(ContentEncoder encoder, byte[] content, int inChunk, int outSize) {
+        return encode(encoder, content, inChunk, outSize, false);
+    }
+
+    /** As above; {@code viaBuffers} hides the arrays so that the encoder takes its ByteBuffer path. */
+    static String encode(ContentEncoder encoder, byte[] content, int inChunk, int outSize, boolean viaBuffers) {
         ByteArrayOutputStream wire = new ByteArrayOutputStream();
-        ByteBuffer out = ByteBuffer.allocate(outSize);
+        ByteBuffer out = viaBuffers ? ByteBuffer.allocateDirect(outSize) : ByteBuffer.allocate(outSize);
         int offset = 0;
         while (offset < content.length && !encoder.isDone()) {
             int n = Math.min(inChunk, content.length - offset);
             ByteBuffer in = ByteBuffer.wrap(content, offset, n);
+            if (viaBuffers) {
+                in = in.asReadOnlyBuffer();
+            }
             while (in.hasRemaining() && !encoder.isDone()) {
                 encoder.encode(in, out);
                 out.flip();
-                wire.write(out.array(), 0, out.limit());
+                byte[] chunk = new byte[out.remaining()];
+                out.get(chunk);
+                wire.write(chunk, 0, chunk.length);
                 out.clear();
             }
             offset += n;
@@ -89,7 +99,11 @@ class ContentEncoderTest {
             for (int i = 0; i < content.length; i++) {
                 content[i] = alphabet[random.nextInt(alphabet.length)];
             }
-            String wire = encode(ContentEncoder.whole(false), content, 1 + random.nextInt(50), 2 + random.nextInt(50));
+            int inChunk = 1 + random.nextInt(50);
+            int outSize = 2 + random.nextInt(50);
+            String wire = encode(ContentEncoder.whole(false), content, inChunk, outSize);
+            assertThat(encode(ContentEncoder.whole(false), content, inChunk, outSize, true))
+                    .as("the ByteBuffer path agrees with the array path").isEqualTo(wire);
             assertThat(wire).endsWith(".\r\n");
             String body = wire.substring(0, wire.length() - 3);
             // Un-stuff: a line that starts with a dot loses it.
