@@ -15,9 +15,22 @@ import java.util.Optional;
  * @param key the PEM private key; given exactly when {@code cert} is
  * @param caFile where to write the generated CA certificate; empty for a temporary file
  * @param allowPlaintextAuth whether clear-text passwords are allowed from non-loopback addresses without TLS
+ * @param maxConnections connections at once, in total; 0 for the server's default
+ * @param maxConnectionsPerAddress connections at once from one address; 0 for the server's default
  */
 record ServerOptions(Optional<Path> maildirRoot, Optional<Path> users, String bind, int port, int tlsPort,
-                     Optional<Path> cert, Optional<Path> key, Optional<Path> caFile, boolean allowPlaintextAuth) {
+                     Optional<Path> cert, Optional<Path> key, Optional<Path> caFile, boolean allowPlaintextAuth,
+                     int maxConnections, int maxConnectionsPerAddress) {
+
+    /**
+     * Options with the server's default connection limits.
+     *
+     * @return the options
+     */
+    ServerOptions(Optional<Path> maildirRoot, Optional<Path> users, String bind, int port, int tlsPort,
+                  Optional<Path> cert, Optional<Path> key, Optional<Path> caFile, boolean allowPlaintextAuth) {
+        this(maildirRoot, users, bind, port, tlsPort, cert, key, caFile, allowPlaintextAuth, 0, 0);
+    }
 
     /** A port value that binds a free port (for tests; not accepted on the command line). */
     static final int ANY_PORT = -1;
@@ -33,6 +46,8 @@ record ServerOptions(Optional<Path> maildirRoot, Optional<Path> users, String bi
             "  --cert PEM --key PEM     certificate chain and private key (default: a generated self-signed one)",
             "  --ca-file FILE           where to write the generated CA certificate (default: a temporary file)",
             "  --allow-plaintext-auth   allow USER/PASS without TLS from non-loopback addresses",
+            "  --max-connections N      connections at once (default 1000)",
+            "  --max-connections-per-address N   connections at once from one client address (default 100)",
             "  --help                   show this help");
 
     /** A command line that cannot be used; its message is the one line to print. */
@@ -61,6 +76,8 @@ record ServerOptions(Optional<Path> maildirRoot, Optional<Path> users, String bi
         int port = 1110;
         int tlsPort = 1995;
         boolean allowPlaintext = false;
+        int maxConnections = 0;
+        int maxPerAddress = 0;
         for (int i = 0; i < args.length; i++) {
             String option = args[i];
             switch (option) {
@@ -76,6 +93,8 @@ record ServerOptions(Optional<Path> maildirRoot, Optional<Path> users, String bi
                 case "--bind" -> bind = value(args, ++i, option);
                 case "--port" -> port = port(value(args, ++i, option), option);
                 case "--tls-port" -> tlsPort = port(value(args, ++i, option), option);
+                case "--max-connections" -> maxConnections = positive(value(args, ++i, option), option);
+                case "--max-connections-per-address" -> maxPerAddress = positive(value(args, ++i, option), option);
                 default -> throw new UsageException("unknown option '" + option + "' (see --help)");
             }
         }
@@ -96,7 +115,7 @@ record ServerOptions(Optional<Path> maildirRoot, Optional<Path> users, String bi
         }
         return Optional.of(new ServerOptions(Optional.ofNullable(maildirRoot), Optional.ofNullable(users), bind,
                 port, tlsPort, Optional.ofNullable(cert), Optional.ofNullable(key), Optional.ofNullable(caFile),
-                allowPlaintext));
+                allowPlaintext, maxConnections, maxPerAddress));
     }
 
     private static String value(String[] args, int index, String option) throws UsageException {
@@ -104,6 +123,18 @@ record ServerOptions(Optional<Path> maildirRoot, Optional<Path> users, String bi
             throw new UsageException(option + " needs a value");
         }
         return args[index];
+    }
+
+    private static int positive(String value, String option) throws UsageException {
+        try {
+            int n = Integer.parseInt(value);
+            if (n < 1) {
+                throw new UsageException(option + " must be at least 1: " + value);
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw new UsageException(option + " must be a number: " + value);
+        }
     }
 
     private static int port(String value, String option) throws UsageException {

@@ -127,6 +127,12 @@ final class Standalone implements AutoCloseable {
                     .implementation("Poplar");
             plain.ifPresent(builder::listener);
             secure.ifPresent(builder::listener);
+            if (options.maxConnections() > 0) {
+                builder.maxConnections(options.maxConnections());
+            }
+            if (options.maxConnectionsPerAddress() > 0) {
+                builder.maxConnectionsPerAddress(options.maxConnectionsPerAddress());
+            }
             Pop3Server server = builder.build();
             try {
                 server.start();

@@ -254,7 +254,7 @@ class StandaloneServerTest {
     @Nested
     class CommandLine {
         @Test
-        void badArgumentsAreOneClearLine() {
+        void badArgumentsAreOneClearLine() throws Exception {
             assertThatThrownBy(() -> ServerOptions.parse("--port", "x")).hasMessage("--port must be a number: x");
             assertThatThrownBy(() -> ServerOptions.parse("--maildir-root", "/srv/mail"))
                     .hasMessage("--maildir-root and --users go together");
@@ -263,6 +263,13 @@ class StandaloneServerTest {
             assertThatThrownBy(() -> ServerOptions.parse("--port", "0", "--tls-port", "0"))
                     .hasMessageContaining("nothing to listen on");
             assertThatThrownBy(() -> ServerOptions.parse("--bind")).hasMessage("--bind needs a value");
+            assertThatThrownBy(() -> ServerOptions.parse("--max-connections", "0"))
+                    .hasMessage("--max-connections must be at least 1: 0");
+            assertThat(ServerOptions.parse("--max-connections", "5", "--max-connections-per-address", "2"))
+                    .hasValueSatisfying(o -> {
+                        assertThat(o.maxConnections()).isEqualTo(5);
+                        assertThat(o.maxConnectionsPerAddress()).isEqualTo(2);
+                    });
         }
 
         @Test

@@ -54,7 +54,10 @@ final class Targets {
                     "--port", Integer.toString(endpoints.plain()),
                     "--tls-port", Integer.toString(endpoints.tls()),
                     "--cert", fixture.certificate().toString(),
-                    "--key", fixture.privateKey().toString()));
+                    "--key", fixture.privateKey().toString(),
+                    // As Dovecot's generated configuration does, allow the idle load's connections from loopback.
+                    "--max-connections", "20000",
+                    "--max-connections-per-address", "20000"));
             return command;
         }, workRoot);
     }
