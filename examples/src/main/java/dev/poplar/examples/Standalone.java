@@ -19,11 +19,15 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import javax.net.ssl.SSLContext;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.function.Supplier;
 
 /** A running standalone server: the POP3 server with its store and TLS, started from {@link ServerOptions}. */
 final class Standalone implements AutoCloseable {
@@ -101,28 +105,26 @@ final class Standalone implements AutoCloseable {
                 authenticator = Authenticator.fromMap(Map.of(DEMO_USER, password));
                 what = "a demo mailbox '" + DEMO_USER + "' with " + count + " messages (password " + password + ")";
             }
-            ServerTls tls;
-            Optional<Path> caFile = Optional.empty();
-            if (options.cert().isPresent()) {
-                tls = ServerTls.builder().pemFiles(options.cert().get(), options.key().get()).build();
-            } else {
-                DevCertificateAuthority ca = DevCertificateAuthority.create();
-                tls = ServerTls.builder().keyMaterial(ca.issue(certificateNames(options.bind()))).build();
-                Path file = options.caFile().orElse(null);
-                if (file == null) {
-                    file = Files.createTempFile("poplar-ca-", ".pem");
-                    file.toFile().deleteOnExit();
+            // Certificates load on a second thread while the store and the plain listener come up: TLS set-up is
+            // the larger part of a fresh start, and it is needed only by the first TLS connection.
+            Optional<Path> caFile = options.cert().isPresent() ? Optional.empty()
+                    : Optional.of(options.caFile().orElseGet(Standalone::temporaryCaFile));
+            CompletableFuture<ServerTls> tlsLoading = new CompletableFuture<>();
+            Thread loader = new Thread(() -> {
+                try {
+                    tlsLoading.complete(loadTls(options, caFile));
+                } catch (Throwable e) {
+                    tlsLoading.completeExceptionally(e);
                 }
-                ca.writeCaPem(file);
-                caFile = Optional.of(file);
-            }
-            opened.add(tls);
+            }, "poplar-tls-load");
+            loader.start();
+            Supplier<SSLContext> contexts = () -> tlsLoading.join().sslContext();
             Optional<Listener> plain = listener(options.bind(), options.port(), false);
             Optional<Listener> secure = listener(options.bind(), options.tlsPort(), true);
             Pop3Server.Builder builder = Pop3Server.builder()
                     .store(store)
                     .authenticator(authenticator)
-                    .tls(tls)
+                    .tls(contexts)
                     .plaintextAuth(options.allowPlaintextAuth() ? PlaintextAuth.ALLOW : PlaintextAuth.ALLOW_LOOPBACK)
                     .implementation("Poplar");
             plain.ifPresent(builder::listener);
@@ -137,23 +139,60 @@ final class Standalone implements AutoCloseable {
             try {
                 server.start();
             } catch (IOException e) {
+                closeAll(List.of(() -> tlsLoading.thenAccept(ServerTls::close)));
                 throw new StartupException(e.getMessage(), 1);
             }
+            ServerTls tls;
+            try {
+                tls = tlsLoading.join();
+            } catch (CompletionException e) {
+                server.close();
+                Throwable cause = e.getCause();
+                if (cause instanceof TlsException || cause instanceof IllegalArgumentException
+                        || cause instanceof IllegalStateException) {
+                    throw new StartupException(cause.getMessage(), 2);
+                }
+                if (cause instanceof IOException) {
+                    throw new StartupException("cannot write the CA certificate: " + cause.getMessage(), 2);
+                }
+                throw e;
+            }
+            opened.add(tls);
             Standalone running = new Standalone(server, tls, storeResource, plain, secure, demoPassword, caFile);
             running.describe(out, what);
             return running;
         } catch (StartupException e) {
             closeAll(opened);
             throw e;
-        } catch (PasswdFileException | TlsException e) {
+        } catch (PasswdFileException e) {
             closeAll(opened);
             throw new StartupException(e.getMessage(), 2);
+        } catch (java.io.UncheckedIOException e) {
+            closeAll(opened);
+            throw new StartupException("cannot create the CA certificate file: " + e.getCause().getMessage(), 2);
         } catch (IllegalArgumentException | IllegalStateException e) {
             closeAll(opened);
             throw new StartupException(e.getMessage(), 2);
+        }
+    }
+
+    private static ServerTls loadTls(ServerOptions options, Optional<Path> caFile) throws TlsException, IOException {
+        if (options.cert().isPresent()) {
+            return ServerTls.builder().pemFiles(options.cert().get(), options.key().get()).build();
+        }
+        DevCertificateAuthority ca = DevCertificateAuthority.create();
+        ServerTls tls = ServerTls.builder().keyMaterial(ca.issue(certificateNames(options.bind()))).build();
+        ca.writeCaPem(caFile.get());
+        return tls;
+    }
+
+    private static Path temporaryCaFile() {
+        try {
+            Path file = Files.createTempFile("poplar-ca-", ".pem");
+            file.toFile().deleteOnExit();
+            return file;
         } catch (IOException e) {
-            closeAll(opened);
-            throw new StartupException("cannot write the CA certificate: " + e.getMessage(), 2);
+            throw new java.io.UncheckedIOException(e);
         }
     }
 

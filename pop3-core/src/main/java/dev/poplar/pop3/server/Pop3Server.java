@@ -198,8 +198,9 @@ public final class Pop3Server implements AutoCloseable {
         }
 
         /**
-         * Enables TLS with a context that may change: the supplier is asked for each new TLS connection, so a renewed
-         * certificate applies to new connections without a restart. It must be fast (no disk read per call).
+         * Enables TLS with a context that may change: the supplier is asked for each new TLS connection (not before
+         * the first one), so a renewed certificate applies to new connections without a restart. It must be fast (no
+         * disk read per call); it is called on network I/O threads.
          *
          * @param contexts supplies the current server context
          * @return this builder

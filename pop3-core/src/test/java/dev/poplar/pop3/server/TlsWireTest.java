@@ -273,7 +273,7 @@ class TlsWireTest {
             AtomicInteger calls = new AtomicInteger();
             Listener pop3s = Listener.implicitTls("127.0.0.1", 0);
             start(TestServers.builder(store).listener(pop3s).tls(() ->
-                    calls.incrementAndGet() <= 2 ? tls.server().sslContext() : other.server().sslContext()));
+                    calls.incrementAndGet() <= 1 ? tls.server().sslContext() : other.server().sslContext()));
             InetSocketAddress address = server.localAddress(pop3s);
             try (SSLSocket first = tls.connectTls(address)) {
                 assertThat(new WireClient(first).greeting()).startsWith("+OK");

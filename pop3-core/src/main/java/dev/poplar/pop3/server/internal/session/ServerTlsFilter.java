@@ -37,7 +37,10 @@ public final class ServerTlsFilter extends SslFilter {
      * @param clientAuth whether to ask clients for certificates
      */
     public ServerTlsFilter(Supplier<SSLContext> contexts, ClientAuth clientAuth) {
-        super(contexts.get());
+        // MINA wants a context up front but only uses it in createEngine, which takes the current one from the
+        // supplier instead; the supplier is not asked before the first TLS connection.
+        super(new SSLContext(null, null, "unused") {
+        });
         this.contexts = contexts;
         this.clientAuth = clientAuth;
     }
