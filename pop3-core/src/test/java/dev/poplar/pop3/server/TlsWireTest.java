@@ -90,6 +90,28 @@ class TlsWireTest {
         }
 
         @Test
+        void manyConcurrentHandshakesAllSucceed() throws Exception {
+            Listener pop3s = Listener.implicitTls("127.0.0.1", 0);
+            start(TestServers.builder(store).tls(tls.server()).listener(pop3s));
+            InetSocketAddress address = server.localAddress(pop3s);
+            java.util.concurrent.ExecutorService clients = java.util.concurrent.Executors.newFixedThreadPool(4);
+            List<java.util.concurrent.Future<String>> results = new java.util.ArrayList<>();
+            for (int i = 0; i < 100; i++) {
+                results.add(clients.submit(() -> {
+                    try (WireClient client = new WireClient(tls.connectTls(address))) {
+                        client.greeting();
+                        return client.send("QUIT");
+                    }
+                }));
+            }
+            for (java.util.concurrent.Future<String> result : results) {
+                assertThat(result.get(60, TimeUnit.SECONDS)).startsWith("+OK");
+            }
+            clients.shutdown();
+            assertThat(server.metrics().tlsHandshakesFailed()).isZero();
+        }
+
+        @Test
         void oneServerServesPlainAndImplicitTlsListenersFromOneStore() throws IOException {
             store.add("alice", "Subject: a\r\n\r\na\r\n");
             Listener plain = Listener.plain("127.0.0.1", 0);

@@ -104,7 +104,7 @@ public final class Engine {
             scheduler = new ScheduledThreadPoolExecutor(1, threads("timer"));
             scheduler.setRemoveOnCancelPolicy(true);
             processor = new SimpleIoProcessorPool<>(NioProcessor.class, config.ioThreads());
-            tlsFilter = config.tls().map(s -> new ServerTlsFilter(s, config.clientAuth())).orElse(null);
+            tlsFilter = config.tls().map(s -> new ServerTlsFilter(s, config.clientAuth(), worker)).orElse(null);
             List<InetSocketAddress> addresses = new ArrayList<>();
             try {
                 for (Listener listener : config.listeners()) {
