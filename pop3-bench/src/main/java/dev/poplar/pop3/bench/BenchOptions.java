@@ -101,8 +101,8 @@ record BenchOptions(boolean smoke, List<String> targets, boolean targetsExplicit
                 case "--session-seconds" -> seconds = positiveDecimal(option, value(option, rest));
                 case "--warm-starts" -> warmStarts = positive(option, value(option, rest));
                 case "--listing-limit" -> listingLimit = positiveDecimal(option, value(option, rest));
-                case "--out" -> out = Path.of(value(option, rest));
-                case "--fixture" -> fixture = Path.of(value(option, rest));
+                case "--out" -> out = Path.of(value(option, rest)).toAbsolutePath();
+                case "--fixture" -> fixture = Path.of(value(option, rest)).toAbsolutePath();
                 case "--poplar-jar" -> poplarJar = Path.of(value(option, rest));
                 case "--canned-binary" -> canned = Path.of(value(option, rest));
                 case "--dovecot-binary" -> dovecot = value(option, rest);
