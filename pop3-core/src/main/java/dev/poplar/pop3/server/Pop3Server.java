@@ -461,7 +461,7 @@ public final class Pop3Server implements AutoCloseable {
             }
             require(clientAuth == ClientAuth.NONE || tls != null, "clientAuth " + clientAuth + " needs tls(...)");
             require(plaintextAuth != PlaintextAuth.REQUIRE_TLS || tls != null
-                            || authenticator.supports(Credentials.Kind.APOP),
+                            || authenticator.supports(Credentials.Apop.class),
                     "plaintextAuth REQUIRE_TLS without tls(...): no client could ever log in");
             require(printable(serverName), "serverName must be printable ASCII: " + serverName);
             require(implementation == null || printable(implementation),

@@ -9,13 +9,14 @@ import java.util.Objects;
  * What the server knows about the connection a client is on.
  *
  * @param sessionId the server's id of the session, as it appears in logs and events
+ * @param listener the name of the listener the connection came in on (see the server's listener configuration)
  * @param remoteAddress the client's address (the original client's, when a trusted proxy passed it on)
  * @param localAddress the server address the client connected to
  * @param secure whether the connection is encrypted with TLS now (implicit TLS, or after {@code STLS})
  * @param peerCertificates the client's verified certificate chain, leaf first; empty without a client certificate
  */
-public record ClientInfo(String sessionId, InetSocketAddress remoteAddress, InetSocketAddress localAddress,
-                         boolean secure, List<X509Certificate> peerCertificates) {
+public record ClientInfo(String sessionId, String listener, InetSocketAddress remoteAddress,
+                         InetSocketAddress localAddress, boolean secure, List<X509Certificate> peerCertificates) {
 
     /**
      * Validates and copies the fields.
@@ -24,6 +25,7 @@ public record ClientInfo(String sessionId, InetSocketAddress remoteAddress, Inet
      */
     public ClientInfo {
         Objects.requireNonNull(sessionId, "sessionId");
+        Objects.requireNonNull(listener, "listener");
         Objects.requireNonNull(remoteAddress, "remoteAddress");
         Objects.requireNonNull(localAddress, "localAddress");
         peerCertificates = List.copyOf(peerCertificates);

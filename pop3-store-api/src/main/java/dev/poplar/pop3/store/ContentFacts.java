@@ -2,6 +2,7 @@ package dev.poplar.pop3.store;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.ReadableByteChannel;
 
@@ -64,17 +65,32 @@ public record ContentFacts(long size, boolean wireReady) {
         return scanner.finish();
     }
 
-    /** An incremental scanner, for stores that read the octets anyway. Not thread-safe. */
-    public static final class Scanner {
+    /**
+     * Copies a message and scans it on the way, in bounded memory: what a store does when mail is delivered. Closes
+     * neither stream.
+     *
+     * @param in the message octets
+     * @param out where to write them, unchanged
+     * @return their facts
+     * @throws IOException if reading or writing fails
+     */
+    public static ContentFacts copy(InputStream in, OutputStream out) throws IOException {
+        Scanner scanner = new Scanner();
+        byte[] buffer = new byte[16 * 1024];
+        for (int n; (n = in.read(buffer)) >= 0; ) {
+            scanner.update(buffer, 0, n);
+            out.write(buffer, 0, n);
+        }
+        return scanner.finish();
+    }
+
+    /** An incremental scanner. Not thread-safe. */
+    private static final class Scanner {
         private long size;
         private long octets;
         private boolean wireReady = true;
         private boolean atLineStart = true;
         private byte previous;
-
-        /** Creates a scanner at the start of a message. */
-        public Scanner() {
-        }
 
         /**
          * Feeds the next octets of the message.
@@ -83,7 +99,7 @@ public record ContentFacts(long size, boolean wireReady) {
          * @param offset the first octet to scan
          * @param length how many octets to scan
          */
-        public void update(byte[] octets, int offset, int length) {
+        void update(byte[] octets, int offset, int length) {
             for (int i = offset, end = offset + length; i < end; i++) {
                 byte b = octets[i];
                 if (b == '\n') {
@@ -111,7 +127,7 @@ public record ContentFacts(long size, boolean wireReady) {
          *
          * @return the facts
          */
-        public ContentFacts finish() {
+        ContentFacts finish() {
             if (octets > 0 && previous != '\n') {
                 return new ContentFacts(size + 2, false);
             }

@@ -7,7 +7,8 @@ package dev.poplar.pop3.store;
  * and {@link Maildrop#close()} on the returned maildrop exactly once when the session ends, however it ends.
  *
  * <p><b>Threading.</b> Implementations must be thread-safe: many sessions call {@code open} concurrently. Every method
- * may block (disk, database, network); the server calls it on a worker thread, never on a network I/O thread.
+ * may block (disk, database, network); the server calls it on a worker thread, never on a network I/O thread, unless
+ * {@link #mayBlock(Operation)} says that an operation never blocks.
  *
  * <p><b>Exclusivity.</b> RFC 1939 section 4 requires an exclusive-access lock on the maildrop for the duration of a
  * session. A store must not return a second {@code Maildrop} for the same mailbox while one is open; it throws
@@ -33,4 +34,28 @@ public interface MailboxStore {
      *     ({@code -ERR [SYS/PERM]}). In every case the session stays in the AUTHORIZATION state.
      */
     Maildrop open(String mailbox) throws StoreException;
+
+    /**
+     * Whether an operation of this store may block: wait on disk, network, a database or a lock held by others. The
+     * server runs an operation that may block on a worker thread and one that never blocks on the connection's
+     * network thread, which saves a thread hand-off per command (the in-memory store and local files). The default,
+     * {@code true} for every operation, is always safe; answering {@code false} wrongly stalls every connection that
+     * shares the network thread.
+     *
+     * @param operation the operation
+     * @return {@code false} only if the operation never waits
+     */
+    default boolean mayBlock(Operation operation) {
+        return true;
+    }
+
+    /** The groups of calls that {@link #mayBlock(Operation)} answers for. */
+    enum Operation {
+        /** {@link MailboxStore#open(String)} and {@link Maildrop#messages()}. */
+        OPEN,
+        /** {@link Maildrop#content(MessageInfo)}, reading the content and closing it. */
+        CONTENT,
+        /** {@link Maildrop#update(java.util.Set, java.util.Set)} and {@link Maildrop#close()}. */
+        UPDATE
+    }
 }

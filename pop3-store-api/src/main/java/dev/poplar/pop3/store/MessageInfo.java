@@ -8,8 +8,11 @@ package dev.poplar.pop3.store;
  * @param size the size in octets as POP3 sends it: every line ended by CRLF (a stored bare LF counts as two
  *     octets), plus a final CRLF if the stored content does not end with a line end; before dot-stuffing. See
  *     {@link ContentFacts} to compute it.
+ * @param handle the store's own reference to the message (a file name, a row id, a key), or {@code null}; the server
+ *     never looks at it and hands it back with the message in {@link Maildrop#content} and {@link Maildrop#update}.
+ *     Read it with {@link #handle(Class)}.
  */
-public record MessageInfo(String uid, long size) {
+public record MessageInfo(String uid, long size, Object handle) {
 
     /** The longest unique-id RFC 1939 allows. */
     public static final int MAX_UID_LENGTH = 70;
@@ -33,5 +36,32 @@ public record MessageInfo(String uid, long size) {
         if (size < 0) {
             throw new IllegalArgumentException("size must not be negative: " + size);
         }
+    }
+
+    /**
+     * A message without a store handle.
+     *
+     * @param uid the unique-id
+     * @param size the POP3 size
+     * @throws IllegalArgumentException as the canonical constructor
+     */
+    public MessageInfo(String uid, long size) {
+        this(uid, size, null);
+    }
+
+    /**
+     * The store's handle, typed.
+     *
+     * @param type the class the store put there
+     * @param <T> the handle's type
+     * @return the handle
+     * @throws IllegalStateException if there is no handle or it is of another type
+     */
+    public <T> T handle(Class<T> type) {
+        if (!type.isInstance(handle)) {
+            throw new IllegalStateException("message " + uid + " has no handle of type " + type.getName()
+                    + (handle == null ? "" : " (it has a " + handle.getClass().getName() + ")"));
+        }
+        return type.cast(handle);
     }
 }

@@ -234,7 +234,7 @@ public final class Engine {
             }
             io.closeOnFlush();
             if (events.enabled()) {
-                ClientInfo client = new ClientInfo(id, (InetSocketAddress) io.getRemoteAddress(),
+                ClientInfo client = new ClientInfo(id, listener.toString(), (InetSocketAddress) io.getRemoteAddress(),
                         (InetSocketAddress) io.getLocalAddress(), false, List.of());
                 events.emit(new Pop3Event.ConnectionClosed(client, new SessionSummary(id, java.util.Optional.empty(),
                         SessionSummary.EndReason.CONNECTION_LIMIT, false, 0, 0, 0, 0, Duration.ZERO)));

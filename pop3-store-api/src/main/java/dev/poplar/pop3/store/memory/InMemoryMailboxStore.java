@@ -1,6 +1,7 @@
 package dev.poplar.pop3.store.memory;
 
 import dev.poplar.pop3.store.ContentFacts;
+import dev.poplar.pop3.store.Delivery;
 import dev.poplar.pop3.store.MailboxStore;
 import dev.poplar.pop3.store.Maildrop;
 import dev.poplar.pop3.store.MessageContent;
@@ -8,6 +9,8 @@ import dev.poplar.pop3.store.MessageInfo;
 import dev.poplar.pop3.store.StoreException;
 import dev.poplar.pop3.store.UpdateResult;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -33,7 +36,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * that remembers ids across test runs against fresh stores is not fooled). Sizes are exact: the octets POP3 sends.
  * Mailbox names are case-sensitive; a mailbox that was never written to opens empty.
  */
-public final class InMemoryMailboxStore implements MailboxStore {
+public final class InMemoryMailboxStore implements MailboxStore, Delivery {
 
     private final Map<String, Mailbox> mailboxes = new ConcurrentHashMap<>();
     private final String uidPrefix = Long.toString(System.currentTimeMillis(), 36)
@@ -42,6 +45,26 @@ public final class InMemoryMailboxStore implements MailboxStore {
 
     /** Creates an empty store. */
     public InMemoryMailboxStore() {
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>The message is held in memory, like every message of this store.
+     */
+    @Override
+    public MessageInfo deliver(String mailbox, InputStream message) throws IOException {
+        return add(mailbox, message.readAllBytes());
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @return {@code false}: every operation works on memory and never waits
+     */
+    @Override
+    public boolean mayBlock(Operation operation) {
+        return false;
     }
 
     /**

@@ -30,7 +30,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 class PasswdFileAuthenticatorTest {
 
-    static final ClientInfo CLIENT = new ClientInfo("session-1",
+    static final ClientInfo CLIENT = new ClientInfo("session-1", "default",
             new InetSocketAddress(InetAddress.getLoopbackAddress(), 40000),
             new InetSocketAddress(InetAddress.getLoopbackAddress(), 110), false, List.of());
 
@@ -120,10 +120,11 @@ class PasswdFileAuthenticatorTest {
         @Test
         void apopIsNeitherOfferedNorAccepted() throws Exception {
             PasswdFileAuthenticator authenticator = PasswdFileAuthenticator.load(usersFile("alice:{PLAIN}secret"));
-            assertThat(authenticator.supports(Credentials.Kind.APOP)).isFalse();
-            assertThat(authenticator.supports(Credentials.Kind.PASSWORD)).isTrue();
-            String digest = new String(dev.poplar.pop3.auth.Authenticator.apopDigest("<1.2@host>",
-                    "secret".getBytes(StandardCharsets.UTF_8)), StandardCharsets.US_ASCII);
+            assertThat(authenticator.supports(Credentials.Apop.class)).isFalse();
+            assertThat(authenticator.supports(Credentials.Password.class)).isTrue();
+            // MD5("<1.2@host>secret")
+            String digest = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("MD5")
+                    .digest("<1.2@host>secret".getBytes(StandardCharsets.UTF_8)));
             assertThat(authenticator.authenticate(new Credentials.Apop("alice", "<1.2@host>", digest), CLIENT))
                     .isInstanceOf(AuthResult.Rejected.class);
         }

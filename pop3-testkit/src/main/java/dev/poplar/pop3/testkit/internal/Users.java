@@ -47,15 +47,13 @@ public final class Users implements Authenticator {
         if (credentials instanceof Credentials.Password p) {
             ok = MessageDigest.isEqual(secret, p.password().getBytes(StandardCharsets.UTF_8));
         } else {
-            Credentials.Apop a = (Credentials.Apop) credentials;
-            ok = MessageDigest.isEqual(Authenticator.apopDigest(a.timestamp(), secret),
-                    a.digest().toLowerCase(Locale.ROOT).getBytes(StandardCharsets.US_ASCII));
+            ok = credentials instanceof Credentials.Apop a && a.matches(secret);
         }
         return ok ? AuthResult.accept(credentials.username()) : AuthResult.reject("wrong password");
     }
 
     @Override
-    public boolean supports(Credentials.Kind kind) {
-        return true;
+    public boolean supports(Class<? extends Credentials> kind) {
+        return kind == Credentials.Password.class || kind == Credentials.Apop.class;
     }
 }

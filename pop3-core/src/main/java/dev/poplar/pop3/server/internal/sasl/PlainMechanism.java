@@ -21,8 +21,8 @@ public final class PlainMechanism implements SaslMechanism {
     }
 
     @Override
-    public Credentials.Kind produces() {
-        return Credentials.Kind.PASSWORD;
+    public Class<? extends Credentials> produces() {
+        return Credentials.Password.class;
     }
 
     @Override

@@ -30,7 +30,7 @@ public interface SaslMechanism {
      *
      * @return the kind
      */
-    Credentials.Kind produces();
+    Class<? extends Credentials> produces();
 
     /**
      * Starts an exchange.

@@ -134,9 +134,9 @@ public final class Pop3Session implements SessionContext {
         this.decoder = new LineDecoder(config.maxSaslOctets());
         this.secure = false;
         this.tlsStarted = listener.implicitTls();
-        this.client = new ClientInfo(id, (InetSocketAddress) io.getRemoteAddress(),
+        this.client = new ClientInfo(id, listener.toString(), (InetSocketAddress) io.getRemoteAddress(),
                 (InetSocketAddress) io.getLocalAddress(), false, List.of());
-        this.apopTimestamp = config.authenticator().supports(Credentials.Kind.APOP)
+        this.apopTimestamp = config.authenticator().supports(Credentials.Apop.class)
                 ? "<" + id + "." + System.currentTimeMillis() + "@" + sanitize(client.localAddress().getHostString())
                 + ">" : null;
     }
@@ -278,7 +278,7 @@ public final class Pop3Session implements SessionContext {
             if (secure) {
                 return;
             }
-            client = new ClientInfo(id, client.remoteAddress(), client.localAddress(), true, chain);
+            client = new ClientInfo(id, client.listener(), client.remoteAddress(), client.localAddress(), true, chain);
             secure = true;
         }
         LOG.debug("TLS established: {} {}", tls.getProtocol(), tls.getCipherSuite());
