@@ -1,11 +1,11 @@
-package dev.poplar.pop3.store.maildir;
+package dev.poplar.pop3.auth.passwd;
 
 import java.nio.file.Path;
 import java.util.Objects;
 
 /**
- * A users file that cannot be used: it cannot be read, or a line is malformed or names an unknown password scheme.
- * The message names the file and, where there is one, the line; it never contains a secret.
+ * A users or app-passwords file that cannot be used: it cannot be read or written, or a line is malformed or names an
+ * unknown password scheme. The message names the file and, where there is one, the line; it never contains a secret.
  */
 public final class PasswdFileException extends Exception {
 

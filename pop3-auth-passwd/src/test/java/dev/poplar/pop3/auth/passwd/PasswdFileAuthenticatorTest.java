@@ -1,8 +1,9 @@
-package dev.poplar.pop3.store.maildir;
+package dev.poplar.pop3.auth.passwd;
 
 import dev.poplar.pop3.auth.AuthResult;
 import dev.poplar.pop3.auth.ClientInfo;
 import dev.poplar.pop3.auth.Credentials;
+import dev.poplar.pop3.auth.ScramSecret;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -10,18 +11,23 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.security.MessageDigest;
+import java.text.Normalizer;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -38,11 +44,7 @@ class PasswdFileAuthenticatorTest {
     Path dir;
 
     static Path resource(String name) {
-        try {
-            return Path.of(PasswdFileAuthenticatorTest.class.getResource("/users/" + name).toURI());
-        } catch (URISyntaxException e) {
-            throw new IllegalStateException(e);
-        }
+        return Fixtures.resource(name);
     }
 
     static AuthResult login(PasswdFileAuthenticator authenticator, String user, String password) {
@@ -62,18 +64,20 @@ class PasswdFileAuthenticatorTest {
     class ReferenceHashes {
 
         static Stream<Arguments> referenceUsers() {
-            try (Stream<String> lines = Files.lines(resource("reference.passwords"), StandardCharsets.UTF_8)) {
-                return lines.map(line -> line.split("\t", 2)).map(f -> Arguments.of(f[0], f[1])).toList().stream();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
+            return Fixtures.passwords("reference.passwords").entrySet().stream()
+                    .map(e -> Arguments.of(e.getKey(), e.getValue()));
+        }
+
+        /** A file of the one reference line of the user: each login then checks that user's hash alone. */
+        Path referenceLineOf(String user) throws IOException {
+            return usersFile(Fixtures.lineOf("reference.passwd", user));
         }
 
         @ParameterizedTest(name = "{0}")
         @MethodSource("referenceUsers")
         void theRightPasswordIsAcceptedWithTheUserAsMailboxAndAWrongOneRejected(String user, String password)
                 throws Exception {
-            PasswdFileAuthenticator authenticator = PasswdFileAuthenticator.load(resource("reference.passwd"));
+            PasswdFileAuthenticator authenticator = PasswdFileAuthenticator.load(referenceLineOf(user));
 
             assertThat(login(authenticator, user, password)).isEqualTo(AuthResult.accept(user));
             assertThat(login(authenticator, user, "x" + password)).isInstanceOf(AuthResult.Rejected.class);
@@ -88,11 +92,185 @@ class PasswdFileAuthenticatorTest {
 
         @Test
         void bcryptLooksAtTheFirst72OctetsOnlyAsEveryImplementationDoes() throws Exception {
-            PasswdFileAuthenticator authenticator = PasswdFileAuthenticator.load(resource("reference.passwd"));
+            PasswdFileAuthenticator authenticator = PasswdFileAuthenticator.load(
+                    referenceLineOf("blfcrypt-long-htpasswd"));
             assertThat(login(authenticator, "blfcrypt-long-htpasswd", "L".repeat(72) + "anything"))
                     .isInstanceOf(AuthResult.Accepted.class);
             assertThat(login(authenticator, "blfcrypt-long-htpasswd", "L".repeat(71)))
                     .isInstanceOf(AuthResult.Rejected.class);
+        }
+    }
+
+    @Nested
+    class DoveadmSchemes {
+
+        /** All but Argon2, which ReferenceHashes logs in with and PasswordSchemesTest hashes (they are slow). */
+        static Stream<Arguments> doveadmUsers() {
+            return Fixtures.passwords("doveadm.passwords").entrySet().stream()
+                    .filter(e -> !e.getKey().startsWith("argon2"))
+                    .map(e -> Arguments.of(e.getKey(), e.getValue()));
+        }
+
+        Path fileOf(String... users) throws IOException {
+            return usersFile(Stream.of(users).map(u -> Fixtures.lineOf("doveadm.passwd", u)).toArray(String[]::new));
+        }
+
+        String password(String user) {
+            return Fixtures.passwords("doveadm.passwords").get(user);
+        }
+
+        String cramResponse(String password, String challenge) throws Exception {
+            Mac hmac = Mac.getInstance("HmacMD5");
+            hmac.init(new SecretKeySpec(password.getBytes(StandardCharsets.UTF_8), "HmacMD5"));
+            return HexFormat.of().formatHex(hmac.doFinal(challenge.getBytes(StandardCharsets.US_ASCII)));
+        }
+
+        String apopDigest(String timestamp, String password) throws Exception {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("MD5")
+                    .digest((timestamp + password).getBytes(StandardCharsets.UTF_8)));
+        }
+
+        @ParameterizedTest(name = "{0}")
+        @MethodSource("doveadmUsers")
+        void thePasswordOfEachDoveadmEntryIsAcceptedAndAWrongOneRejected(String user, String password)
+                throws Exception {
+            PasswdFileAuthenticator authenticator = PasswdFileAuthenticator.load(fileOf(user));
+
+            assertThat(login(authenticator, user, password)).isEqualTo(AuthResult.accept(user));
+            assertThat(login(authenticator, user, password + "x")).isInstanceOf(AuthResult.Rejected.class);
+        }
+
+        @Test
+        void cramMd5IsVerifiedFromAStoredContextOrAClearTextSecretButNotFromAHash() throws Exception {
+            PasswdFileAuthenticator authenticator = PasswdFileAuthenticator.load(
+                    fileOf("cram-md5", "cram-md5-long", "hmac-md5", "plain", "sha512-crypt"));
+            String challenge = "<1896.697170952@postoffice.example.net>";
+            assertThat(authenticator.supports(Credentials.CramMd5.class)).isTrue();
+
+            for (String user : List.of("cram-md5", "cram-md5-long", "hmac-md5", "plain")) {
+                assertThat(authenticator.authenticate(new Credentials.CramMd5(user, challenge,
+                        cramResponse(password(user), challenge).toUpperCase(Locale.ROOT)), CLIENT))
+                        .as(user).isEqualTo(AuthResult.accept(user));
+                assertThat(authenticator.authenticate(new Credentials.CramMd5(user, challenge + " ",
+                        cramResponse(password(user), challenge)), CLIENT))
+                        .as(user).isInstanceOf(AuthResult.Rejected.class);
+            }
+            assertThat(authenticator.authenticate(new Credentials.CramMd5("sha512-crypt", challenge,
+                    cramResponse(password("sha512-crypt"), challenge)), CLIENT))
+                    .isInstanceOf(AuthResult.Rejected.class);
+            assertThat(authenticator.authenticate(new Credentials.CramMd5("nobody", challenge, "not hex"), CLIENT))
+                    .isInstanceOf(AuthResult.Rejected.class);
+        }
+
+        @Test
+        void apopIsOfferedAndVerifiedForClearTextEntriesOnly() throws Exception {
+            PasswdFileAuthenticator mixed = PasswdFileAuthenticator.load(fileOf("plain", "sha512-crypt"));
+            String timestamp = "<1.2@host>";
+            assertThat(mixed.supports(Credentials.Apop.class)).isTrue();
+            assertThat(mixed.authenticate(new Credentials.Apop("plain", timestamp,
+                    apopDigest(timestamp, password("plain"))), CLIENT)).isEqualTo(AuthResult.accept("plain"));
+            assertThat(mixed.authenticate(new Credentials.Apop("plain", timestamp,
+                    apopDigest(timestamp, password("plain") + "x")), CLIENT)).isInstanceOf(AuthResult.Rejected.class);
+            assertThat(mixed.authenticate(new Credentials.Apop("sha512-crypt", timestamp,
+                    apopDigest(timestamp, password("sha512-crypt"))), CLIENT))
+                    .isInstanceOf(AuthResult.Rejected.class);
+
+            PasswdFileAuthenticator hashed = PasswdFileAuthenticator.load(fileOf("sha512-crypt", "scram-sha-1"));
+            assertThat(hashed.supports(Credentials.Apop.class)).isFalse();
+            assertThat(hashed.supports(Credentials.CramMd5.class)).isFalse();
+        }
+
+        @Test
+        void scramKeysAreServedAsStoredForTheirOwnAlgorithmOnly() throws Exception {
+            PasswdFileAuthenticator authenticator = PasswdFileAuthenticator.load(
+                    fileOf("scram-sha-1", "scram-sha-256", "plain"));
+            assertThat(authenticator.supports(Credentials.Scram.class)).isTrue();
+
+            for (ScramSecret.Algorithm algorithm : ScramSecret.Algorithm.values()) {
+                String user = algorithm == ScramSecret.Algorithm.SHA_1 ? "scram-sha-1" : "scram-sha-256";
+                ScramSecret stored = authenticator.scramSecret(user, algorithm).orElseThrow();
+                // The store-api's own derivation (JCE PBKDF2) of the password with the stored salt.
+                assertThat(stored).isEqualTo(ScramSecret.derive(algorithm, password(user), stored.salt(), 4096));
+                assertThat(authenticator.authenticate(new Credentials.Scram(user, "", algorithm, false), CLIENT))
+                        .isEqualTo(AuthResult.accept(user));
+            }
+            assertThat(authenticator.scramSecret("scram-sha-256", ScramSecret.Algorithm.SHA_1)).isEmpty();
+            assertThat(authenticator.scramSecret("plain", ScramSecret.Algorithm.SHA_256)).isEmpty();
+            assertThat(authenticator.scramSecret("nobody", ScramSecret.Algorithm.SHA_256)).isEmpty();
+            assertThat(authenticator.authenticate(new Credentials.Scram("plain", "", ScramSecret.Algorithm.SHA_256,
+                    false), CLIENT)).isInstanceOf(AuthResult.Rejected.class);
+            assertThat(authenticator.authenticate(new Credentials.Scram("scram-sha-1", "",
+                    ScramSecret.Algorithm.SHA_256, false), CLIENT)).isInstanceOf(AuthResult.Rejected.class);
+
+            assertThat(PasswdFileAuthenticator.load(fileOf("plain")).supports(Credentials.Scram.class)).isFalse();
+        }
+
+        @Test
+        void aScramEntryChecksThePasswordOctetsAsTypedAsDovecotDoes() throws Exception {
+            String user = "scram-sha-256-unnormalized";
+            PasswdFileAuthenticator authenticator = PasswdFileAuthenticator.load(fileOf(user));
+            String normalized = Normalizer.normalize(password(user).replace('\u00a0', ' '), Normalizer.Form.NFKC);
+            assertThat(normalized).isNotEqualTo(password(user));
+
+            assertThat(login(authenticator, user, password(user))).isEqualTo(AuthResult.accept(user));
+            assertThat(login(authenticator, user, normalized)).isInstanceOf(AuthResult.Rejected.class);
+        }
+    }
+
+    @Nested
+    class UniformCost {
+
+        final List<String> steps = new ArrayList<>();
+
+        PasswdFileAuthenticator recorded(Path file) throws Exception {
+            return PasswdFileAuthenticator.builder(file).verificationListener(steps::add).build();
+        }
+
+        List<String> stepsOf(Runnable attempt) {
+            steps.clear();
+            attempt.run();
+            return List.copyOf(steps);
+        }
+
+        @Test
+        void everyPasswordAttemptChecksOneSecretOfEachCostProfileWhoeverTheUser() throws Exception {
+            PasswdFileAuthenticator authenticator = recorded(usersFile(
+                    "alice:{PLAIN}secret",
+                    Fixtures.lineOf("doveadm.passwd", "sha512-crypt"),
+                    Fixtures.lineOf("reference.passwd", "sha512crypt-openssl"),
+                    Fixtures.lineOf("doveadm.passwd", "blf-crypt-cost4"),
+                    Fixtures.lineOf("doveadm.passwd", "sha512-crypt-rounds")));
+            List<String> profiles = List.of("BLF-CRYPT cost=4", "PLAIN", "SHA512-CRYPT rounds=10000",
+                    "SHA512-CRYPT rounds=5000");
+
+            for (String user : List.of("alice", "sha512-crypt", "sha512crypt-openssl", "blf-crypt-cost4",
+                    "sha512-crypt-rounds", "nobody")) {
+                assertThat(stepsOf(() -> login(authenticator, user, "wrong"))).as(user).isEqualTo(profiles);
+            }
+            assertThat(stepsOf(() -> assertThat(login(authenticator, "alice", "secret"))
+                    .isEqualTo(AuthResult.accept("alice")))).isEqualTo(profiles);
+            assertThat(stepsOf(() -> assertThat(login(authenticator, "blf-crypt-cost4", "pw of blf-crypt-cost4"))
+                    .isEqualTo(AuthResult.accept("blf-crypt-cost4")))).isEqualTo(profiles);
+        }
+
+        @Test
+        void apopAndCramMd5AttemptsRunOneKeyedDigestWhoeverTheUser() throws Exception {
+            PasswdFileAuthenticator authenticator = recorded(usersFile("alice:{PLAIN}secret",
+                    Fixtures.lineOf("doveadm.passwd", "sha512-crypt")));
+
+            for (String user : List.of("alice", "sha512-crypt", "nobody")) {
+                assertThat(stepsOf(() -> authenticator.authenticate(new Credentials.Apop(user, "<1@h>",
+                        "0".repeat(32)), CLIENT))).as(user).containsExactly("APOP");
+                assertThat(stepsOf(() -> authenticator.authenticate(new Credentials.CramMd5(user, "<1@h>",
+                        "0".repeat(32)), CLIENT))).as(user).containsExactly("CRAM-MD5");
+            }
+        }
+
+        @Test
+        void anEmptyFileRejectsEveryoneWithoutChecks() throws Exception {
+            PasswdFileAuthenticator authenticator = recorded(usersFile("# nobody yet"));
+            assertThat(stepsOf(() -> assertThat(login(authenticator, "alice", "x"))
+                    .isInstanceOf(AuthResult.Rejected.class))).isEmpty();
         }
     }
 
@@ -118,14 +296,13 @@ class PasswdFileAuthenticatorTest {
         }
 
         @Test
-        void apopIsNeitherOfferedNorAccepted() throws Exception {
+        void otherKindsOfCredentialsAreNeitherOfferedNorAccepted() throws Exception {
             PasswdFileAuthenticator authenticator = PasswdFileAuthenticator.load(usersFile("alice:{PLAIN}secret"));
-            assertThat(authenticator.supports(Credentials.Apop.class)).isFalse();
-            assertThat(authenticator.supports(Credentials.Password.class)).isTrue();
-            // MD5("<1.2@host>secret")
-            String digest = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("MD5")
-                    .digest("<1.2@host>secret".getBytes(StandardCharsets.UTF_8)));
-            assertThat(authenticator.authenticate(new Credentials.Apop("alice", "<1.2@host>", digest), CLIENT))
+            assertThat(authenticator.supports(Credentials.Bearer.class)).isFalse();
+            assertThat(authenticator.supports(Credentials.External.class)).isFalse();
+            assertThat(authenticator.authenticate(new Credentials.Bearer("alice", "secret", "XOAUTH2"), CLIENT))
+                    .isInstanceOf(AuthResult.Rejected.class);
+            assertThat(authenticator.authenticate(new Credentials.External("alice"), CLIENT))
                     .isInstanceOf(AuthResult.Rejected.class);
         }
     }
