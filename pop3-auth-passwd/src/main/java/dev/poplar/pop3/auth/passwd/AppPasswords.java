@@ -8,6 +8,7 @@ import dev.poplar.pop3.auth.passwd.internal.UsageLog;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -34,7 +35,8 @@ import java.util.Optional;
  * end of the line). Last logins go to a second file, by default the first one's name followed by
  * {@code .last-used}, written by the server. This class changes the first file only, always by writing a new file and
  * renaming it over the old one, so that a reader (a server reloading it) never sees half of it. Writers in several
- * processes are serialized by a lock on a third file ({@code .lock}); comments written by hand are not kept.
+ * processes are serialized by a lock on a third file ({@code .lock}); within one JVM, use one instance per file.
+ * Comments written by hand are not kept.
  *
  * <p><b>Use.</b> Give the same {@code AppPasswords} to {@link PasswdFileAuthenticator.Builder#appPasswords}: a
  * password login then succeeds with the user's main password or with any of the user's app passwords that is not
@@ -235,6 +237,9 @@ public final class AppPasswords {
             return change.result();
         } catch (IOException e) {
             throw new PasswdFileException(file, 0, "cannot be written: " + e, e);
+        } catch (OverlappingFileLockException e) {
+            throw new PasswdFileException(file, 0, "is being changed by another AppPasswords of this JVM; use one "
+                    + "instance per file", e);
         }
     }
 

@@ -13,6 +13,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -27,6 +28,7 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.assertj.core.api.Assertions.tuple;
 
 class AppPasswordsTest {
 
@@ -59,7 +61,8 @@ class AppPasswordsTest {
             AppPasswords apps = appPasswords();
             Instant before = Instant.now().minusSeconds(1);
 
-            AppPasswords.Issued issued = apps.add("alice", "Phone (K-9 Mail)", List.of("192.0.2.0/24", "2001:db8::/32"));
+            AppPasswords.Issued issued = apps.add("alice", "Phone (K-9 Mail)",
+                    List.of("192.0.2.0/24", "2001:db8::/32"));
 
             AppPassword listed = issued.appPassword();
             assertThat(issued.secret()).matches("[a-z2-9]{5}(-[a-z2-9]{5}){3}");
@@ -103,8 +106,7 @@ class AppPasswordsTest {
             assertThat(apps.revoke("alice", phone.id())).isFalse();
 
             assertThat(apps.list()).extracting(AppPassword::id, AppPassword::isRevoked)
-                    .containsExactly(org.assertj.core.groups.Tuple.tuple(phone.id(), true),
-                            org.assertj.core.groups.Tuple.tuple(laptop.id(), false));
+                    .containsExactly(tuple(phone.id(), true), tuple(laptop.id(), false));
             assertThat(Files.readString(apps.file())).contains("revoked=");
         }
 
@@ -220,7 +222,8 @@ class AppPasswordsTest {
             AppPasswords.Issued phone = apps.add("alice", "Phone", List.of());
             String laptop = apps.add("alice", "Laptop", List.of()).secret();
             PasswdFileAuthenticator authenticator = authenticator(apps);
-            assertThat(login(authenticator, "alice", phone.secret(), "127.0.0.1")).isInstanceOf(AuthResult.Accepted.class);
+            assertThat(login(authenticator, "alice", phone.secret(), "127.0.0.1"))
+                    .isInstanceOf(AuthResult.Accepted.class);
 
             apps.revoke("alice", phone.appPassword().id());
 
@@ -276,7 +279,7 @@ class AppPasswordsTest {
             PasswdFileAuthenticator authenticator = authenticator(apps);
             String valid = Files.readString(apps.file());
             Files.writeString(apps.file(), valid + "garbage\n");
-            Files.setLastModifiedTime(apps.file(), java.nio.file.attribute.FileTime.from(Instant.now().plusSeconds(5)));
+            Files.setLastModifiedTime(apps.file(), FileTime.from(Instant.now().plusSeconds(5)));
 
             assertThat(login(authenticator, "alice", phone, "127.0.0.1")).isEqualTo(AuthResult.accept("alice"));
         }

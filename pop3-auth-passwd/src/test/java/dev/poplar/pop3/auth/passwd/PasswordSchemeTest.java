@@ -79,7 +79,8 @@ class PasswordSchemeTest {
         @Test
         void roundsOutOfTheSchemesRangeAreRefusedNamingThem() {
             assertThatThrownBy(() -> PasswordScheme.SHA512_CRYPT.hash(PASSWORD, 999))
-                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("rounds").hasMessageContaining("999");
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("rounds")
+                    .hasMessageContaining("999");
             assertThatThrownBy(() -> PasswordScheme.SHA512_CRYPT.hash(PASSWORD, 1_000_001))
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("rounds");
             assertThatThrownBy(() -> PasswordScheme.BLF_CRYPT.hash(PASSWORD, 32))

@@ -8,7 +8,7 @@ import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Argon2 ({@code $argon2id$}, {@code $argon2i$} in the PHC string format): Dovecot's {@code ARGON2ID}, {@code ARGON2I}. */
+/** Argon2 ({@code $argon2id$}, {@code $argon2i$}; PHC strings): Dovecot's {@code ARGON2ID} and {@code ARGON2I}. */
 final class Argon2 {
 
     /** The most memory, in KiB, an entry may ask for at each verification (1 GiB). */

@@ -24,8 +24,8 @@ import java.util.Optional;
  *
  * <p><b>Uniform cost.</b> A password attempt runs one password check of each cost profile found in the file (an
  * algorithm with its cost parameters: {@code SHA512-CRYPT rounds=5000}, {@code BLF-CRYPT cost=10}, ...), always in
- * the same order: the user's own secret for the profile of the user's entry, and the first entry of each other
- * profile as a decoy whose result is ignored. An unknown user gets decoys only. So the work of an attempt depends on
+ * the same order: the user's own secret for the profile of the user's entry, and an entry of each other profile as
+ * a decoy whose result is ignored. An unknown user gets decoys only. So the work of an attempt depends on
  * the file, not on the user or whether it exists: a file that mixes schemes costs the sum of its profiles at every
  * attempt. APOP and CRAM-MD5 attempts likewise run one keyed MD5 against the user's secret or a random one.
  *
@@ -189,22 +189,26 @@ public final class UserTable {
      */
     public Outcome checkPassword(String user, byte[] password, VerificationListener listener) {
         StoredPassword entry = users.get(user);
-        Outcome outcome = entry == null ? Outcome.UNKNOWN_USER : Outcome.MISMATCH;
-        for (Map.Entry<String, StoredPassword> profile : decoys.entrySet()) {
-            boolean real = entry != null && entry.costProfile().equals(profile.getKey());
-            try {
-                boolean matches = (real ? entry : profile.getValue()).matches(password);
-                if (real) {
-                    outcome = matches ? Outcome.MATCH : Outcome.MISMATCH;
-                }
-            } catch (RuntimeException e) {
-                if (real) {
-                    outcome = Outcome.FAILED;
-                }
+        Outcome outcome = Outcome.UNKNOWN_USER;
+        for (StoredPassword decoy : decoys.values()) {
+            boolean real = entry != null && entry.costProfile().equals(decoy.costProfile());
+            Outcome checked = check(real ? entry : decoy, password, listener);
+            if (real) {
+                outcome = checked;
             }
-            listener.ran(profile.getKey());
         }
         return outcome;
+    }
+
+    /** The one way a stored password is checked, the user's own or a decoy: the listener hears of every check. */
+    private static Outcome check(StoredPassword stored, byte[] password, VerificationListener listener) {
+        try {
+            return stored.matches(password) ? Outcome.MATCH : Outcome.MISMATCH;
+        } catch (RuntimeException e) {
+            return Outcome.FAILED;
+        } finally {
+            listener.ran(stored.costProfile());
+        }
     }
 
     /**

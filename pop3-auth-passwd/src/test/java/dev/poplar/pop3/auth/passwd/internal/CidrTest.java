@@ -2,6 +2,7 @@ package dev.poplar.pop3.auth.passwd.internal;
 
 import org.junit.jupiter.api.Test;
 
+import java.net.Inet6Address;
 import java.net.InetAddress;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -41,7 +42,7 @@ class CidrTest {
         mapped[12] = (byte) 192;
         mapped[14] = 2;
         mapped[15] = 9;
-        InetAddress v4OnV6 = java.net.Inet6Address.getByAddress(null, mapped, -1);
+        InetAddress v4OnV6 = Inet6Address.getByAddress(null, mapped, -1);
         assertThat(Cidr.parse("192.0.2.0/24").contains(v4OnV6)).isTrue();
         assertThat(Cidr.parse("198.51.100.0/24").contains(v4OnV6)).isFalse();
     }
