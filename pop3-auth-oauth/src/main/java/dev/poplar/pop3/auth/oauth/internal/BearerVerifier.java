@@ -162,11 +162,12 @@ public final class BearerVerifier {
         return " (alg " + token.getHeader().getAlgorithm() + (kid == null ? "" : ", kid " + kid) + ")";
     }
 
-    /** The time and audience claims of a token whose claims were refused, and what is accepted. */
+    /** The issuer, audience and time claims of a token whose claims were refused, and what is accepted. */
     private String claimsOf(SignedJWT token) {
         try {
             JWTClaimsSet claims = token.getJWTClaimsSet();
-            return ": iss " + claims.getIssuer() + ", aud " + claims.getAudience() + " (accepted "
+            return ": iss " + claims.getIssuer() + " (expected " + policy.issuer() + "), aud "
+                    + claims.getAudience() + " (accepted "
                     + policy.audiences() + "), exp " + instant(claims.getExpirationTime()) + ", nbf "
                     + instant(claims.getNotBeforeTime()) + ", now " + policy.clock().instant();
         } catch (ParseException e) {

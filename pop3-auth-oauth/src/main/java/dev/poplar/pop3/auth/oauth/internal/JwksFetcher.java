@@ -4,8 +4,10 @@ import com.nimbusds.jose.jwk.JWKSet;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -82,9 +84,7 @@ public final class JwksFetcher {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("interrupted while fetching the key set");
         } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            throw new IOException(cause.getMessage() == null ? cause.getClass().getSimpleName()
-                    : cause.getClass().getSimpleName() + ": " + cause.getMessage(), cause);
+            throw new IOException(describe(e.getCause()), e.getCause());
         }
         if (response.statusCode() != 200) {
             throw new IOException("HTTP status " + response.statusCode());
@@ -94,5 +94,18 @@ public final class JwksFetcher {
             throw new ParseException("no public key in the set", 0);
         }
         return keys;
+    }
+
+    private String describe(Throwable failure) {
+        if (failure instanceof HttpConnectTimeoutException) {
+            return "cannot connect within " + timeout.toMillis() + " ms";
+        }
+        if (failure instanceof ConnectException) {
+            return "cannot connect" + (failure.getMessage() == null ? " (refused)" : ": " + failure.getMessage());
+        }
+        if (failure instanceof IOException && failure.getMessage() != null) {
+            return failure.getMessage();
+        }
+        return failure.getClass().getSimpleName() + (failure.getMessage() == null ? "" : ": " + failure.getMessage());
     }
 }
