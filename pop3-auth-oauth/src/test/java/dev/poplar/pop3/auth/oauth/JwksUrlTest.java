@@ -6,6 +6,9 @@ import dev.poplar.pop3.auth.AuthResult;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -19,6 +22,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 import static dev.poplar.pop3.auth.oauth.JwtAuthenticatorTest.assertRejected;
 import static dev.poplar.pop3.auth.oauth.JwtAuthenticatorTest.check;
@@ -207,28 +211,21 @@ class JwksUrlTest {
             assertUnavailable(check(jwt, "", token), token, "longer ago than maxKeyAge");
         }
 
-        @Test
-        void somethingThatIsNotAKeySetGivesUnavailable() {
-            provider.serveBody("<html>Sign in</html>");
-            JwtAuthenticator jwt = builder(provider.uri()).build();
-            String token = tokenSignedWith(OLD);
-            assertUnavailable(check(jwt, "", token), token, "not a JWK set");
+        static Stream<Arguments> answersThatAreNoKeySet() {
+            return Stream.of(
+                    Arguments.of("<html>Sign in</html>", "not a JWK set"),
+                    Arguments.of("{\"keys\":[{\"kty\":\"oct\",\"k\":\"c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0\"}]}",
+                            "no public key"),
+                    Arguments.of("{\"keys\":[" + " ".repeat(2 * 1024 * 1024) + "]}", "larger than 1048576 bytes"));
         }
 
-        @Test
-        void aKeySetWithoutPublicKeysGivesUnavailable() {
-            provider.serveBody("{\"keys\":[{\"kty\":\"oct\",\"k\":\"c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0\"}]}");
+        @ParameterizedTest(name = "{1}")
+        @MethodSource("answersThatAreNoKeySet")
+        void anAnswerThatIsNoUsableKeySetGivesUnavailable(String body, String why) {
+            provider.serveBody(body);
             JwtAuthenticator jwt = builder(provider.uri()).build();
             String token = tokenSignedWith(OLD);
-            assertUnavailable(check(jwt, "", token), token, "no public key");
-        }
-
-        @Test
-        void anEndlessBodyIsCutOff() {
-            provider.serveBody("{\"keys\":[" + " ".repeat(2 * 1024 * 1024) + "]}");
-            JwtAuthenticator jwt = builder(provider.uri()).build();
-            String token = tokenSignedWith(OLD);
-            assertUnavailable(check(jwt, "", token), token, "larger than");
+            assertUnavailable(check(jwt, "", token), token, why);
         }
     }
 }
