@@ -71,8 +71,8 @@ import java.util.stream.Collectors;
  * {@link Authenticators#firstSupporting(Authenticator, Authenticator...)}.
  *
  * <p><b>Threading.</b> Immutable and thread-safe. {@link #authenticate} may block while keys are fetched (at most
- * about the fetch timeout, also when it waits for another thread's fetch); with cached keys it only checks a
- * signature, well under a millisecond, and makes no network call.
+ * about the fetch timeout, also when it waits for another thread's fetch); with cached keys it makes no network call
+ * and costs one signature check.
  */
 public final class JwtAuthenticator implements Authenticator {
 
@@ -278,8 +278,9 @@ public final class JwtAuthenticator implements Authenticator {
 
         /**
          * Takes the signing keys from a JWKS URL (the provider's {@code jwks_uri}), fetched on first use and cached.
-         * It must be {@code https}; {@code http} is allowed for a loopback host only (a local sidecar). Exactly one
-         * of this and {@link #jwksFile} is required.
+         * It must be {@code https}; {@code http} is allowed for a loopback host only (a local sidecar). The JDK's
+         * HTTP client fetches it, with the JVM's default trust store and proxy settings ({@code https.proxyHost}
+         * ...). Exactly one of this and {@link #jwksFile} is required.
          *
          * @param url the key set's URL
          * @return this builder

@@ -5,6 +5,7 @@ import com.nimbusds.jose.jwk.JWKSet;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.ConnectException;
+import java.net.ProxySelector;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpConnectTimeoutException;
@@ -40,11 +41,16 @@ public final class JwksFetcher {
     public JwksFetcher(URI uri, Duration timeout) {
         this.uri = uri;
         this.timeout = timeout;
-        this.client = HttpClient.newBuilder()
+        HttpClient.Builder client = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(timeout)
-                .followRedirects(HttpClient.Redirect.NORMAL)
-                .build();
+                .followRedirects(HttpClient.Redirect.NORMAL);
+        // The JVM's proxy settings (https.proxyHost, http.nonProxyHosts ...) apply, as for other HTTP clients.
+        ProxySelector proxies = ProxySelector.getDefault();
+        if (proxies != null) {
+            client.proxy(proxies);
+        }
+        this.client = client.build();
     }
 
     /**
