@@ -68,6 +68,7 @@ public final class Connection implements Transport {
     private final ProtocolSession session;
     private final HookGate hook;
     private TlsFilter tls;
+    private SessionHook.Action connectAction;
     private ReplySender sending;
     private EndReason endReason;
     private boolean anyInput;
@@ -100,43 +101,38 @@ public final class Connection implements Transport {
     /** The connection is open: greets, or on an implicit-TLS listener starts the handshake first. */
     void opened() {
         io.getConfig().setBothIdleTime(seconds(services.sessions().config().limits().authorizationTimeout()));
-        if (hook != null && !hook.connect(session, listener.implicitTls())) {
-            return;
+        if (hook != null) {
+            connectAction = hook.connect(session, listener.implicitTls());
+            if (connectAction == null) {
+                return;
+            }
         }
         if (listener.implicitTls()) {
             installTls();
-        } else if (hook == null) {
-            start(null);
+        } else {
+            begin();
         }
     }
 
-    /**
-     * Called by the hook gate with what to do instead of, or before, the greeting.
-     *
-     * @param action the hook's connect action
-     */
-    void greeting(SessionHook.Action action) {
+    /** Greets (after the handshake on an implicit-TLS listener), or does what the hook said instead. */
+    private void begin() {
+        started = true;
+        SessionHook.Action action = connectAction;
         if (action instanceof SessionHook.Silence) {
             silenced = true;
-            started = true;
         } else if (action instanceof SessionHook.Delay delay) {
-            started = true;
             later(delay.delay(), () -> start(null));
+        } else if (action instanceof SessionHook.Respond respond && respond.statusLine().startsWith("-ERR")) {
+            send(new Reply.Verbatim(respond.statusLine(), List.of(), false), null);
+            close(EndReason.DROPPED);
         } else if (action instanceof SessionHook.Respond respond) {
-            started = true;
-            if (respond.statusLine().startsWith("-ERR")) {
-                send(new Reply.Verbatim(respond.statusLine(), List.of(), false), null);
-                close(EndReason.DROPPED);
-            } else {
-                start(new Reply.Verbatim(respond.statusLine(), List.of(), false));
-            }
-        } else if (!listener.implicitTls()) {
+            start(new Reply.Verbatim(respond.statusLine(), List.of(), false));
+        } else {
             start(null);
         }
     }
 
     private void start(Reply greeting) {
-        started = true;
         if (!closing) {
             session.start(greeting);
         }
@@ -182,11 +178,7 @@ public final class Connection implements Transport {
                 chain));
         LOG.debug("TLS established: {} {}", tls.session().getProtocol(), tls.session().getCipherSuite());
         if (listener.implicitTls() && !started) {
-            if (hook == null) {
-                start(null);
-            } else {
-                hook.connect(session, false);
-            }
+            begin();
         }
         pump();
     }
@@ -474,21 +466,6 @@ public final class Connection implements Transport {
 
     void silence() {
         silenced = true;
-    }
-
-    void hookReply(Reply reply) {
-        hookBusy = true;
-        send(reply, new Sent() {
-            @Override
-            public void sent() {
-                hookBusy = false;
-            }
-
-            @Override
-            public void failed(Exception cause, boolean started) {
-                hookBusy = false;
-            }
-        });
     }
 
     void hookDelay(Duration delay, Line line) {

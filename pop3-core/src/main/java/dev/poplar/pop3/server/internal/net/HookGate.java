@@ -37,17 +37,16 @@ final class HookGate {
      *
      * @param session the session to start
      * @param implicitTls whether the connection must first negotiate TLS
-     * @return {@code false} if the connection is being closed
+     * @return what to do for the greeting, or {@code null} if the connection is being closed
      */
-    boolean connect(ProtocolSession session, boolean implicitTls) {
+    SessionHook.Action connect(ProtocolSession session, boolean implicitTls) {
         SessionHook.Action action = hook.onConnect(session.client());
         if (action instanceof SessionHook.Drop || action instanceof SessionHook.FailTls && implicitTls) {
             connection.drop(action instanceof SessionHook.Drop ? "at connect" : "before the TLS handshake",
                     action instanceof SessionHook.FailTls);
-            return false;
+            return null;
         }
-        connection.greeting(action);
-        return true;
+        return action;
     }
 
     /**
@@ -79,7 +78,8 @@ final class HookGate {
             return false;
         }
         if (action instanceof SessionHook.Respond respond) {
-            connection.hookReply(new Reply.Verbatim(respond.statusLine(), respond.lines(), respond.multiLine()));
+            session.answerInstead(line, new Reply.Verbatim(respond.statusLine(), respond.lines(),
+                    respond.multiLine()));
             return false;
         }
         if (action instanceof SessionHook.Delay delay) {

@@ -147,6 +147,17 @@ public final class ProtocolSession implements SessionContext {
         answer(reply, outcome.logged(), start);
     }
 
+    /**
+     * Answers a command line with a given reply instead of running it (a test server's hook). It counts as a command
+     * for events and logs; the session's state does not change.
+     *
+     * @param line the line
+     * @param reply the reply
+     */
+    public void answerInstead(Line line, Reply reply) {
+        send(reply, Dispatcher.redact(line.text()), System.nanoTime());
+    }
+
     private Dispatcher.Outcome dispatch(Line line) {
         if (line.tooLong()) {
             saslInProgress(null, null);
