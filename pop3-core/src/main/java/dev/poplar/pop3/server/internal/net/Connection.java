@@ -11,27 +11,18 @@ import dev.poplar.pop3.server.internal.command.Reply;
 import dev.poplar.pop3.server.internal.hook.SessionHook;
 import dev.poplar.pop3.server.internal.session.ProtocolSession;
 import dev.poplar.pop3.server.internal.session.Transport;
-import dev.poplar.pop3.store.StoreException;
 import org.apache.mina.core.buffer.IoBuffer;
 import org.apache.mina.core.future.WriteFuture;
 import org.apache.mina.core.session.AbstractIoSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
 
-import javax.net.ssl.SSLPeerUnverifiedException;
 import java.net.InetSocketAddress;
-import java.security.cert.Certificate;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
@@ -50,9 +41,6 @@ import java.util.function.Consumer;
  */
 public final class Connection implements Transport {
 
-    /** The logging context key holding the session id while the connection's work runs. */
-    public static final String MDC_KEY = "pop3.session";
-
     private static final Logger LOG = LoggerFactory.getLogger(Connection.class);
     private static final long HIGH_WATER_OCTETS = 256 * 1024;
     private static final long LOW_WATER_OCTETS = 64 * 1024;
@@ -62,7 +50,7 @@ public final class Connection implements Transport {
     private final ConnectionServices services;
     private final Listener listener;
     private final String id;
-    private final HandBack handBack;
+    private final SessionThread thread;
     private final LineDecoder decoder;
     private final ArrayDeque<IoBuffer> input = new ArrayDeque<>(2);
     private final ProtocolSession session;
@@ -88,7 +76,7 @@ public final class Connection implements Transport {
         this.services = services;
         this.listener = listener;
         this.id = id;
-        this.handBack = new HandBack(io, this::onIoThread);
+        this.thread = new SessionThread(io, id, services.worker(), services.timer(), this::pump);
         this.decoder = new LineDecoder(services.sessions().config().limits().maxSaslOctets());
         ClientInfo client = new ClientInfo(id, listener.name(), (InetSocketAddress) io.getRemoteAddress(),
                 (InetSocketAddress) io.getLocalAddress(), false, List.of());
@@ -123,7 +111,7 @@ public final class Connection implements Transport {
         } else if (action instanceof SessionHook.Delay delay) {
             later(delay.delay(), () -> start(null));
         } else if (action instanceof SessionHook.Respond respond && respond.statusLine().startsWith("-ERR")) {
-            send(new Reply.Verbatim(respond.statusLine(), List.of(), false), null);
+            session.answerInstead(null, new Reply.Verbatim(respond.statusLine(), List.of(), false));
             close(EndReason.DROPPED);
         } else if (action instanceof SessionHook.Respond respond) {
             start(new Reply.Verbatim(respond.statusLine(), List.of(), false));
@@ -163,19 +151,9 @@ public final class Connection implements Transport {
     }
 
     void secured() {
-        List<X509Certificate> chain = new ArrayList<>();
-        try {
-            for (Certificate c : tls.session().getPeerCertificates()) {
-                if (c instanceof X509Certificate x) {
-                    chain.add(x);
-                }
-            }
-        } catch (SSLPeerUnverifiedException e) {
-            // No client certificate: the chain stays empty.
-        }
         ClientInfo before = session.client();
         session.secured(new ClientInfo(id, before.listener(), before.remoteAddress(), before.localAddress(), true,
-                chain));
+                tls.peerCertificates()));
         LOG.debug("TLS established: {} {}", tls.session().getProtocol(), tls.session().getCipherSuite());
         if (listener.implicitTls() && !started) {
             begin();
@@ -210,7 +188,7 @@ public final class Connection implements Transport {
     SessionSummary closed() {
         closed = true;
         closing = true;
-        handBack.close();
+        thread.close();
         if (sending != null) {
             sending.abort();
         }
@@ -295,21 +273,11 @@ public final class Connection implements Transport {
         return false;
     }
 
-    private void onIoThread(Runnable tasks) {
-        MDC.put(MDC_KEY, id);
-        try {
-            tasks.run();
-            pump();
-        } finally {
-            MDC.remove(MDC_KEY);
-        }
-    }
-
     // ---------------------------------------------------------------- Transport
 
     @Override
     public void send(Reply reply, Sent done) {
-        sending = new ReplySender(this, reply, done == null ? IGNORED : done, hook == null ? null : hook.takeShape());
+        sending = new ReplySender(this, reply, done, hook == null ? null : hook.takeShape());
         sending.start();
     }
 
@@ -356,62 +324,17 @@ public final class Connection implements Transport {
 
     @Override
     public <T> void call(boolean mayBlock, Callable<T> call, BiConsumer<T, Exception> then, Consumer<T> orphan) {
-        if (!mayBlock) {
-            T result;
-            try {
-                result = call.call();
-            } catch (Exception e) {
-                then.accept(null, e);
-                return;
-            }
-            then.accept(result, null);
-            return;
-        }
-        try {
-            services.worker().execute(() -> {
-                MDC.put(MDC_KEY, id);
-                T result = null;
-                Exception failure = null;
-                try {
-                    result = call.call();
-                } catch (Exception e) {
-                    failure = e;
-                } finally {
-                    MDC.remove(MDC_KEY);
-                }
-                T value = result;
-                Exception error = failure;
-                handBack.post(() -> then.accept(value, error), () -> {
-                    if (value != null) {
-                        orphan.accept(value);
-                    }
-                });
-            });
-        } catch (RejectedExecutionException e) {
-            then.accept(null, new StoreException(StoreException.Kind.TEMPORARY, "the server is stopping", e));
-        }
+        thread.call(mayBlock, call, then, orphan);
     }
 
     @Override
     public void later(Duration delay, Runnable task) {
-        try {
-            services.timer().schedule(() -> handBack.post(task, () -> { }), delay.toMillis(),
-                    TimeUnit.MILLISECONDS);
-        } catch (RejectedExecutionException e) {
-            LOG.debug("server stopping: a delayed task of {} will not run", id);
-        }
+        thread.later(delay, task);
     }
 
     @Override
     public void when(CompletionStage<?> stage, Duration timeout, Runnable task) {
-        AtomicBoolean once = new AtomicBoolean();
-        Runnable fire = () -> {
-            if (once.compareAndSet(false, true)) {
-                handBack.post(task, () -> { });
-            }
-        };
-        stage.whenComplete((value, failure) -> fire.run());
-        services.timer().schedule(fire, timeout.toMillis(), TimeUnit.MILLISECONDS);
+        thread.when(stage, timeout, task);
     }
 
     @Override
@@ -479,14 +402,4 @@ public final class Connection implements Transport {
     private static int seconds(Duration d) {
         return (int) Math.max(1, Math.min(Integer.MAX_VALUE, d.toSeconds()));
     }
-
-    private static final Sent IGNORED = new Sent() {
-        @Override
-        public void sent() {
-        }
-
-        @Override
-        public void failed(Exception cause, boolean started) {
-        }
-    };
 }

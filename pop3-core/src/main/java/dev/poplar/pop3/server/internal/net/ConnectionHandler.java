@@ -156,11 +156,11 @@ public final class ConnectionHandler extends IoHandlerAdapter {
     public void sessionClosed(IoSession io) {
         Connection connection = connection(io);
         if (connection != null) {
-            MDC.put(Connection.MDC_KEY, connection.id());
+            MDC.put(SessionThread.MDC_KEY, connection.id());
             try {
                 admission.ended(connection, connection.closed());
             } finally {
-                MDC.remove(Connection.MDC_KEY);
+                MDC.remove(SessionThread.MDC_KEY);
             }
         }
         admission.disconnected(io);
@@ -177,11 +177,11 @@ public final class ConnectionHandler extends IoHandlerAdapter {
     }
 
     private static void run(Connection connection, Runnable event) {
-        MDC.put(Connection.MDC_KEY, connection.id());
+        MDC.put(SessionThread.MDC_KEY, connection.id());
         try {
             event.run();
         } finally {
-            MDC.remove(Connection.MDC_KEY);
+            MDC.remove(SessionThread.MDC_KEY);
         }
     }
 

@@ -12,8 +12,13 @@ import org.apache.mina.filter.FilterEvent;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLEngineResult;
 import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
 import java.nio.ByteBuffer;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.ArrayDeque;
 
 /**
@@ -75,6 +80,21 @@ final class TlsFilter extends IoFilterAdapter {
     /** @return the TLS session (negotiated once {@link #secured()}) */
     SSLSession session() {
         return engine.getSession();
+    }
+
+    /** @return the client's verified certificate chain, leaf first; empty without a client certificate */
+    List<X509Certificate> peerCertificates() {
+        List<X509Certificate> chain = new ArrayList<>();
+        try {
+            for (Certificate c : engine.getSession().getPeerCertificates()) {
+                if (c instanceof X509Certificate x) {
+                    chain.add(x);
+                }
+            }
+        } catch (SSLPeerUnverifiedException e) {
+            // No client certificate.
+        }
+        return chain;
     }
 
     @Override

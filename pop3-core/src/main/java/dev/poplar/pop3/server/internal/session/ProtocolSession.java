@@ -2,7 +2,6 @@ package dev.poplar.pop3.server.internal.session;
 
 import dev.poplar.pop3.auth.ClientInfo;
 import dev.poplar.pop3.auth.Credentials;
-import dev.poplar.pop3.server.PlaintextAuth;
 import dev.poplar.pop3.server.Pop3Event;
 import dev.poplar.pop3.server.SessionSummary;
 import dev.poplar.pop3.server.SessionSummary.EndReason;
@@ -25,9 +24,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
  * One POP3 session without a socket: the states (RFC 1939 AUTHORIZATION, TRANSACTION, UPDATE), the commands, login,
@@ -35,8 +34,8 @@ import java.util.Optional;
  *
  * <p><b>One command at a time.</b> The connection hands it a line only when {@link #ready()}; the session is busy
  * from a command until its reply has been handed to the network, including a reply that waits for the store or the
- * authenticator, or a delayed one. Pipelined commands therefore run in order, and the connection holds the rest of
- * the input meanwhile.
+ * authenticator, or a delayed one (see {@link Responder}). Pipelined commands therefore run in order, and the
+ * connection holds the rest of the input meanwhile.
  *
  * <p><b>Threads.</b> Every method runs on the session thread (see {@link Transport}); nothing here is thread-safe.
  */
@@ -47,7 +46,8 @@ public final class ProtocolSession implements SessionContext {
     private final SessionServices services;
     private final ServerConfig config;
     private final Transport transport;
-    private final boolean implicitTls;
+    private final AuthPolicy policy;
+    private final Responder responder;
     private final String apopTimestamp;
     private final long startNanos = System.nanoTime();
     private final SessionStats stats = new SessionStats();
@@ -60,15 +60,6 @@ public final class ProtocolSession implements SessionContext {
     private boolean released;
     private SaslExchange sasl;
     private String saslMechanism;
-    private boolean busy;
-    private boolean ended;
-    private boolean startTls;
-    private boolean dispatching;
-    private Reply deferred;
-    private String waitingLogged;
-    private long waitingStart;
-    private Duration replyDelay;
-    private EndReason closeAfterReply;
 
     /**
      * Creates the session of a new connection.
@@ -83,13 +74,12 @@ public final class ProtocolSession implements SessionContext {
         this.config = services.config();
         this.transport = transport;
         this.client = client;
-        this.implicitTls = implicitTls;
+        this.policy = new AuthPolicy(config, services.mechanisms(), implicitTls);
+        this.responder = new Responder(transport, services.events(), this::client, this::retrieved);
         this.apopTimestamp = config.authenticator().supports(Credentials.Apop.class)
                 ? "<" + client.sessionId() + "." + System.currentTimeMillis() + "@"
                 + hostPart(client.localAddress().getHostString()) + ">" : null;
     }
-
-    // ---------------------------------------------------------------- driven by the connection
 
     /**
      * The connection is ready for POP3 (after the handshake on an implicit-TLS listener): sends the greeting
@@ -101,18 +91,13 @@ public final class ProtocolSession implements SessionContext {
         transport.idleTimeout(config.limits().authorizationTimeout());
         transport.later(config.limits().loginTimeout(), this::loginDeadline);
         services.events().emit(new Pop3Event.ConnectionOpened(client));
-        send(greeting != null ? greeting : Replies.greeting(config.serverName(), apopTimestamp), null,
+        responder.send(greeting != null ? greeting : Replies.greeting(config.serverName(), apopTimestamp), null,
                 System.nanoTime());
-    }
-
-    /** @return whether a SASL exchange waits for the client's next response */
-    public boolean inSaslExchange() {
-        return sasl != null;
     }
 
     /** @return whether the session takes the next command line now */
     public boolean ready() {
-        return !busy && !ended;
+        return !responder.busy();
     }
 
     /**
@@ -122,40 +107,13 @@ public final class ProtocolSession implements SessionContext {
      */
     public void line(Line line) {
         long start = System.nanoTime();
-        Dispatcher.Outcome outcome;
-        dispatching = true;
-        try {
-            outcome = dispatch(line);
-        } finally {
-            dispatching = false;
-        }
-        if (outcome.bad() && ++stats.badCommands >= config.limits().maxBadCommands() && closeAfterReply == null) {
+        responder.dispatching();
+        Dispatcher.Outcome outcome = dispatch(line);
+        if (outcome.bad() && ++stats.badCommands >= config.limits().maxBadCommands() && !responder.ending()) {
             LOG.info("closing after {} bad commands", stats.badCommands);
-            closeAfterReply = EndReason.TOO_MANY_ERRORS;
+            responder.closeAfterReply(EndReason.TOO_MANY_ERRORS);
         }
-        Reply reply = outcome.reply();
-        if (reply == Replies.LATER) {
-            if (deferred == null) {
-                busy = true;
-                waitingLogged = outcome.logged();
-                waitingStart = start;
-                return;
-            }
-            reply = deferred;
-            deferred = null;
-        }
-        answer(reply, outcome.logged(), start);
-    }
-
-    /**
-     * Answers a command line with a given reply instead of running it (a test server's hook). It counts as a command
-     * for events and logs; the session's state does not change.
-     *
-     * @param line the line
-     * @param reply the reply
-     */
-    public void answerInstead(Line line, Reply reply) {
-        send(reply, Dispatcher.redact(line.text()), System.nanoTime());
+        responder.answer(outcome.reply(), outcome.logged(), start);
     }
 
     private Dispatcher.Outcome dispatch(Line line) {
@@ -173,6 +131,17 @@ public final class ProtocolSession implements SessionContext {
     }
 
     /**
+     * Answers a command line with a given reply instead of running it (a test server's hook). It counts as a command
+     * for events and logs; the session's state does not change.
+     *
+     * @param line the line, or {@code null} for the greeting
+     * @param reply the reply
+     */
+    public void answerInstead(Line line, Reply reply) {
+        responder.send(reply, line == null ? null : Dispatcher.redact(line.text()), System.nanoTime());
+    }
+
+    /**
      * The TLS handshake has completed (implicit TLS, or after {@code STLS}).
      *
      * @param secured the client as it is now known, with its certificates
@@ -183,28 +152,14 @@ public final class ProtocolSession implements SessionContext {
 
     /** The connection was idle too long (RFC 1939 section 3 autologout): end without UPDATE. */
     public void idle() {
-        endNow(EndReason.IDLE_TIMEOUT, Replies.IDLE_TIMEOUT, "idle timeout in state " + state);
+        LOG.info("idle timeout in state {}; closing", state);
+        responder.endNow(EndReason.IDLE_TIMEOUT, Replies.IDLE_TIMEOUT);
     }
 
     private void loginDeadline() {
-        if (state == State.AUTHORIZATION) {
-            endNow(EndReason.LOGIN_TIMEOUT, Replies.LOGIN_TIMEOUT, "no login within "
-                    + config.limits().loginTimeout().toSeconds() + " s");
-        }
-    }
-
-    private void endNow(EndReason reason, Reply reply, String why) {
-        if (ended || closeAfterReply != null) {
-            return;
-        }
-        LOG.info("{}; closing", why);
-        closeAfterReply = reason;
-        if (busy) {
-            // In the middle of a reply: nothing more can be said.
-            ended = true;
-            transport.close(reason);
-        } else {
-            send(reply, null, System.nanoTime());
+        if (state == State.AUTHORIZATION && !responder.ending()) {
+            LOG.info("no login within {} s; closing", config.limits().loginTimeout().toSeconds());
+            responder.endNow(EndReason.LOGIN_TIMEOUT, Replies.LOGIN_TIMEOUT);
         }
     }
 
@@ -216,8 +171,7 @@ public final class ProtocolSession implements SessionContext {
      * @return what the session did
      */
     public SessionSummary closed(EndReason reason) {
-        ended = true;
-        busy = true;
+        responder.ended();
         releaseMaildrop(true);
         SessionSummary summary = new SessionSummary(client.sessionId(), Optional.ofNullable(username), reason,
                 client.secure(), stats.retrieved, stats.retrievedOctets, stats.deleted, stats.notRemoved,
@@ -237,7 +191,10 @@ public final class ProtocolSession implements SessionContext {
         return Optional.ofNullable(username != null ? username : pendingUser);
     }
 
-    // ---------------------------------------------------------------- replies
+    /** @return whether a SASL exchange waits for the client's next response */
+    public boolean inSaslExchange() {
+        return sasl != null;
+    }
 
     /**
      * The reply of a command that waited for the store or the authenticator.
@@ -245,68 +202,7 @@ public final class ProtocolSession implements SessionContext {
      * @param reply the reply
      */
     void complete(Reply reply) {
-        if (dispatching) {
-            deferred = reply;
-            return;
-        }
-        answer(reply, waitingLogged, waitingStart);
-    }
-
-    private void answer(Reply reply, String logged, long start) {
-        Duration delay = replyDelay;
-        replyDelay = null;
-        if (delay != null && !delay.isZero()) {
-            // A failed login: the answer waits, but no thread does.
-            busy = true;
-            transport.later(delay, () -> send(reply, logged, start));
-            return;
-        }
-        send(reply, logged, start);
-    }
-
-    private void send(Reply reply, String logged, long start) {
-        busy = true;
-        transport.send(reply, new Transport.Sent() {
-            @Override
-            public void sent() {
-                if (reply instanceof Reply.Content content && content.bodyLines() < 0) {
-                    retrieved(content);
-                }
-                replied(reply.statusLine(), logged, start);
-            }
-
-            @Override
-            public void failed(Exception cause, boolean started) {
-                if (started) {
-                    LOG.warn("could not complete a reply to {}; the connection closes", LogSafe.text(logged), cause);
-                    ended = true;
-                } else {
-                    send(Dispatcher.storeFailure(cause), logged, start);
-                }
-            }
-        });
-    }
-
-    private void replied(String statusLine, String logged, long start) {
-        if (logged != null) {
-            if (services.events().enabled()) {
-                services.events().emit(new Pop3Event.CommandCompleted(client, logged, statusLine,
-                        Duration.ofNanos(System.nanoTime() - start)));
-            }
-            if (LOG.isDebugEnabled()) {
-                LOG.debug("{} -> {}", LogSafe.text(logged), statusLine);
-            }
-        }
-        if (startTls) {
-            startTls = false;
-            transport.startTls();
-        }
-        if (closeAfterReply != null) {
-            ended = true;
-            transport.close(closeAfterReply);
-            return;
-        }
-        busy = false;
+        responder.complete(reply);
     }
 
     private void retrieved(Reply.Content content) {
@@ -317,8 +213,6 @@ public final class ProtocolSession implements SessionContext {
         services.metrics().retrieved(message.size());
         services.events().emit(new Pop3Event.MessageRetrieved(client, drop.mailbox(), message.uid(), message.size()));
     }
-
-    // ---------------------------------------------------------------- login and maildrop
 
     /**
      * Login succeeded: the maildrop is open.
@@ -359,17 +253,19 @@ public final class ProtocolSession implements SessionContext {
             try {
                 services.releaser().execute(release);
                 return;
-            } catch (java.util.concurrent.RejectedExecutionException e) {
+            } catch (RejectedExecutionException e) {
                 // The server is stopping: release here rather than never.
             }
         }
         release.run();
     }
 
+    // ---------------------------------------------------------------- SessionContext
+
     @Override
     public Reply login(Credentials credentials, String mechanism) {
         new Login(this, services, transport, credentials, mechanism).start();
-        return Login.pending();
+        return Replies.LATER;
     }
 
     @Override
@@ -379,16 +275,16 @@ public final class ProtocolSession implements SessionContext {
         services.events().emit(new Pop3Event.LoginFailed(client, user, mechanism, reason));
         LOG.info("login failed for '{}' with {} from {}: {}", LogSafe.text(user), mechanism,
                 client.remoteAddress(), LogSafe.text(reason));
-        replyDelay = services.throttle().failed(client.remoteAddress().getAddress(), user);
+        responder.delayNext(services.throttle().failed(client.remoteAddress().getAddress(), user));
         if (stats.authFailures >= config.limits().maxAuthFailures()) {
-            closeAfterReply = EndReason.TOO_MANY_ERRORS;
+            responder.closeAfterReply(EndReason.TOO_MANY_ERRORS);
         }
         return Replies.AUTH_FAILED;
     }
 
     @Override
     public Reply quit() {
-        closeAfterReply = EndReason.QUIT;
+        responder.closeAfterReply(EndReason.QUIT);
         if (state != State.TRANSACTION) {
             return Replies.BYE;
         }
@@ -405,8 +301,6 @@ public final class ProtocolSession implements SessionContext {
                 (reply, failure) -> complete(reply), reply -> { });
         return Replies.LATER;
     }
-
-    // ---------------------------------------------------------------- SessionContext
 
     @Override
     public ServerConfig config() {
@@ -425,14 +319,12 @@ public final class ProtocolSession implements SessionContext {
 
     @Override
     public boolean stlsAvailable() {
-        return config.tls().isPresent() && !client.secure() && !implicitTls && state == State.AUTHORIZATION;
+        return policy.stlsAvailable(client, state == State.AUTHORIZATION);
     }
 
     @Override
     public boolean plaintextAllowed() {
-        PlaintextAuth policy = config.plaintextAuth();
-        return client.secure() || policy == PlaintextAuth.ALLOW
-                || (policy == PlaintextAuth.ALLOW_LOOPBACK && client.isLoopback());
+        return policy.plaintextAllowed(client);
     }
 
     @Override
@@ -442,18 +334,12 @@ public final class ProtocolSession implements SessionContext {
 
     @Override
     public List<SaslMechanism> mechanisms() {
-        List<SaslMechanism> offered = new ArrayList<>();
-        for (SaslMechanism m : services.mechanisms()) {
-            if ((!m.clearText() || plaintextAllowed()) && config.authenticator().supports(m.produces())) {
-                offered.add(m);
-            }
-        }
-        return offered;
+        return policy.mechanisms(client);
     }
 
     @Override
     public boolean knownMechanism(String name) {
-        return services.mechanisms().stream().anyMatch(m -> m.name().equals(name));
+        return policy.implemented(name);
     }
 
     @Override
@@ -490,7 +376,7 @@ public final class ProtocolSession implements SessionContext {
 
     @Override
     public void startTlsAfterReply() {
-        startTls = true;
+        responder.startTlsAfterReply();
     }
 
     @Override
