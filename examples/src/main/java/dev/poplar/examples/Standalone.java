@@ -216,7 +216,7 @@ final class Standalone implements AutoCloseable {
         if (address.isUnresolved()) {
             throw new IllegalArgumentException("--bind " + bind + ": unknown host");
         }
-        return Optional.of(new Listener(address, implicitTls));
+        return Optional.of(new Listener(implicitTls ? "pop3s" : "pop3", address, implicitTls));
     }
 
     private void describe(PrintStream out, String what) {

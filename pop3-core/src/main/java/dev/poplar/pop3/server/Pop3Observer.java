@@ -7,7 +7,7 @@ package dev.poplar.pop3.server;
  * session. Must be thread-safe and quick; it must not block. An exception it throws is logged and otherwise ignored.
  */
 @FunctionalInterface
-public interface Pop3EventListener {
+public interface Pop3Observer {
 
     /**
      * Called for each event.

@@ -1,4 +1,4 @@
-package dev.poplar.pop3.server;
+package dev.poplar.pop3.server.internal.hook;
 
 import dev.poplar.pop3.auth.ClientInfo;
 
@@ -9,16 +9,17 @@ import java.util.Optional;
 
 /**
  * Changes what the server does for a connection or a command: answer differently, wait, go silent, send slowly, or
- * drop the connection. It is how a test server injects the faults real servers produce, and how a deployment can put
- * a server into maintenance without code in the engine.
+ * drop the connection. It is how Poplar's test kit injects the faults real servers produce. It is not public API: the
+ * module exports this package to the test kit alone, and a server takes a hook only through
+ * {@code Pop3Server.Builder.hook}, which is reserved for the test kit.
  *
- * <p><b>Threading.</b> Called on worker threads, one call at a time per session, never on a network I/O thread. Must
- * be thread-safe across sessions. May block, but a blocked call holds a worker.
+ * <p><b>Threading.</b> Called on the connection's I/O thread: must be quick and must not block. Must be thread-safe
+ * across sessions.
  *
  * <p>Secrets never reach an interceptor: {@link Command#argument()} of {@code PASS}, {@code APOP} and {@code AUTH}
  * shows {@code ***} in place of the password, digest or SASL data, and SASL continuation lines are not intercepted.
  */
-public interface Pop3Interceptor {
+public interface SessionHook {
 
     /**
      * Called when a client connects (after the TLS handshake on an implicit-TLS listener), before the greeting.
