@@ -277,7 +277,21 @@ public final class Connection implements Transport {
 
     @Override
     public void send(Reply reply, Sent done) {
-        sending = new ReplySender(this, reply, done, hook == null ? null : hook.takeShape());
+        // A reply may finish later, from a write's completion: the session is then ready and the input waits.
+        Sent thenPump = new Sent() {
+            @Override
+            public void sent() {
+                done.sent();
+                pump();
+            }
+
+            @Override
+            public void failed(Exception cause, boolean started) {
+                done.failed(cause, started);
+                pump();
+            }
+        };
+        sending = new ReplySender(this, reply, thenPump, hook == null ? null : hook.takeShape());
         sending.start();
     }
 
