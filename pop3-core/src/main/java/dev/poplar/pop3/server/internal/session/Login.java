@@ -27,6 +27,11 @@ final class Login {
     private static final Logger LOG = LoggerFactory.getLogger(Login.class);
     /** How long a login waits for an ending session of this server to release the mailbox. */
     static final Duration RELEASE_WAIT = Duration.ofSeconds(2);
+    /**
+     * How long a login waits when the holder is one of our sessions not yet known to be ending: its connection may
+     * already be closed with the close not yet processed (it may even wait behind this login on the same I/O thread).
+     */
+    static final Duration CLOSE_GRACE = Duration.ofMillis(300);
 
     private final ProtocolSession session;
     private final SessionServices services;
@@ -67,14 +72,14 @@ final class Login {
             failed(unavailable.reason());
             session.complete(Replies.AUTH_UNAVAILABLE);
         } else {
-            open(((AuthResult.Accepted) result).mailbox(), true);
+            open(((AuthResult.Accepted) result).mailbox(), 2);
         }
     }
 
-    private void open(String mailbox, boolean mayWait) {
+    private void open(String mailbox, int waits) {
         MailboxStore store = services.config().store();
         transport.call(store.mayBlock(MailboxStore.Operation.OPEN), () -> view(store, mailbox),
-                (view, failure) -> opened(mailbox, view, failure, mayWait),
+                (view, failure) -> opened(mailbox, view, failure, waits),
                 view -> close(view.maildrop()));
     }
 
@@ -88,16 +93,18 @@ final class Login {
         }
     }
 
-    private void opened(String mailbox, MaildropView view, Exception failure, boolean mayWait) {
+    private void opened(String mailbox, MaildropView view, Exception failure, int waits) {
         if (failure == null) {
             session.enter(view, credentials.username(), mechanism);
             return;
         }
-        if (mayWait && failure instanceof StoreException e && e.kind() == StoreException.Kind.IN_USE) {
-            var release = services.holds().releaseOfEnding(mailbox);
-            if (release.isPresent()) {
-                LOG.debug("mailbox {} is being released by an ending session; waiting", LogSafe.text(mailbox));
-                transport.when(release.get(), RELEASE_WAIT, () -> open(mailbox, false));
+        if (waits > 0 && failure instanceof StoreException e && e.kind() == StoreException.Kind.IN_USE) {
+            var holder = services.holds().holder(mailbox);
+            if (holder.isPresent()) {
+                LOG.debug("mailbox {} is held by another session of this server; waiting for its release",
+                        LogSafe.text(mailbox));
+                transport.when(holder.get().release(), holder.get().isEnding() ? RELEASE_WAIT : CLOSE_GRACE,
+                        () -> open(mailbox, waits - 1));
                 return;
             }
         }
