@@ -18,11 +18,10 @@ package dev.poplar.pop3.store;
  * <p><b>Failures.</b> A store reports failure by throwing {@link StoreException}: its
  * {@linkplain StoreException.Kind kind} decides the reply, and its text goes to the log, never to the client. Any other
  * {@code RuntimeException} from a store is a bug in the store, which the server survives: it logs the exception and
- * answers {@code -ERR [SYS/TEMP]}, as for {@link StoreException.Kind#TEMPORARY}; the connection stays open. Thrown
- * by {@link #open(String)}, or by the {@link Maildrop#messages()} call that follows it, the exception fails the login
- * (the maildrop returned, if any, is closed) and the session stays in the AUTHORIZATION state, so the client may log in
- * again; this failed login does not count towards the limit of failed logins. {@link Maildrop} says what happens
- * after the login.
+ * answers {@code -ERR [SYS/TEMP]}, as for {@link StoreException.Kind#TEMPORARY}. Thrown by {@link #open(String)}, or
+ * by the {@link Maildrop#messages()} call that follows it, the exception fails the login (the maildrop returned, if
+ * any, is closed); the connection stays open in the AUTHORIZATION state, so the client may log in again.
+ * {@link Maildrop} says what happens after the login.
  *
  * @see dev.poplar.pop3.store.memory.InMemoryMailboxStore
  */
