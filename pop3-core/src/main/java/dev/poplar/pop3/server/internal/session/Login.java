@@ -25,13 +25,13 @@ import java.time.Duration;
 final class Login {
 
     private static final Logger LOG = LoggerFactory.getLogger(Login.class);
-    /** How long a login waits for an ending session of this server to release the mailbox. */
-    static final Duration RELEASE_WAIT = Duration.ofSeconds(2);
     /**
-     * How long a login waits when the holder is one of our sessions not yet known to be ending: its connection may
-     * already be closed with the close not yet processed (it may even wait behind this login on the same I/O thread).
+     * How long a login waits for another session of this server to release the mailbox. Its connection may already be
+     * closed, with the close not yet processed (it may even wait behind this login on the same I/O thread), or its
+     * store may still be releasing the mailbox; a session that is alive keeps it, and the client gets
+     * {@code [IN-USE]} once the time is up.
      */
-    static final Duration CLOSE_GRACE = Duration.ofMillis(300);
+    static final Duration RELEASE_WAIT = Duration.ofSeconds(2);
 
     private final ProtocolSession session;
     private final SessionServices services;
@@ -72,14 +72,14 @@ final class Login {
             failed(unavailable.reason());
             session.complete(Replies.AUTH_UNAVAILABLE);
         } else {
-            open(((AuthResult.Accepted) result).mailbox(), 2);
+            open(((AuthResult.Accepted) result).mailbox(), System.nanoTime() + RELEASE_WAIT.toNanos());
         }
     }
 
-    private void open(String mailbox, int waits) {
+    private void open(String mailbox, long waitUntil) {
         MailboxStore store = services.config().store();
         transport.call(store.mayBlock(MailboxStore.Operation.OPEN), () -> view(store, mailbox),
-                (view, failure) -> opened(mailbox, view, failure, waits),
+                (view, failure) -> opened(mailbox, view, failure, waitUntil),
                 view -> close(view.maildrop()));
     }
 
@@ -93,18 +93,18 @@ final class Login {
         }
     }
 
-    private void opened(String mailbox, MaildropView view, Exception failure, int waits) {
+    private void opened(String mailbox, MaildropView view, Exception failure, long waitUntil) {
         if (failure == null) {
             session.enter(view, credentials.username(), mechanism);
             return;
         }
-        if (waits > 0 && failure instanceof StoreException e && e.kind() == StoreException.Kind.IN_USE) {
+        long left = waitUntil - System.nanoTime();
+        if (left > 0 && failure instanceof StoreException e && e.kind() == StoreException.Kind.IN_USE) {
             var holder = services.holds().holder(mailbox);
             if (holder.isPresent()) {
                 LOG.debug("mailbox {} is held by another session of this server; waiting for its release",
                         LogSafe.text(mailbox));
-                transport.when(holder.get().release(), holder.get().isEnding() ? RELEASE_WAIT : CLOSE_GRACE,
-                        () -> open(mailbox, waits - 1));
+                transport.when(holder.get().release(), Duration.ofNanos(left), () -> open(mailbox, waitUntil));
                 return;
             }
         }

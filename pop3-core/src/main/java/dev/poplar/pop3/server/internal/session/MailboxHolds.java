@@ -41,20 +41,9 @@ public final class MailboxHolds {
     final class Hold {
         private final String mailbox;
         private final CompletableFuture<Void> released = new CompletableFuture<>();
-        private volatile boolean ending;
 
         private Hold(String mailbox) {
             this.mailbox = mailbox;
-        }
-
-        /** The session is ending: its connection is closed or closing. */
-        void ending() {
-            ending = true;
-        }
-
-        /** @return whether the holding session is ending */
-        boolean isEnding() {
-            return ending;
         }
 
         /** @return completes when the store has released the mailbox */
