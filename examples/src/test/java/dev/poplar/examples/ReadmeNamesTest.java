@@ -80,7 +80,7 @@ class ReadmeNamesTest {
         return code.replaceAll("\"(\\\\.|[^\"\\\\])*\"", "\"\"").replaceAll("//[^\\n]*", "");
     }
 
-    /** The simple names of the public top-level types in the main sources of the published modules. */
+    /** The simple names of the public types, top-level and nested, in the main sources of the published modules. */
     static Set<String> publicApi() {
         Set<String> names = new TreeSet<>();
         for (Reactor.Module module : Reactor.publishedLibraries()) {
@@ -92,12 +92,29 @@ class ReadmeNamesTest {
                 files.filter(f -> f.toString().endsWith(".java"))
                         .filter(f -> !sources.relativize(f).toString().contains("internal"))
                         .filter(ReadmeNamesTest::declaresPublicType)
-                        .forEach(f -> names.add(f.getFileName().toString().replace(".java", "")));
+                        .forEach(f -> {
+                            names.add(f.getFileName().toString().replace(".java", ""));
+                            names.addAll(nestedPublicTypes(f));
+                        });
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
         }
         return names;
+    }
+
+    static Set<String> nestedPublicTypes(Path file) {
+        Set<String> nested = new TreeSet<>();
+        try {
+            Matcher m = Pattern.compile("^\\s+public (static |final |sealed |abstract |non-sealed )*"
+                    + "(class|interface|enum|record) (\\w+)", Pattern.MULTILINE).matcher(Files.readString(file));
+            while (m.find()) {
+                nested.add(m.group(3));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return nested;
     }
 
     static boolean declaresPublicType(Path file) {
