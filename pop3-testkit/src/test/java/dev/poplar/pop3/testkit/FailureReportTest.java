@@ -45,10 +45,11 @@ class FailureReportTest {
         }
     }
 
+    /** Both classes in one forked run: a JVM start is the slow part. */
     @Test
     void theTranscriptsOfAFailedTestAreInItsReportWhateverMadeItFail(@TempDir Path reports) throws Exception {
         Map<String, ForkedRun.TestCase> cases = ForkedRun.run(ForkedRun.classPath(), reports,
-                ExtensionLifecycleTest.FailingPoller.class);
+                ExtensionLifecycleTest.FailingPoller.class, SharedServer.class);
 
         assertThat(cases.get("failsWithAnException")).satisfies(c -> {
             assertThat(c.error()).hasValueSatisfying(e -> assertThat(e).startsWith("java.io.IOException"));
@@ -61,18 +62,13 @@ class FailureReportTest {
             assertThat(printed(c, "failsAfterOneSession(Pop3TestServer) failed; POP3 sessions of "))
                     .contains("C: PASS ***", "ended: quit");
         });
-        assertThat(List.of(cases.get("passes"), cases.get("isAborted"))).allSatisfy(c -> {
-            assertThat(c.failure()).isEmpty();
-            assertThat(c.error()).isEmpty();
-            assertThat(c.systemOut()).doesNotContain("POP3 sessions", "C: USER");
-        });
-    }
-
-    @Test
-    void aSharedServerReportsOnlyTheSessionsOfTheFailedTest(@TempDir Path reports) throws Exception {
-        Map<String, ForkedRun.TestCase> cases = ForkedRun.run(ForkedRun.classPath(), reports, SharedServer.class);
-
-        assertThat(cases.get("firstSessionAndPass").passed()).isTrue();
+        assertThat(List.of(cases.get("passes"), cases.get("isAborted"), cases.get("firstSessionAndPass")))
+                .allSatisfy(c -> {
+                    assertThat(c.failure()).isEmpty();
+                    assertThat(c.error()).isEmpty();
+                    assertThat(c.systemOut()).doesNotContain("POP3 sessions", "C: USER");
+                });
+        // A server shared by the class: the failed test reports the sessions of its own time only.
         assertThat(cases.get("failWithoutASession")).satisfies(c -> {
             assertThat(c.error()).isPresent();
             assertThat(printed(c, "failWithoutASession() failed; POP3 sessions of "))
