@@ -44,7 +44,8 @@ import java.util.stream.Collectors;
  * the sessions that ended during the test are printed to standard output, which Maven Surefire puts into the failed
  * test's report ({@code <system-out>} in its XML, shown by CI servers) and Gradle into its test reports; and they
  * are published as a JUnit report entry ({@code pop3.sessions}) for tools that show those. Sessions still open are
- * given up to a second to end first.
+ * given up to a second to end first (and, with a server per class, before each test, so that the sessions of the
+ * previous test are not counted as this one's).
  *
  * <p>Servers bind free ports of {@code 127.0.0.1}; the extension keeps its servers in the JUnit extension store, never
  * in static state. One extension per test class: with two, the {@code Pop3TestServer} parameter would be ambiguous.
@@ -108,7 +109,9 @@ public final class Pop3ServerExtension implements BeforeAllCallback, AfterAllCal
             throw new ExtensionConfigurationException("Pop3ServerExtension.perClass() needs a static "
                     + "@RegisterExtension field (its server starts before all tests of the class)");
         }
-        context.getStore(namespace).put(FIRST_SESSION, find(context).sessions().size());
+        // A shared server: sessions of earlier tests whose clients just went away are theirs, not this test's.
+        List<RecordedSession> before = perClass ? find(context).settledSessions(SETTLE) : List.of();
+        context.getStore(namespace).put(FIRST_SESSION, before.size());
     }
 
     @Override
