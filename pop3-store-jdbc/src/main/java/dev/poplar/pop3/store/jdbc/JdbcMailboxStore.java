@@ -9,6 +9,7 @@ import dev.poplar.pop3.store.MessageInfo;
 import dev.poplar.pop3.store.StoreException;
 import dev.poplar.pop3.store.jdbc.internal.Database;
 import dev.poplar.pop3.store.jdbc.internal.Holds;
+import dev.poplar.pop3.store.jdbc.internal.Listings;
 import dev.poplar.pop3.store.jdbc.internal.Mailboxes;
 import dev.poplar.pop3.store.jdbc.internal.Migrations;
 import dev.poplar.pop3.store.jdbc.internal.Sql;
@@ -146,7 +147,7 @@ public final class JdbcMailboxStore implements MailboxStore, Delivery, AutoClose
      * the exception says {@link StoreException.Kind#TEMPORARY} and a retry may deliver it twice, never lose it.
      *
      * @throws StoreException also {@link StoreException.Kind#PERMANENT} for an invalid mailbox name (see
-     *     {@link #open(String)})
+     *     {@link #open(String)}) and for a message larger than {@link Builder#maxMessageSize(long)}
      * @throws IllegalStateException if the store is closed
      */
     @Override
@@ -233,6 +234,8 @@ public final class JdbcMailboxStore implements MailboxStore, Delivery, AutoClose
         private Duration holdLease = Duration.ofSeconds(10);
         private Duration heartbeat = Duration.ofSeconds(2);
         private String nodeName;
+        private long maxMessageSize = 100L * 1024 * 1024;
+        private long listingCache = 200_000;
 
         private Builder(DataSource dataSource, String jdbcUrl, String user, String password) {
             this.dataSource = dataSource;
@@ -353,13 +356,40 @@ public final class JdbcMailboxStore implements MailboxStore, Delivery, AutoClose
         }
 
         /**
+         * The largest message {@link #deliver(String, InputStream)} takes, in stored octets. Default 100 MiB. A larger
+         * one is {@link StoreException.Kind#PERMANENT} (the mail transfer agent bounces it) and leaves nothing behind.
+         *
+         * @param maxMessageSize a positive number of octets
+         * @return this builder
+         */
+        public Builder maxMessageSize(long maxMessageSize) {
+            this.maxMessageSize = maxMessageSize;
+            return this;
+        }
+
+        /**
+         * How many messages the cached listings of large mailboxes (1,000 messages or more) may hold in all, about 150
+         * bytes of heap each. Default 200,000; 0 turns the cache off. A cached listing is checked against the
+         * mailbox's counters at every open (one statement returning one row), and extended with the new messages when
+         * mail has only been added.
+         *
+         * @param listingCache zero or more messages
+         * @return this builder
+         */
+        public Builder listingCache(long listingCache) {
+            this.listingCache = listingCache;
+            return this;
+        }
+
+        /**
          * Checks the settings, connects, migrates the schema (unless turned off), registers this node and starts its
          * heartbeat.
          *
          * @return the store; close it when done
          * @throws IllegalArgumentException naming the setting, if the schema name is not allowed, a duration is not
          *     positive (or {@code connectionTimeout} is under 250 ms), {@code heartbeat} is more than half of
-         *     {@code holdLease}, {@code poolSize} is under 2, {@code nodeName} is blank or too long, or
+         *     {@code holdLease}, {@code poolSize} is under 2, {@code maxMessageSize} is not positive,
+         *     {@code listingCache} is negative, {@code nodeName} is blank or too long, or
          *     {@code connectionTimeout} or {@code poolSize} was set for an application's {@link DataSource}
          * @throws NullPointerException if a setting was set to null
          * @throws StoreException {@link StoreException.Kind#TEMPORARY} if the database cannot be reached,
@@ -383,7 +413,8 @@ public final class JdbcMailboxStore implements MailboxStore, Delivery, AutoClose
                 holds.start();
                 LOG.info("JDBC store on schema {} started as node {} ({})", schema, name, holds.nodeId());
                 JdbcMailboxStore store = new JdbcMailboxStore(schema, holds,
-                        new Mailboxes(database, sql, holds, createMissingMailboxes), pool);
+                        new Mailboxes(database, sql, holds, new Listings(sql, listingCache), createMissingMailboxes,
+                                maxMessageSize), pool);
                 started = true;
                 return store;
             } catch (SQLException | FlywayException e) {
@@ -429,6 +460,12 @@ public final class JdbcMailboxStore implements MailboxStore, Delivery, AutoClose
             }
             if (poolSize != null && poolSize < 2) {
                 throw new IllegalArgumentException("poolSize must be at least 2: " + poolSize);
+            }
+            if (listingCache < 0) {
+                throw new IllegalArgumentException("listingCache must not be negative: " + listingCache);
+            }
+            if (maxMessageSize <= 0) {
+                throw new IllegalArgumentException("maxMessageSize must be positive: " + maxMessageSize);
             }
             if (nodeName != null && (nodeName.isBlank() || nodeName.length() > MAX_NAME_LENGTH)) {
                 throw new IllegalArgumentException("nodeName must have 1 to 255 characters and not be blank: \""

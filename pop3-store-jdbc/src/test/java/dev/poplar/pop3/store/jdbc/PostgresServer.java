@@ -213,7 +213,7 @@ public final class PostgresServer implements AutoCloseable {
                 "--locale=C", "--no-sync"));
         String settings = String.join("\n",
                 "",
-                "# Test server: loopback only, no durability (tests never survive a crash of the machine).",
+                "# Test server: loopback only, no durability (tests never survive a crash of the machine), costs of an SSD.",
                 "port = " + port,
                 "listen_addresses = '127.0.0.1'",
                 "unix_socket_directories = ''",
@@ -224,6 +224,7 @@ public final class PostgresServer implements AutoCloseable {
                 "synchronous_commit = off",
                 "full_page_writes = off",
                 "max_wal_size = 1GB",
+                "random_page_cost = 1.1",
                 "log_min_messages = warning",
                 "");
         try (OutputStream out = Files.newOutputStream(data.resolve("postgresql.conf"), StandardOpenOption.APPEND)) {

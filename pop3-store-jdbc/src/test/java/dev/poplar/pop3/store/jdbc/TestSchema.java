@@ -59,8 +59,8 @@ public final class TestSchema implements AutoCloseable {
     }
 
     /**
-     * A builder of a store on this schema with its own small pool and short time limits; {@link #build} closes it
-     * after the test.
+     * A builder of a store on this schema with its own small pool and time limits long enough for a loaded machine;
+     * {@link #build} closes it after the test. Tests of the time limits set their own.
      *
      * @return a builder
      */
@@ -78,8 +78,8 @@ public final class TestSchema implements AutoCloseable {
         return JdbcMailboxStore.builder(jdbcUrl, PostgresServer.SUPERUSER, "")
                 .schema(name)
                 .poolSize(3)
-                .connectionTimeout(Duration.ofSeconds(2))
-                .statementTimeout(Duration.ofSeconds(3));
+                .connectionTimeout(Duration.ofSeconds(10))
+                .statementTimeout(Duration.ofSeconds(10));
     }
 
     /**

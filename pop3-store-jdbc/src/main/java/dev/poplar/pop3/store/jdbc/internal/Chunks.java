@@ -11,8 +11,8 @@ import java.util.Objects;
  * Writes a message's octets as rows of {@code message_chunk}: buffers at most one chunk of {@link #SIZE} octets and
  * inserts each full one through the statement it is given, on the delivering connection (inside its transaction).
  *
- * <p>A database failure is thrown as {@link DatabaseFailure}, an {@link IOException} that the delivery tells apart from
- * a failure to read the incoming message. Not thread-safe.
+ * <p>A database failure is thrown as {@link DatabaseFailure}, and a message larger than allowed as {@link TooLarge}:
+ * {@link IOException}s that the delivery tells apart from a failure to read the incoming message. Not thread-safe.
  */
 public final class Chunks extends OutputStream {
 
@@ -21,6 +21,7 @@ public final class Chunks extends OutputStream {
 
     private final PreparedStatement insert;
     private final long messageId;
+    private final long maxOctets;
     private final byte[] buffer = new byte[SIZE];
     private int filled;
     private int seq;
@@ -31,10 +32,12 @@ public final class Chunks extends OutputStream {
      *
      * @param insert the prepared {@link Sql#insertChunk} statement
      * @param messageId the message the chunks belong to
+     * @param maxOctets the most octets a message may have
      */
-    public Chunks(PreparedStatement insert, long messageId) {
+    public Chunks(PreparedStatement insert, long messageId, long maxOctets) {
         this.insert = insert;
         this.messageId = messageId;
+        this.maxOctets = maxOctets;
     }
 
     @Override
@@ -65,15 +68,19 @@ public final class Chunks extends OutputStream {
      *
      * @return how many octets were stored in all
      * @throws DatabaseFailure if the database fails
+     * @throws TooLarge if the message is larger than allowed
      */
-    public long finish() throws DatabaseFailure {
+    public long finish() throws IOException {
         if (filled > 0) {
             flushChunk();
         }
         return octets;
     }
 
-    private void flushChunk() throws DatabaseFailure {
+    private void flushChunk() throws IOException {
+        if (octets + filled > maxOctets) {
+            throw new TooLarge(maxOctets);
+        }
         try {
             insert.setLong(1, messageId);
             insert.setInt(2, seq);
@@ -102,6 +109,15 @@ public final class Chunks extends OutputStream {
          */
         public SQLException sqlException() {
             return (SQLException) getCause();
+        }
+    }
+
+    /** A message larger than the store takes. */
+    public static final class TooLarge extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        TooLarge(long maxOctets) {
+            super("the message is larger than " + maxOctets + " octets");
         }
     }
 }

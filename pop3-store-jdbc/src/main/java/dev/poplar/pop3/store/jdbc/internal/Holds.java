@@ -280,9 +280,7 @@ public final class Holds implements AutoCloseable {
          * @throws StoreException {@link StoreException.Kind#TEMPORARY} if the hold has been lost
          */
         public void verify(Connection connection) throws SQLException, StoreException {
-            if (owner.expired || released.get()) {
-                throw lost();
-            }
+            checkNotLost();
             try (PreparedStatement statement = connection.prepareStatement(sql.verifyHold)) {
                 statement.setLong(1, mailboxId);
                 statement.setString(2, owner.id);
@@ -292,6 +290,18 @@ public final class Holds implements AutoCloseable {
                         throw lost();
                     }
                 }
+            }
+        }
+
+        /**
+         * Fails fast, without the database, if this node already knows the hold is gone: its lease expired, the
+         * store was closed, or the hold was released.
+         *
+         * @throws StoreException {@link StoreException.Kind#TEMPORARY} if the hold is known to be lost
+         */
+        public void checkNotLost() throws StoreException {
+            if (owner.expired || released.get()) {
+                throw lost();
             }
         }
 

@@ -51,7 +51,7 @@ public final class JdbcMaildrop implements Maildrop {
      * @param hold the hold this maildrop releases on close
      * @param mailboxId the mailbox's row id
      * @param mailbox its name, for messages
-     * @param messages the listing, ordered by row id, with {@link StoredMessage} handles
+     * @param messages the listing, immutable, ordered by row id, with {@link StoredMessage} handles
      */
     public JdbcMaildrop(Database database, Sql sql, Holds.Hold hold, long mailboxId, String mailbox,
                         List<MessageInfo> messages) {
@@ -60,7 +60,7 @@ public final class JdbcMaildrop implements Maildrop {
         this.hold = hold;
         this.mailboxId = mailboxId;
         this.mailbox = mailbox;
-        this.messages = Collections.unmodifiableList(messages);
+        this.messages = messages;
     }
 
     @Override
@@ -104,12 +104,19 @@ public final class JdbcMaildrop implements Maildrop {
         if (deleteIds.isEmpty() && retrievedIds.isEmpty()) {
             return UpdateResult.complete();
         }
+        hold.checkNotLost();
         return database.transaction("update mailbox " + mailbox + " (" + deleteIds.size() + " deleted)",
                 connection -> {
                     hold.verify(connection);
                     // A message someone else removed meanwhile is gone, as the client asked: it counts as removed.
                     inBatches(connection, sql.deleteMessages, deleteIds);
                     inBatches(connection, sql.markRetrieved, retrievedIds);
+                    if (!deleteIds.isEmpty()) {
+                        try (PreparedStatement count = connection.prepareStatement(sql.countRemoval)) {
+                            count.setLong(1, mailboxId);
+                            count.executeUpdate();
+                        }
+                    }
                     return UpdateResult.complete();
                 });
     }

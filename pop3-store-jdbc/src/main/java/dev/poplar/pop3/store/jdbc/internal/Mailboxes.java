@@ -11,8 +11,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * Mailboxes in the database: finding or creating them, opening them under a hold, and delivering into them.
@@ -23,8 +21,10 @@ public final class Mailboxes {
     private final Database database;
     private final Sql sql;
     private final Holds holds;
+    private final Listings listings;
     private final Uids uids = new Uids();
     private final boolean createMissing;
+    private final long maxMessageSize;
 
     /**
      * Creates the helper.
@@ -32,13 +32,18 @@ public final class Mailboxes {
      * @param database the database
      * @param sql the statements
      * @param holds the holds of this node
+     * @param listings the listings
      * @param createMissing whether a mailbox is created at its first open or delivery
+     * @param maxMessageSize the most octets a delivered message may have
      */
-    public Mailboxes(Database database, Sql sql, Holds holds, boolean createMissing) {
+    public Mailboxes(Database database, Sql sql, Holds holds, Listings listings, boolean createMissing,
+                     long maxMessageSize) {
         this.database = database;
         this.sql = sql;
         this.holds = holds;
+        this.listings = listings;
         this.createMissing = createMissing;
+        this.maxMessageSize = maxMessageSize;
     }
 
     /**
@@ -54,26 +59,13 @@ public final class Mailboxes {
             long mailboxId = id(connection, mailbox);
             Holds.Hold hold = holds.acquire(connection, mailboxId, mailbox);
             try {
-                return new JdbcMaildrop(database, sql, hold, mailboxId, mailbox, listing(connection, mailboxId));
+                return new JdbcMaildrop(database, sql, hold, mailboxId, mailbox,
+                        listings.list(connection, mailboxId));
             } catch (SQLException | RuntimeException e) {
                 hold.release();
                 throw e;
             }
         });
-    }
-
-    private List<MessageInfo> listing(Connection connection, long mailboxId) throws SQLException {
-        try (PreparedStatement statement = connection.prepareStatement(sql.listing)) {
-            statement.setLong(1, mailboxId);
-            try (ResultSet rows = statement.executeQuery()) {
-                List<MessageInfo> messages = new ArrayList<>();
-                while (rows.next()) {
-                    StoredMessage stored = new StoredMessage(rows.getLong(1), rows.getLong(4), rows.getBoolean(5));
-                    messages.add(new MessageInfo(rows.getString(2), rows.getLong(3), stored));
-                }
-                return messages;
-            }
-        }
     }
 
     /**
@@ -84,7 +76,8 @@ public final class Mailboxes {
      * @return the new message
      * @throws IOException if reading the message fails; nothing is delivered
      * @throws StoreException {@link StoreException.Kind#PERMANENT} if the mailbox does not exist and may not be
-     *     created, {@link StoreException.Kind#TEMPORARY} if the database fails; nothing is delivered
+     *     created or the message is too large, {@link StoreException.Kind#TEMPORARY} if the database fails; nothing
+     *     is delivered
      */
     public MessageInfo deliver(String mailbox, InputStream message) throws IOException, StoreException {
         String what = "deliver to mailbox " + mailbox;
@@ -96,6 +89,8 @@ public final class Mailboxes {
             });
         } catch (Chunks.DatabaseFailure e) {
             throw Database.failure(what, e.sqlException());
+        } catch (Chunks.TooLarge e) {
+            throw new StoreException(StoreException.Kind.PERMANENT, "cannot " + what + ": " + e.getMessage(), e);
         }
     }
 
@@ -114,7 +109,7 @@ public final class Mailboxes {
         ContentFacts facts;
         long octets;
         try (PreparedStatement insert = connection.prepareStatement(sql.insertChunk)) {
-            Chunks chunks = new Chunks(insert, messageId);
+            Chunks chunks = new Chunks(insert, messageId, maxMessageSize);
             facts = ContentFacts.copy(message, chunks);
             octets = chunks.finish();
         }
@@ -124,6 +119,11 @@ public final class Mailboxes {
             complete.setBoolean(3, facts.wireReady());
             complete.setLong(4, messageId);
             complete.executeUpdate();
+        }
+        // Last, so that concurrent deliveries to the mailbox wait for each other only while committing.
+        try (PreparedStatement count = connection.prepareStatement(sql.countDelivery)) {
+            count.setLong(1, mailboxId);
+            count.executeUpdate();
         }
         return new MessageInfo(uid, facts.size(), new StoredMessage(messageId, octets, facts.wireReady()));
     }

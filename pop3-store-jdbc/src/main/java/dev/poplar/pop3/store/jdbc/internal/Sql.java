@@ -13,8 +13,16 @@ public final class Sql {
     public final String findMailbox;
     /** Creates a mailbox unless it exists. Parameter: name. Result: id, or no row if it existed. */
     public final String createMailbox;
-    /** The listing of a mailbox in message order. Parameter: mailbox id. */
+    /**
+     * A mailbox's counters and its messages after a given id, in one snapshot, in no particular order. Parameters:
+     * the id after which messages are wanted (0 for all), mailbox id. Result: delivered, removed, then id, uid, POP3
+     * size, octets, wire ready (all null in the one row of a mailbox without such messages).
+     */
     public final String listing;
+    /** Counts a delivery. Parameter: mailbox id. */
+    public final String countDelivery;
+    /** Counts a removal. Parameter: mailbox id. */
+    public final String countRemoval;
     /** Starts a message. Parameters: mailbox id, uid. Result: id. */
     public final String insertMessage;
     /** Completes a message. Parameters: POP3 size, octets, wire ready, id. */
@@ -64,8 +72,10 @@ public final class Sql {
 
         findMailbox = "SELECT id FROM " + mailbox + " WHERE name = ?";
         createMailbox = "INSERT INTO " + mailbox + " (name) VALUES (?) ON CONFLICT (name) DO NOTHING RETURNING id";
-        listing = "SELECT id, uid, pop3_size, octets, wire_ready FROM " + message
-                + " WHERE mailbox_id = ? ORDER BY id";
+        listing = "SELECT b.delivered, b.removed, m.id, m.uid, m.pop3_size, m.octets, m.wire_ready FROM " + mailbox
+                + " b LEFT JOIN " + message + " m ON m.mailbox_id = b.id AND m.id > ? WHERE b.id = ?";
+        countDelivery = "UPDATE " + mailbox + " SET delivered = delivered + 1 WHERE id = ?";
+        countRemoval = "UPDATE " + mailbox + " SET removed = removed + 1 WHERE id = ?";
         insertMessage = "INSERT INTO " + message + " (mailbox_id, uid, pop3_size, octets, wire_ready)"
                 + " VALUES (?, ?, 0, 0, FALSE) RETURNING id";
         completeMessage = "UPDATE " + message + " SET pop3_size = ?, octets = ?, wire_ready = ? WHERE id = ?";
