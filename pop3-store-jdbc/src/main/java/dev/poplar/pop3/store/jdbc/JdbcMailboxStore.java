@@ -38,11 +38,17 @@ import java.util.regex.Pattern;
  *
  * <p><b>Messages.</b> A message is a row (unique id, POP3 size, stored length, whether it is in wire form) and its
  * content is rows of at most 64 KiB chunks. {@link #deliver(String, InputStream)} streams the content in, chunk by
- * chunk, inside one transaction: the message appears whole or not at all, and never more than a chunk of it is held in
- * memory. Content is read back a few chunks per query, each on a connection borrowed for that query alone, so a slow
- * client holds no database connection. Unique ids are 22 random characters, assigned at delivery and never changed.
- * Content that is already in wire form (CRLF line ends, no line starting with {@code .}) is marked so and skips the
- * server's encoder. Opening a mailbox reads its listing from one index (an index-only scan).
+ * chunk, inside one transaction: the message appears whole or not at all, and at most one chunk of it is in memory.
+ * Content is read back four chunks per query, each on a connection borrowed for that query alone, so a slow client
+ * holds no database connection and at most 256 KiB of a message is in memory. Unique ids are 22 random characters,
+ * assigned at delivery and never changed. Content that is already in wire form (CRLF line ends, no line starting with
+ * {@code .}) is marked so and skips the server's encoder.
+ *
+ * <p><b>Listings.</b> Opening a mailbox reads its listing from one index (an index-only scan). Listings of large
+ * mailboxes are cached ({@link Builder#listingCache(long)}) and checked at every open against two counters of the
+ * mailbox row, of the transactions that delivered and that removed messages: an unchanged mailbox of 100,000 messages
+ * opens in a few milliseconds, and one with new mail reads only the new messages. Anything else that adds or removes
+ * messages in these tables must increment {@code mailbox.delivered} or {@code mailbox.removed} in the same transaction.
  *
  * <p><b>Hold.</b> {@link #open(String)} takes a hold that is exclusive across every store instance on the same
  * database: a row per held mailbox, owned by this instance's <em>node</em>, whose lease a heartbeat renews every

@@ -57,6 +57,7 @@ class JdbcMailboxStoreBuilderTest {
         void sizesMustBeSensible() {
             assertRejected(b -> b.poolSize(1), "poolSize");
             assertRejected(b -> b.maxMessageSize(0), "maxMessageSize");
+            assertRejected(b -> b.listingCache(-1), "listingCache");
             assertRejected(b -> b.nodeName(" "), "nodeName");
             assertRejected(b -> b.nodeName("n".repeat(256)), "nodeName");
         }

@@ -142,6 +142,28 @@ class NodeFailureTest {
         }
 
         @Test
+        void releasesAHoldItCouldNotReleaseAtCloseAsSoonAsTheDatabaseIsBack(TestSchema db) throws Exception {
+            JdbcMailboxStore other = db.store();
+            try (TcpProxy link = new TcpProxy(db.server().port())) {
+                Duration lease = Duration.ofSeconds(60);
+                JdbcMailboxStore node = nodeBehind(link, db, lease, Duration.ofMillis(300));
+                Maildrop maildrop = node.open("alice");
+                link.partition();
+                maildrop.close();
+                assertThat(failureOf(() -> other.open("alice"))).isEqualTo(StoreException.Kind.IN_USE);
+                link.heal();
+                long healed = System.nanoTime();
+                try (Maildrop taken = Poll.until(TIMEOUT, () -> openWhenFree(other, "alice"))) {
+                    Duration released = Duration.ofNanos(System.nanoTime() - healed);
+                    LOG.info("A hold whose release failed was released {} ms after the database was back",
+                            released.toMillis());
+                    assertThat(released).as("by a heartbeat, long before the lease ends").isLessThan(lease.dividedBy(3));
+                    assertThat(taken.messages()).isEmpty();
+                }
+            }
+        }
+
+        @Test
         void forLessThanItsLeaseKeepsItsHoldAndCarriesOn(TestSchema db) throws Exception {
             JdbcMailboxStore other = db.store();
             MessageInfo first = other.deliver("alice", text("first\n"));
