@@ -653,6 +653,31 @@ class JdbcMailboxStoreTest {
         }
 
         @Test
+        void aSessionsOwnRemovalKeepsTheListingCachedAndCorrect() throws Exception {
+            bulkMailbox("large", LARGE);
+            JdbcMailboxStore uncached = db.build(db.builder().listingCache(0));
+            List<MessageInfo> afterRemoval;
+            try (Maildrop maildrop = store.open("large")) {
+                List<MessageInfo> all = maildrop.messages();
+                Set<MessageInfo> deleted = Set.of(all.get(0), all.get(700), all.get(LARGE - 1));
+                deliver("large", "arrives during the session\n");
+                maildrop.update(deleted, Set.of());
+                afterRemoval = new ArrayList<>(all);
+                afterRemoval.removeAll(deleted);
+            }
+            MessageInfo later = deliver("large", "arrives after it\n");
+            try (Maildrop fresh = uncached.open("large")) {
+                List<MessageInfo> expected = fresh.messages();
+                assertThat(expected).hasSize(LARGE - 3 + 2).startsWith(afterRemoval.toArray(MessageInfo[]::new))
+                        .endsWith(later);
+                fresh.close();
+                try (Maildrop cached = store.open("large")) {
+                    assertThat(cached.messages()).isEqualTo(expected);
+                }
+            }
+        }
+
+        @Test
         void aRemovalOnAnotherNodeIsSeenAtTheNextOpen() throws Exception {
             bulkMailbox("large", LARGE);
             List<MessageInfo> before;

@@ -221,7 +221,6 @@ public final class PostgresServer implements AutoCloseable {
                 "shared_buffers = 64MB",
                 "dynamic_shared_memory_type = mmap",
                 "fsync = off",
-                "synchronous_commit = off",
                 "full_page_writes = off",
                 "max_wal_size = 1GB",
                 "random_page_cost = 1.1",

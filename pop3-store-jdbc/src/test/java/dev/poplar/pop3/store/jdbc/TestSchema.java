@@ -22,6 +22,7 @@ public final class TestSchema implements AutoCloseable {
     private final PostgresServer server;
     private final String name;
     private final List<AutoCloseable> closeables = new ArrayList<>();
+    private boolean ownDatabase;
 
     TestSchema(PostgresServer server) throws SQLException {
         this.server = server;
@@ -56,6 +57,21 @@ public final class TestSchema implements AutoCloseable {
      */
     public String table(String table) {
         return name + "." + table;
+    }
+
+    /**
+     * Creates a database of this test's own (named like the schema), dropped when the test ends, for tests that must
+     * not see the other tests' transactions (a {@code VACUUM} that other tests' open transactions would hold back).
+     *
+     * @return its JDBC URL, for {@link #builder(String)}
+     * @throws SQLException if it cannot be created
+     */
+    public synchronized String ownDatabase() throws SQLException {
+        if (!ownDatabase) {
+            server.createDatabase(name);
+            ownDatabase = true;
+        }
+        return server.jdbcUrl(name);
     }
 
     /**
@@ -124,7 +140,7 @@ public final class TestSchema implements AutoCloseable {
      * @throws SQLException if it fails
      */
     public int execute(String sql, Object... parameters) throws SQLException {
-        try (Connection connection = server.connect();
+        try (Connection connection = connect();
              PreparedStatement statement = connection.prepareStatement(sql.replace("%s", name))) {
             for (int i = 0; i < parameters.length; i++) {
                 statement.setObject(i + 1, parameters[i]);
@@ -154,7 +170,7 @@ public final class TestSchema implements AutoCloseable {
      * @throws SQLException if it fails or returns no row
      */
     public Object queryOne(String sql, Object... parameters) throws SQLException {
-        try (Connection connection = server.connect();
+        try (Connection connection = connect();
              PreparedStatement statement = connection.prepareStatement(sql.replace("%s", name))) {
             for (int i = 0; i < parameters.length; i++) {
                 statement.setObject(i + 1, parameters[i]);
@@ -168,7 +184,18 @@ public final class TestSchema implements AutoCloseable {
         }
     }
 
-    /** Closes the stores (newest first) and drops the schema. */
+    /**
+     * Opens a connection as the superuser to this test's database ({@code postgres}, or its own).
+     *
+     * @return a new connection; close it
+     * @throws SQLException if the server does not answer
+     */
+    public synchronized Connection connect() throws SQLException {
+        return ownDatabase ? java.sql.DriverManager.getConnection(server.jdbcUrl(name), PostgresServer.SUPERUSER, "")
+                : server.connect();
+    }
+
+    /** Closes the stores (newest first) and drops the schema (or the test's own database). */
     @Override
     public synchronized void close() throws Exception {
         for (int i = closeables.size() - 1; i >= 0; i--) {
@@ -176,7 +203,8 @@ public final class TestSchema implements AutoCloseable {
         }
         if (server.running()) {
             try (Connection connection = server.connect(); Statement statement = connection.createStatement()) {
-                statement.execute("DROP SCHEMA IF EXISTS " + name + " CASCADE");
+                statement.execute(ownDatabase ? "DROP DATABASE IF EXISTS " + name + " WITH (FORCE)"
+                        : "DROP SCHEMA IF EXISTS " + name + " CASCADE");
             }
         }
     }

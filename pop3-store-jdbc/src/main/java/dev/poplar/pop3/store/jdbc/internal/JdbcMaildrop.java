@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -37,9 +38,11 @@ public final class JdbcMaildrop implements Maildrop {
 
     private final Database database;
     private final Sql sql;
+    private final Listings listings;
     private final Holds.Hold hold;
     private final long mailboxId;
     private final String mailbox;
+    private final Listings.Listing listing;
     private final List<MessageInfo> messages;
     private boolean updated;
 
@@ -48,19 +51,22 @@ public final class JdbcMaildrop implements Maildrop {
      *
      * @param database the database
      * @param sql the statements
+     * @param listings the listings, told what this session removed
      * @param hold the hold this maildrop releases on close
      * @param mailboxId the mailbox's row id
      * @param mailbox its name, for messages
-     * @param messages the listing, immutable, ordered by row id, with {@link StoredMessage} handles
+     * @param listing the listing taken at open (messages ordered by row id, with {@link StoredMessage} handles)
      */
-    public JdbcMaildrop(Database database, Sql sql, Holds.Hold hold, long mailboxId, String mailbox,
-                        List<MessageInfo> messages) {
+    public JdbcMaildrop(Database database, Sql sql, Listings listings, Holds.Hold hold, long mailboxId,
+                        String mailbox, Listings.Listing listing) {
         this.database = database;
         this.sql = sql;
+        this.listings = listings;
         this.hold = hold;
         this.mailboxId = mailboxId;
         this.mailbox = mailbox;
-        this.messages = messages;
+        this.listing = listing;
+        this.messages = listing.messages();
     }
 
     @Override
@@ -105,20 +111,30 @@ public final class JdbcMaildrop implements Maildrop {
             return UpdateResult.complete();
         }
         hold.checkNotLost();
-        return database.transaction("update mailbox " + mailbox + " (" + deleteIds.size() + " deleted)",
+        long removedNow = database.transaction("update mailbox " + mailbox + " (" + deleteIds.size() + " deleted)",
                 connection -> {
                     hold.verify(connection);
                     // A message someone else removed meanwhile is gone, as the client asked: it counts as removed.
                     inBatches(connection, sql.deleteMessages, deleteIds);
                     inBatches(connection, sql.markRetrieved, retrievedIds);
-                    if (!deleteIds.isEmpty()) {
-                        try (PreparedStatement count = connection.prepareStatement(sql.countRemoval)) {
-                            count.setLong(1, mailboxId);
-                            count.executeUpdate();
-                        }
-                    }
-                    return UpdateResult.complete();
+                    return deleteIds.isEmpty() ? -1 : countRemoval(connection);
                 });
+        if (removedNow >= 0) {
+            listings.removed(mailboxId, listing, Set.copyOf(deleteIds), removedNow);
+        }
+        return UpdateResult.complete();
+    }
+
+    private long countRemoval(Connection connection) throws SQLException {
+        try (PreparedStatement count = connection.prepareStatement(sql.countRemoval)) {
+            count.setLong(1, mailboxId);
+            try (ResultSet row = count.executeQuery()) {
+                if (!row.next()) {
+                    throw new SQLException("mailbox " + mailbox + " has disappeared");
+                }
+                return row.getLong(1);
+            }
+        }
     }
 
     private void inBatches(Connection connection, String statementSql, List<Long> ids) throws SQLException {

@@ -13,6 +13,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Mailbox listings, with a bounded cache of the large ones.
@@ -21,7 +22,8 @@ import java.util.Map;
  * removals (each incremented in the transaction that adds or removes messages). A cached listing is reused as it is
  * while both counters are unchanged; when only deliveries were added, only the messages after the cached listing's last
  * id are read, and added to it if their number is exactly the number of new deliveries (a delivery that committed late
- * with a lower id makes the numbers differ, and the mailbox is listed in full). A removal always lists in full. So an
+ * with a lower id makes the numbers differ, and the mailbox is listed in full). A removal by this node's own session
+ * updates the cached listing ({@link #removed}); any other removal lists in full. So an
  * unchanged mailbox of 100,000 messages opens with a statement that returns one row, and one with new mail with a
  * statement that returns the new messages.
  *
@@ -53,8 +55,14 @@ public final class Listings {
         this.maxCachedMessages = maxCachedMessages;
     }
 
-    /** One listing, in one snapshot, ordered by id. */
-    private record Listing(long delivered, long removed, List<MessageInfo> messages) {
+    /**
+     * One listing, read in one snapshot with the mailbox's counters.
+     *
+     * @param delivered the mailbox's delivery counter then
+     * @param removed its removal counter then
+     * @param messages the messages, immutable, ordered by row id
+     */
+    public record Listing(long delivered, long removed, List<MessageInfo> messages) {
         long lastId() {
             return messages.isEmpty() ? 0 : messages.get(messages.size() - 1).handle(StoredMessage.class).id();
         }
@@ -66,10 +74,10 @@ public final class Listings {
      *
      * @param connection a connection
      * @param mailboxId the mailbox
-     * @return an immutable list, possibly shared with later sessions
+     * @return the listing; its list is possibly shared with later sessions
      * @throws SQLException if the database fails
      */
-    public List<MessageInfo> list(Connection connection, long mailboxId) throws SQLException {
+    public Listing list(Connection connection, long mailboxId) throws SQLException {
         Listing cached = cached(mailboxId);
         Listing current;
         if (cached == null) {
@@ -83,7 +91,32 @@ public final class Listings {
         if (current != cached) {
             remember(mailboxId, current);
         }
-        return current.messages;
+        return current;
+    }
+
+    /**
+     * Tells the cache that a session removed messages from the listing it opened with, in a transaction that has
+     * committed and that found the removal counter at {@code removedNow}. If that is the next count after the
+     * listing's, nobody else removed anything meanwhile: the listing less the removed messages is the mailbox at the
+     * listing's delivery count, and is cached as such (mail that arrived meanwhile is added at the next open, as
+     * usual). So a large mailbox from which each session deletes a few messages is not listed in full every time.
+     *
+     * @param mailboxId the mailbox
+     * @param before the listing the session opened with
+     * @param removedIds the row ids it removed
+     * @param removedNow the removal counter its transaction set
+     */
+    public void removed(long mailboxId, Listing before, Set<Long> removedIds, long removedNow) {
+        if (removedNow != before.removed + 1 || before.messages.size() - removedIds.size() < MIN_CACHED) {
+            return;
+        }
+        List<MessageInfo> kept = new ArrayList<>(before.messages.size());
+        for (MessageInfo message : before.messages) {
+            if (!removedIds.contains(message.handle(StoredMessage.class).id())) {
+                kept.add(message);
+            }
+        }
+        remember(mailboxId, new Listing(before.delivered, removedNow, Collections.unmodifiableList(kept)));
     }
 
     /**

@@ -59,7 +59,7 @@ public final class Mailboxes {
             long mailboxId = id(connection, mailbox);
             Holds.Hold hold = holds.acquire(connection, mailboxId, mailbox);
             try {
-                return new JdbcMaildrop(database, sql, hold, mailboxId, mailbox,
+                return new JdbcMaildrop(database, sql, listings, hold, mailboxId, mailbox,
                         listings.list(connection, mailboxId));
             } catch (SQLException | RuntimeException e) {
                 hold.release();

@@ -21,7 +21,7 @@ public final class Sql {
     public final String listing;
     /** Counts a delivery. Parameter: mailbox id. */
     public final String countDelivery;
-    /** Counts a removal. Parameter: mailbox id. */
+    /** Counts a removal. Parameter: mailbox id. Result: the new removal count. */
     public final String countRemoval;
     /** Starts a message. Parameters: mailbox id, uid. Result: id. */
     public final String insertMessage;
@@ -75,7 +75,7 @@ public final class Sql {
         listing = "SELECT b.delivered, b.removed, m.id, m.uid, m.pop3_size, m.octets, m.wire_ready FROM " + mailbox
                 + " b LEFT JOIN " + message + " m ON m.mailbox_id = b.id AND m.id > ? WHERE b.id = ?";
         countDelivery = "UPDATE " + mailbox + " SET delivered = delivered + 1 WHERE id = ?";
-        countRemoval = "UPDATE " + mailbox + " SET removed = removed + 1 WHERE id = ?";
+        countRemoval = "UPDATE " + mailbox + " SET removed = removed + 1 WHERE id = ? RETURNING removed";
         insertMessage = "INSERT INTO " + message + " (mailbox_id, uid, pop3_size, octets, wire_ready)"
                 + " VALUES (?, ?, 0, 0, FALSE) RETURNING id";
         completeMessage = "UPDATE " + message + " SET pop3_size = ?, octets = ?, wire_ready = ? WHERE id = ?";
