@@ -1,13 +1,13 @@
 package dev.poplar.examples;
 
 import dev.poplar.pop3.auth.Authenticator;
+import dev.poplar.pop3.auth.passwd.PasswdFileAuthenticator;
+import dev.poplar.pop3.auth.passwd.PasswdFileException;
 import dev.poplar.pop3.server.Listener;
 import dev.poplar.pop3.server.PlaintextAuth;
 import dev.poplar.pop3.server.Pop3Server;
 import dev.poplar.pop3.store.MailboxStore;
 import dev.poplar.pop3.store.maildir.MaildirStore;
-import dev.poplar.pop3.store.maildir.PasswdFileAuthenticator;
-import dev.poplar.pop3.store.maildir.PasswdFileException;
 import dev.poplar.pop3.store.memory.InMemoryMailboxStore;
 import dev.poplar.pop3.tls.DevCertificateAuthority;
 import dev.poplar.pop3.tls.ServerTls;
@@ -216,7 +216,7 @@ final class Standalone implements AutoCloseable {
         if (address.isUnresolved()) {
             throw new IllegalArgumentException("--bind " + bind + ": unknown host");
         }
-        return Optional.of(new Listener(address, implicitTls));
+        return Optional.of(new Listener(implicitTls ? "pop3s" : "pop3", address, implicitTls));
     }
 
     private void describe(PrintStream out, String what) {

@@ -10,8 +10,9 @@ import java.nio.file.Path;
  * java.util.ServiceLoader} and matched to a target by {@link #target()}.
  *
  * <p>This is where Poplar's in-process start plugs in: a factory named {@code poplar} that builds a
- * {@code Pop3Server} over a {@code pop3-store-maildir} store of {@code maildirRoot} and the passwd-file, binds
- * 127.0.0.1 port 0 and starts it, listed in {@code META-INF/services/dev.poplar.pop3.bench.EmbeddedServerFactory}.
+ * {@code Pop3Server} over a {@code pop3-store-maildir} store of {@code maildirRoot} and the passwd-file
+ * ({@code pop3-auth-passwd}), binds 127.0.0.1 port 0 and starts it, listed in
+ * {@code META-INF/services/dev.poplar.pop3.bench.EmbeddedServerFactory}.
  */
 public interface EmbeddedServerFactory {
 

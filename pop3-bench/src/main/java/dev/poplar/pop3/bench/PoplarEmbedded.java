@@ -1,10 +1,10 @@
 package dev.poplar.pop3.bench;
 
+import dev.poplar.pop3.auth.passwd.PasswdFileAuthenticator;
+import dev.poplar.pop3.auth.passwd.PasswdFileException;
 import dev.poplar.pop3.server.Listener;
 import dev.poplar.pop3.server.Pop3Server;
 import dev.poplar.pop3.store.maildir.MaildirStore;
-import dev.poplar.pop3.store.maildir.PasswdFileAuthenticator;
-import dev.poplar.pop3.store.maildir.PasswdFileException;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;

@@ -36,8 +36,8 @@ final class Targets {
 
     /**
      * Poplar's standalone server ({@code examples/target/poplar-server.jar}) serving the fixture's Maildirs
-     * through {@code pop3-store-maildir} and its passwd-file, in a JVM started with the same options as
-     * GreenMail's.
+     * through {@code pop3-store-maildir} and the passwd-file of {@code pop3-auth-passwd}, in a JVM started with
+     * the same options as GreenMail's.
      */
     static Target poplar(BenchOptions options, Path workRoot) {
         Path jar = options.poplarJar();

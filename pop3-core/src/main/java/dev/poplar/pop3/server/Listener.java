@@ -9,39 +9,63 @@ import java.util.Objects;
  * <p>A plain listener speaks POP3 in clear and offers {@code STLS} (RFC 2595) when the server has TLS configured; an
  * implicit-TLS listener (RFC 8314, port 995 by convention) starts every connection with a TLS handshake.
  *
+ * <p>Each listener has a name, unique within a server, that labels its connections in {@code ClientInfo}, events and
+ * logs: {@code pop3} and {@code pop3s} unless given with {@link #named(String)}.
+ *
+ * @param name the name: 1 to 64 characters among letters, digits, {@code .}, {@code _} and {@code -}
  * @param address the address to bind; port 0 picks a free port, readable after {@link Pop3Server#start()}
  * @param implicitTls whether connections start with TLS
  */
-public record Listener(InetSocketAddress address, boolean implicitTls) {
+public record Listener(String name, InetSocketAddress address, boolean implicitTls) {
 
     /**
-     * Validates the address.
+     * Validates the fields.
      *
-     * @throws NullPointerException if {@code address} is null
+     * @param name the name: 1 to 64 characters among letters, digits, {@code .}, {@code _} and {@code -}
+     * @param address the address to bind; port 0 picks a free port, readable after {@link Pop3Server#start()}
+     * @param implicitTls whether connections start with TLS
+     * @throws NullPointerException if {@code name} or {@code address} is null
+     * @throws IllegalArgumentException if the name is empty, too long or has other characters
      */
     public Listener {
+        Objects.requireNonNull(name, "name");
         Objects.requireNonNull(address, "address");
+        if (!name.matches("[A-Za-z0-9._-]{1,64}")) {
+            throw new IllegalArgumentException("a listener name has 1 to 64 letters, digits, '.', '_' or '-': "
+                    + name);
+        }
     }
 
     /**
-     * A plain listener (offering {@code STLS} when TLS is configured).
+     * A plain listener named {@code pop3} (offering {@code STLS} when TLS is configured).
      *
      * @param host the host name or literal address to bind, e.g. {@code "127.0.0.1"} or {@code "0.0.0.0"}
      * @param port the port, 0 for a free one
      * @return the listener
      */
     public static Listener plain(String host, int port) {
-        return new Listener(new InetSocketAddress(host, port), false);
+        return new Listener("pop3", new InetSocketAddress(host, port), false);
     }
 
     /**
-     * An implicit-TLS listener (pop3s).
+     * An implicit-TLS listener (pop3s) named {@code pop3s}.
      *
      * @param host the host name or literal address to bind
      * @param port the port, 0 for a free one
      * @return the listener
      */
     public static Listener implicitTls(String host, int port) {
-        return new Listener(new InetSocketAddress(host, port), true);
+        return new Listener("pop3s", new InetSocketAddress(host, port), true);
+    }
+
+    /**
+     * This listener under another name.
+     *
+     * @param name the name
+     * @return a listener like this one, named
+     * @throws IllegalArgumentException if the name is not valid
+     */
+    public Listener named(String name) {
+        return new Listener(name, address, implicitTls);
     }
 }

@@ -4,6 +4,7 @@ import dev.poplar.pop3.auth.Authenticator;
 import dev.poplar.pop3.auth.Credentials;
 import dev.poplar.pop3.server.internal.Engine;
 import dev.poplar.pop3.server.internal.ServerConfig;
+import dev.poplar.pop3.server.internal.hook.SessionHook;
 import dev.poplar.pop3.store.MailboxStore;
 
 import javax.net.ssl.SSLContext;
@@ -11,9 +12,11 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Supplier;
 
 /**
@@ -24,15 +27,17 @@ import java.util.function.Supplier;
  * finish for the grace period, then closes the rest. A server starts at most once. Sessions that end without
  * {@code QUIT} (dropped connection, idle timeout, server stop) delete nothing, and every mailbox lock is released.
  *
- * <p><b>Threading.</b> All methods are thread-safe. Network I/O runs on a small pool of I/O threads; calls to the
- * {@link MailboxStore} and {@link Authenticator} run on a separate pool of worker threads, one call at a time per
- * session. Many servers can run side by side in one JVM: a server shares no state with any other.
+ * <p><b>Threading.</b> All methods are thread-safe. Network I/O runs on a small pool of I/O threads, which also run
+ * the protocol; calls to the {@link MailboxStore} and {@link Authenticator} that may block run on a separate pool of
+ * worker threads, one call at a time per session. Many servers can run side by side in one JVM: a server shares no state with any other.
  */
 public final class Pop3Server implements AutoCloseable {
 
+    private final ServerConfig config;
     private final Engine engine;
 
     private Pop3Server(ServerConfig config) {
+        this.config = config;
         this.engine = new Engine(config);
     }
 
@@ -74,7 +79,7 @@ public final class Pop3Server implements AutoCloseable {
      * @throws IllegalArgumentException if the listener is not configured on this server
      */
     public InetSocketAddress localAddress(Listener listener) {
-        int index = engine.config().listeners().indexOf(listener);
+        int index = config.listeners().indexOf(listener);
         if (index < 0) {
             throw new IllegalArgumentException("not a listener of this server: " + listener);
         }
@@ -131,12 +136,13 @@ public final class Pop3Server implements AutoCloseable {
         private PlaintextAuth plaintextAuth = PlaintextAuth.ALLOW_LOOPBACK;
         private String serverName = "Poplar";
         private String implementation;
-        private String expire;
+        private Expire expire;
         private Duration loginDelay;
         private int maxConnections = 1000;
         private int maxConnectionsPerAddress = 100;
         private Duration idleTimeout = Duration.ofMinutes(10);
         private Duration authorizationTimeout = Duration.ofSeconds(60);
+        private Duration loginTimeout = Duration.ofSeconds(60);
         private int maxCommandOctets = 255;
         private int maxSaslOctets = 16 * 1024;
         private int maxBadCommands = 10;
@@ -147,8 +153,8 @@ public final class Pop3Server implements AutoCloseable {
         private Duration shutdownGracePeriod = Duration.ofSeconds(10);
         private int ioThreads = Runtime.getRuntime().availableProcessors() + 1;
         private int workerThreads = 16;
-        private final List<Pop3EventListener> eventListeners = new ArrayList<>();
-        private Pop3Interceptor interceptor;
+        private final List<Pop3Observer> observers = new ArrayList<>();
+        private SessionHook hook;
 
         private Builder() {
         }
@@ -255,14 +261,13 @@ public final class Pop3Server implements AutoCloseable {
         }
 
         /**
-         * Advertises the {@code EXPIRE} capability (RFC 2449 section 6.7): how many days the server keeps mail the
-         * client has retrieved, {@code 0} (deleted at once) or {@code NEVER}. The policy itself belongs to the
-         * store. Not advertised by default.
+         * Advertises the {@code EXPIRE} capability (RFC 2449 section 6.7): how long the server keeps mail the client
+         * has retrieved. Not advertised by default.
          *
-         * @param policy {@code "NEVER"} or a number of days
+         * @param policy e.g. {@code Expire.days(30)} or {@code Expire.never()}
          * @return this builder
          */
-        public Builder expire(String policy) {
+        public Builder expire(Expire policy) {
             this.expire = Objects.requireNonNull(policy, "expire");
             return this;
         }
@@ -322,6 +327,19 @@ public final class Pop3Server implements AutoCloseable {
          */
         public Builder authorizationTimeout(Duration timeout) {
             this.authorizationTimeout = Objects.requireNonNull(timeout, "authorizationTimeout");
+            return this;
+        }
+
+        /**
+         * The total time a client has from connecting to logging in, however active it is: a client that sends a
+         * byte now and then cannot hold a connection before login. The connection is closed with {@code -ERR}.
+         * Default 60 seconds.
+         *
+         * @param timeout at least {@link #authorizationTimeout}
+         * @return this builder
+         */
+        public Builder loginTimeout(Duration timeout) {
+            this.loginTimeout = Objects.requireNonNull(timeout, "loginTimeout");
             return this;
         }
 
@@ -425,23 +443,23 @@ public final class Pop3Server implements AutoCloseable {
         /**
          * Adds a receiver of events.
          *
-         * @param listener the listener
+         * @param observer the observer
          * @return this builder
          */
-        public Builder eventListener(Pop3EventListener listener) {
-            eventListeners.add(Objects.requireNonNull(listener, "eventListener"));
+        public Builder observer(Pop3Observer observer) {
+            observers.add(Objects.requireNonNull(observer, "observer"));
             return this;
         }
 
         /**
-         * Sets an interceptor that can change what the server does per connection and per command (fault injection,
-         * maintenance answers). None by default.
+         * Reserved for Poplar's test kit, which injects faults through it; not supported API. Its parameter's type
+         * lives in a package the {@code dev.poplar.pop3.server} module exports to the test kit alone.
          *
-         * @param interceptor the interceptor
+         * @param hook the hook
          * @return this builder
          */
-        public Builder interceptor(Pop3Interceptor interceptor) {
-            this.interceptor = Objects.requireNonNull(interceptor, "interceptor");
+        public Builder hook(SessionHook hook) {
+            this.hook = Objects.requireNonNull(hook, "hook");
             return this;
         }
 
@@ -452,6 +470,11 @@ public final class Pop3Server implements AutoCloseable {
          * @throws IllegalStateException naming the setting, if a required one is missing or settings contradict
          */
         public Pop3Server build() {
+            return new Pop3Server(config());
+        }
+
+        /** @return the validated configuration; for the server and for tests of its parts */
+        ServerConfig config() {
             require(store != null, "store: no MailboxStore set (use store(...), e.g. new InMemoryMailboxStore())");
             require(authenticator != null, "authenticator: no Authenticator set (use authenticator(...))");
             List<Listener> effective = listeners.isEmpty() ? List.of(Listener.plain("127.0.0.1", 0)) : listeners;
@@ -466,8 +489,6 @@ public final class Pop3Server implements AutoCloseable {
             require(printable(serverName), "serverName must be printable ASCII: " + serverName);
             require(implementation == null || printable(implementation),
                     "implementation must be printable ASCII: " + implementation);
-            require(expire == null || expire.equals("NEVER") || expire.matches("[0-9]{1,5}"),
-                    "expire must be NEVER or a number of days: " + expire);
             require(loginDelay == null || !loginDelay.isNegative(), "loginDelay must not be negative");
             require(maxConnections >= 1, "maxConnections must be at least 1: " + maxConnections);
             require(maxConnectionsPerAddress >= 1,
@@ -478,6 +499,8 @@ public final class Pop3Server implements AutoCloseable {
                     "authorizationTimeout must be at least 1 second: " + authorizationTimeout);
             require(authorizationTimeout.compareTo(idleTimeout) <= 0,
                     "authorizationTimeout must not exceed idleTimeout: " + authorizationTimeout);
+            require(loginTimeout.compareTo(authorizationTimeout) >= 0,
+                    "loginTimeout must be at least authorizationTimeout: " + loginTimeout);
             require(maxCommandOctets >= 64, "maxCommandLength must be at least 64: " + maxCommandOctets);
             require(maxSaslOctets >= maxCommandOctets,
                     "maxSaslResponseLength must be at least maxCommandLength: " + maxSaslOctets);
@@ -490,12 +513,18 @@ public final class Pop3Server implements AutoCloseable {
             require(!shutdownGracePeriod.isNegative(), "shutdownGracePeriod must not be negative");
             require(ioThreads >= 1, "ioThreads must be at least 1: " + ioThreads);
             require(workerThreads >= 1, "workerThreads must be at least 1: " + workerThreads);
-            return new Pop3Server(new ServerConfig(store, authenticator, effective, Optional.ofNullable(tls),
+            Set<String> names = new HashSet<>();
+            for (Listener listener : effective) {
+                require(names.add(listener.name()), "listener name '" + listener.name()
+                        + "' is used twice: tell the listeners apart with Listener.named(...)");
+            }
+            ServerConfig.Limits limits = new ServerConfig.Limits(maxConnections, maxConnectionsPerAddress,
+                    idleTimeout, authorizationTimeout, loginTimeout, maxCommandOctets, maxSaslOctets, maxBadCommands,
+                    maxAuthFailures, authFailureDelay, maxAuthFailureDelay, authFailureWindow, shutdownGracePeriod);
+            return new ServerConfig(store, authenticator, effective, Optional.ofNullable(tls),
                     clientAuth, plaintextAuth, serverName, Optional.ofNullable(implementation),
-                    Optional.ofNullable(expire), Optional.ofNullable(loginDelay), maxConnections,
-                    maxConnectionsPerAddress, idleTimeout, authorizationTimeout, maxCommandOctets, maxSaslOctets,
-                    maxBadCommands, maxAuthFailures, authFailureDelay, maxAuthFailureDelay, authFailureWindow,
-                    shutdownGracePeriod, ioThreads, workerThreads, eventListeners, Optional.ofNullable(interceptor)));
+                    Optional.ofNullable(expire), Optional.ofNullable(loginDelay), limits, ioThreads, workerThreads,
+                    observers, Optional.ofNullable(hook));
         }
 
         private static void require(boolean condition, String message) {

@@ -32,6 +32,8 @@ public record SessionSummary(String sessionId, Optional<String> user, EndReason 
         SERVER_STOPPED,
         /** The client sent too many bad commands or failed to log in too often. */
         TOO_MANY_ERRORS,
+        /** The client did not log in within the login timeout: nothing was deleted. */
+        LOGIN_TIMEOUT,
         /** The connection was refused at once by a connection limit. */
         CONNECTION_LIMIT,
         /** The TLS handshake failed. */
@@ -40,13 +42,25 @@ public record SessionSummary(String sessionId, Optional<String> user, EndReason 
         PROTOCOL_ERROR,
         /** The connection failed (reset, broken pipe). */
         IO_ERROR,
-        /** A {@link Pop3Interceptor} dropped the connection on purpose. Nothing was deleted. */
+        /**
+         * The server dropped the connection on purpose without an answer, as a test server's fault injection asked.
+         * Nothing was deleted.
+         */
         DROPPED
     }
 
     /**
      * Validates the fields.
      *
+     * @param sessionId the session's id
+     * @param user the user who logged in, if any
+     * @param end how the session ended
+     * @param tls whether the session was encrypted when it ended
+     * @param retrieved messages fully sent by {@code RETR}
+     * @param retrievedOctets octets of those messages (POP3 sizes)
+     * @param deleted messages removed from the mailbox at {@code QUIT}
+     * @param notRemoved messages the client deleted that the store could not remove
+     * @param duration from connection to close
      * @throws NullPointerException if a reference is null
      */
     public SessionSummary {

@@ -13,6 +13,6 @@
  *     System.out.println("POP3 on " + server.localAddress());
  * }
  * }</pre>
- * What happens on the wire is reported to a {@link dev.poplar.pop3.server.Pop3EventListener}.
+ * What happens on the wire is reported to a {@link dev.poplar.pop3.server.Pop3Observer}.
  */
 package dev.poplar.pop3.server;

@@ -58,7 +58,7 @@ class AuthenticationWireTest {
 
         @Test
         void listsTransactionCapabilitiesAfterLoginAndConfiguredOnes() throws IOException {
-            try (WireClient client = connect(TestServers.builder(store).expire("NEVER")
+            try (WireClient client = connect(TestServers.builder(store).expire(Expire.never())
                     .loginDelay(Duration.ofSeconds(900)).implementation("Poplar test"))) {
                 client.greeting();
                 client.login("alice", "s3cret");

@@ -54,8 +54,13 @@ class BuilderTest {
                 .withMessageContaining("maxConnections");
         assertThatIllegalStateException().isThrownBy(() -> valid().maxCommandLength(10).build())
                 .withMessageContaining("maxCommandLength");
-        assertThatIllegalStateException().isThrownBy(() -> valid().expire("soon").build())
+        org.assertj.core.api.Assertions.assertThatIllegalArgumentException().isThrownBy(() -> Expire.days(-1))
                 .withMessageContaining("expire");
+        assertThatIllegalStateException().isThrownBy(() -> valid().loginTimeout(Duration.ofSeconds(5)).build())
+                .withMessageContaining("loginTimeout");
+        assertThatIllegalStateException().isThrownBy(() -> valid().listener(Listener.plain("127.0.0.1", 0))
+                        .listener(Listener.plain("127.0.0.1", 0)).build())
+                .withMessageContaining("listener name 'pop3' is used twice");
         assertThatIllegalStateException().isThrownBy(() -> valid().serverName("bad\r\nname").build())
                 .withMessageContaining("serverName");
         assertThatIllegalStateException().isThrownBy(() -> valid().workerThreads(0).build())

@@ -36,7 +36,7 @@ class EventsAndShutdownTest {
         void aSessionReportsItsLifeInOrderWithoutSecrets() throws Exception {
             MessageInfo a = store.add("alice", "Subject: a\r\n\r\na\r\n");
             MessageInfo b = store.add("alice", "Subject: b\r\n\r\nb\r\n");
-            try (Pop3Server server = TestServers.start(TestServers.builder(store).eventListener(events::add));
+            try (Pop3Server server = TestServers.start(TestServers.builder(store).observer(events::add));
                  WireClient client = WireClient.connect(server)) {
                 client.greeting();
                 client.login("alice", "wrong");
@@ -77,10 +77,10 @@ class EventsAndShutdownTest {
         @Test
         void aDroppedConnectionIsReportedAsSuchAndAFailingListenerDoesNotBreakTheSession() throws Exception {
             try (Pop3Server server = TestServers.start(TestServers.builder(store)
-                    .eventListener(e -> {
+                    .observer(e -> {
                         throw new IllegalStateException("listener bug");
                     })
-                    .eventListener(events::add))) {
+                    .observer(events::add))) {
                 try (WireClient client = WireClient.connect(server)) {
                     client.greeting();
                     assertThat(client.login("alice", "s3cret")).startsWith("+OK");
@@ -97,7 +97,7 @@ class EventsAndShutdownTest {
         void closeStopsAcceptingClosesIdleSessionsAfterTheGracePeriodAndReleasesLocks() throws Exception {
             store.add("alice", "Subject: a\r\n\r\na\r\n");
             Pop3Server server = TestServers.start(TestServers.builder(store)
-                    .shutdownGracePeriod(Duration.ofMillis(300)).eventListener(events::add));
+                    .shutdownGracePeriod(Duration.ofMillis(300)).observer(events::add));
             try (WireClient client = WireClient.connect(server)) {
                 client.greeting();
                 client.login("alice", "s3cret");
@@ -121,7 +121,7 @@ class EventsAndShutdownTest {
         @Test
         void closeWaitsForSessionsThatFinishWithinTheGracePeriod() throws Exception {
             Pop3Server server = TestServers.start(TestServers.builder(store)
-                    .shutdownGracePeriod(Duration.ofSeconds(20)).eventListener(events::add));
+                    .shutdownGracePeriod(Duration.ofSeconds(20)).observer(events::add));
             WireClient client = WireClient.connect(server);
             client.greeting();
             Thread closer = new Thread(server::close);
@@ -147,7 +147,7 @@ class EventsAndShutdownTest {
             try (Pop3Server one = TestServers.start(TestServers.builder(store))) {
                 Pop3Server two = TestServers.builder(store)
                         .listener(Listener.plain("127.0.0.1", 0))
-                        .listener(new Listener(one.localAddress(), false)).build();
+                        .listener(new Listener("second", one.localAddress(), false)).build();
                 org.assertj.core.api.Assertions.assertThatThrownBy(two::start).isInstanceOf(IOException.class)
                         .hasMessageContaining("cannot listen on").hasMessageContaining(
                                 String.valueOf(one.localAddress().getPort()));
@@ -157,11 +157,12 @@ class EventsAndShutdownTest {
 
         @Test
         void localAddressesFollowTheListenerOrder() throws Exception {
-            Listener a = Listener.plain("127.0.0.1", 0);
-            Listener b = Listener.plain("127.0.0.1", 0);
+            Listener a = Listener.plain("127.0.0.1", 0).named("first");
+            Listener b = Listener.plain("127.0.0.1", 0).named("second");
             try (Pop3Server server = TestServers.start(TestServers.builder(store).listener(a).listener(b))) {
                 assertThat(server.localAddresses()).hasSize(2);
                 assertThat(server.localAddress(a)).isEqualTo(server.localAddresses().get(0));
+                assertThat(server.localAddress(b)).isEqualTo(server.localAddresses().get(1));
                 assertThat(List.copyOf(server.localAddresses())).doesNotHaveDuplicates();
             }
         }

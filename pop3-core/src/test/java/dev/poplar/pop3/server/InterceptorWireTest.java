@@ -1,6 +1,7 @@
 package dev.poplar.pop3.server;
 
-import dev.poplar.pop3.server.Pop3Interceptor.Action;
+import dev.poplar.pop3.server.internal.hook.SessionHook;
+import dev.poplar.pop3.server.internal.hook.SessionHook.Action;
 import dev.poplar.pop3.store.memory.InMemoryMailboxStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -32,9 +33,9 @@ class InterceptorWireTest {
         }
     }
 
-    WireClient connect(Pop3Interceptor interceptor) throws IOException {
+    WireClient connect(SessionHook interceptor) throws IOException {
         if (server == null) {
-            server = TestServers.start(TestServers.builder(store).interceptor(interceptor).eventListener(events::add));
+            server = TestServers.start(TestServers.builder(store).hook(interceptor).observer(events::add));
         }
         return WireClient.connect(server);
     }
@@ -53,8 +54,8 @@ class InterceptorWireTest {
     void aScriptedErrorReplacesTheCommandForOneUserOnly() throws IOException {
         store.add("alice", "Subject: a\r\n\r\na\r\n");
         store.add("bob", "Subject: b\r\n\r\nb\r\n");
-        List<Pop3Interceptor.Command> seen = new CopyOnWriteArrayList<>();
-        Pop3Interceptor interceptor = new Pop3Interceptor() {
+        List<SessionHook.Command> seen = new CopyOnWriteArrayList<>();
+        SessionHook interceptor = new SessionHook() {
             @Override
             public Action onCommand(Command command) {
                 seen.add(command);
@@ -72,14 +73,14 @@ class InterceptorWireTest {
             assertThat(bob.send("RETR 1")).startsWith("+OK");
             bob.body();
         }
-        assertThat(seen).extracting(Pop3Interceptor.Command::argument).contains("***").doesNotContain("s3cret");
+        assertThat(seen).extracting(SessionHook.Command::argument).contains("***").doesNotContain("s3cret");
         assertThat(seen).filteredOn(c -> c.verb().equals("STAT")).singleElement()
                 .satisfies(c -> assertThat(c.loggedIn()).isTrue());
     }
 
     @Test
     void aDelayHoldsTheAnswerWithoutHoldingOtherSessions() throws IOException {
-        Pop3Interceptor interceptor = new Pop3Interceptor() {
+        SessionHook interceptor = new SessionHook() {
             @Override
             public Action onCommand(Command command) {
                 return command.verb().equals("NOOP") ? Action.delay(Duration.ofMillis(400)) : Action.proceed();
@@ -97,7 +98,7 @@ class InterceptorWireTest {
     @Test
     void aDropClosesTheConnectionAndCommitsNoDeletion() throws Exception {
         store.add("alice", "Subject: a\r\n\r\na\r\n");
-        Pop3Interceptor interceptor = new Pop3Interceptor() {
+        SessionHook interceptor = new SessionHook() {
             @Override
             public Action onCommand(Command command) {
                 return command.verb().equals("QUIT") ? Action.drop() : Action.proceed();
@@ -116,7 +117,7 @@ class InterceptorWireTest {
 
     @Test
     void aGreetingThatNeverComes() throws IOException {
-        try (WireClient client = connect(new Pop3Interceptor() {
+        try (WireClient client = connect(new SessionHook() {
             @Override
             public Action onConnect(dev.poplar.pop3.auth.ClientInfo client) {
                 return Action.silence();
@@ -129,7 +130,7 @@ class InterceptorWireTest {
 
     @Test
     void aMaintenanceGreetingIsSentAndTheConnectionClosed() throws IOException {
-        try (WireClient client = connect(new Pop3Interceptor() {
+        try (WireClient client = connect(new SessionHook() {
             @Override
             public Action onConnect(dev.poplar.pop3.auth.ClientInfo client) {
                 return Action.respond("-ERR [SYS/TEMP] maintenance until 10:00");
@@ -142,7 +143,7 @@ class InterceptorWireTest {
 
     @Test
     void aPersonaCanReplaceTheCapabilityList() throws IOException {
-        try (WireClient client = connect(new Pop3Interceptor() {
+        try (WireClient client = connect(new SessionHook() {
             @Override
             public Action onCommand(Command command) {
                 return command.verb().equals("CAPA")
@@ -162,7 +163,7 @@ class InterceptorWireTest {
     void slowOutputSendsTheReplyAtTheGivenRate() throws IOException {
         byte[] message = ("Subject: slow\r\n\r\n" + "x".repeat(1500) + "\r\n").getBytes(StandardCharsets.US_ASCII);
         store.add("alice", message);
-        try (WireClient client = connect(new Pop3Interceptor() {
+        try (WireClient client = connect(new SessionHook() {
             @Override
             public Action onCommand(Command command) {
                 return command.verb().equals("RETR") ? Action.slowOutput(2000) : Action.proceed();
@@ -181,7 +182,7 @@ class InterceptorWireTest {
     @Test
     void aConnectionDroppedAfterNOctetsOfRetrDeliversExactlyThoseOctetsAndDeletesNothing() throws Exception {
         store.add("alice", "Subject: big\r\n\r\n" + "y".repeat(100_000) + "\r\n");
-        try (WireClient client = connect(new Pop3Interceptor() {
+        try (WireClient client = connect(new SessionHook() {
             @Override
             public Action onCommand(Command command) {
                 return command.verb().equals("RETR") ? Action.dropAfter(1000) : Action.proceed();

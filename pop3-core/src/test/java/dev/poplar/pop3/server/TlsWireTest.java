@@ -44,7 +44,7 @@ class TlsWireTest {
     }
 
     Pop3Server start(Pop3Server.Builder builder) throws IOException {
-        server = TestServers.start(builder.eventListener(events::add));
+        server = TestServers.start(builder.observer(events::add));
         return server;
     }
 

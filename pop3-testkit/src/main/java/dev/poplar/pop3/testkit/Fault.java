@@ -1,6 +1,6 @@
 package dev.poplar.pop3.testkit;
 
-import dev.poplar.pop3.server.Pop3Interceptor.Action;
+import dev.poplar.pop3.server.internal.hook.SessionHook.Action;
 
 import java.time.Duration;
 import java.util.Locale;

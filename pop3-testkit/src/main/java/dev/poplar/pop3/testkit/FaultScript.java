@@ -1,7 +1,7 @@
 package dev.poplar.pop3.testkit;
 
 import dev.poplar.pop3.auth.ClientInfo;
-import dev.poplar.pop3.server.Pop3Interceptor;
+import dev.poplar.pop3.server.internal.hook.SessionHook;
 import dev.poplar.pop3.testkit.internal.Journal;
 
 import java.util.ArrayList;
@@ -15,7 +15,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * The one interceptor of a test server: applies the injected {@link Fault}s, then the {@link Persona}. Thread-safe:
  * sessions call it concurrently, tests inject and clear faults meanwhile.
  */
-final class FaultScript implements Pop3Interceptor {
+final class FaultScript implements SessionHook {
 
     private static final String UNKNOWN_COMMAND = "-ERR unknown command";
 

@@ -2,7 +2,7 @@ package dev.poplar.pop3.testkit;
 
 import dev.poplar.pop3.server.Listener;
 import dev.poplar.pop3.server.PlaintextAuth;
-import dev.poplar.pop3.server.Pop3Interceptor;
+import dev.poplar.pop3.server.internal.hook.SessionHook;
 import dev.poplar.pop3.server.Pop3Server;
 import dev.poplar.pop3.store.MessageInfo;
 import dev.poplar.pop3.store.memory.InMemoryMailboxStore;
@@ -89,8 +89,8 @@ public final class Pop3TestServer implements AutoCloseable {
                 .shutdownGracePeriod(Duration.ZERO)
                 .ioThreads(1)
                 .workerThreads(4)
-                .eventListener(journal)
-                .interceptor(script);
+                .observer(journal)
+                .hook(script);
         if (settings.tls().hasPlainListener()) {
             builder.listener(Listener.plain(HOST, 0));
         }
@@ -304,7 +304,7 @@ public final class Pop3TestServer implements AutoCloseable {
      */
     public Pop3TestServer inject(Fault fault) {
         Objects.requireNonNull(fault, "fault");
-        if (fault.trigger().connect() && fault.action() instanceof Pop3Interceptor.FailTls
+        if (fault.trigger().connect() && fault.action() instanceof SessionHook.FailTls
                 && !settings.tls().hasImplicitListener()) {
             throw new IllegalStateException("failing the TLS handshake on connect needs an implicit-TLS listener "
                     + "(TlsMode.IMPLICIT or STARTTLS_AND_IMPLICIT); for STLS use Fault.on(\"STLS\").failTls()");

@@ -1,15 +1,8 @@
 package dev.poplar.pop3.bench.jmh;
 
-import dev.poplar.pop3.auth.Credentials;
-import dev.poplar.pop3.server.internal.ServerConfig;
 import dev.poplar.pop3.server.internal.codec.LinesEncoder;
-import dev.poplar.pop3.server.internal.command.Dispatcher;
 import dev.poplar.pop3.server.internal.command.MaildropView;
-import dev.poplar.pop3.server.internal.command.Reply;
-import dev.poplar.pop3.server.internal.command.SessionContext;
-import dev.poplar.pop3.server.internal.command.State;
-import dev.poplar.pop3.server.internal.sasl.SaslExchange;
-import dev.poplar.pop3.server.internal.sasl.SaslMechanism;
+import dev.poplar.pop3.server.internal.command.ScanListing;
 import dev.poplar.pop3.store.Maildrop;
 import dev.poplar.pop3.store.MessageContent;
 import dev.poplar.pop3.store.MessageInfo;
@@ -27,13 +20,14 @@ import org.openjdk.jmh.annotations.Warmup;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
- * UIDL and LIST of a large maildrop: the dispatcher's reply, formatted line by line into 64 KiB chunks exactly as the
- * server streams it. The score is the time for one complete listing.
+ * UIDL and LIST of a large maildrop: the listing lines, formatted into 64 KiB chunks exactly as the server streams
+ * them. The score is the time for one complete listing.
  */
 @org.openjdk.jmh.annotations.State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -46,9 +40,8 @@ public class ListingBenchmarks {
     @Param({"100000"})
     public int messages;
 
-    private final Dispatcher dispatcher = new Dispatcher();
     private final ByteBuffer chunk = ByteBuffer.allocate(64 * 1024);
-    private SessionContext session;
+    private MaildropView view;
 
     @Setup
     public void setUp() {
@@ -56,22 +49,21 @@ public class ListingBenchmarks {
         for (int i = 0; i < messages; i++) {
             infos.add(new MessageInfo("1764000000.M" + i + "P1000.bench", 512 + i % 100));
         }
-        MaildropView view = new MaildropView(new FixedMaildrop(infos), "bench");
-        session = new TransactionContext(view);
+        view = new MaildropView(new FixedMaildrop(infos), "bench");
     }
 
     @Benchmark
     public long uidl() {
-        return stream(dispatcher.dispatch(session, "UIDL").reply());
+        return stream(ScanListing.uidl(view));
     }
 
     @Benchmark
     public long list() {
-        return stream(dispatcher.dispatch(session, "LIST").reply());
+        return stream(ScanListing.list(view));
     }
 
-    private long stream(Reply reply) {
-        LinesEncoder encoder = new LinesEncoder(((Reply.Lines) reply).lines());
+    private long stream(Iterator<String> lines) {
+        LinesEncoder encoder = new LinesEncoder(lines);
         long octets = 0;
         boolean done = false;
         while (!done) {
@@ -96,81 +88,6 @@ public class ListingBenchmarks {
 
         @Override
         public void close() {
-        }
-    }
-
-    /** A logged-in session without a network, enough for the listing commands. */
-    private record TransactionContext(MaildropView maildrop) implements SessionContext {
-        @Override
-        public ServerConfig config() {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public State state() {
-            return State.TRANSACTION;
-        }
-
-        @Override
-        public boolean secure() {
-            return false;
-        }
-
-        @Override
-        public boolean stlsAvailable() {
-            return false;
-        }
-
-        @Override
-        public boolean plaintextAllowed() {
-            return false;
-        }
-
-        @Override
-        public String apopTimestamp() {
-            return null;
-        }
-
-        @Override
-        public List<SaslMechanism> mechanisms() {
-            return List.of();
-        }
-
-        @Override
-        public boolean knownMechanism(String name) {
-            return false;
-        }
-
-        @Override
-        public String pendingUser() {
-            return null;
-        }
-
-        @Override
-        public void pendingUser(String user) {
-        }
-
-        @Override
-        public Reply login(Credentials credentials, String mechanism) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public Reply loginFailed(String username, String mechanism, String reason) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public Reply quit() {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public void startTlsAfterReply() {
-        }
-
-        @Override
-        public void saslInProgress(SaslExchange exchange, String mechanism) {
         }
     }
 }

@@ -1,7 +1,7 @@
 package dev.poplar.pop3.server.internal;
 
 import dev.poplar.pop3.server.Pop3Event;
-import dev.poplar.pop3.server.Pop3EventListener;
+import dev.poplar.pop3.server.Pop3Observer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -12,14 +12,14 @@ public final class Events {
 
     private static final Logger LOG = LoggerFactory.getLogger(Events.class);
 
-    private final List<Pop3EventListener> listeners;
+    private final List<Pop3Observer> listeners;
 
     /**
      * Creates the fan-out.
      *
      * @param listeners the listeners
      */
-    public Events(List<Pop3EventListener> listeners) {
+    public Events(List<Pop3Observer> listeners) {
         this.listeners = listeners;
     }
 
@@ -38,7 +38,7 @@ public final class Events {
      * @param event the event
      */
     public void emit(Pop3Event event) {
-        for (Pop3EventListener listener : listeners) {
+        for (Pop3Observer listener : listeners) {
             try {
                 listener.onEvent(event);
             } catch (RuntimeException e) {

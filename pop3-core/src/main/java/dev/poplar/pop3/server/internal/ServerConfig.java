@@ -2,10 +2,11 @@ package dev.poplar.pop3.server.internal;
 
 import dev.poplar.pop3.auth.Authenticator;
 import dev.poplar.pop3.server.ClientAuth;
+import dev.poplar.pop3.server.Expire;
 import dev.poplar.pop3.server.Listener;
 import dev.poplar.pop3.server.PlaintextAuth;
-import dev.poplar.pop3.server.Pop3EventListener;
-import dev.poplar.pop3.server.Pop3Interceptor;
+import dev.poplar.pop3.server.Pop3Observer;
+import dev.poplar.pop3.server.internal.hook.SessionHook;
 import dev.poplar.pop3.store.MailboxStore;
 
 import javax.net.ssl.SSLContext;
@@ -25,24 +26,13 @@ import java.util.function.Supplier;
  * @param plaintextAuth where passwords may travel in clear
  * @param serverName the name in the greeting
  * @param implementation the CAPA IMPLEMENTATION value, if advertised
- * @param expire the CAPA EXPIRE value, if advertised
+ * @param expire the CAPA EXPIRE policy, if advertised
  * @param loginDelay the CAPA LOGIN-DELAY value, if advertised
- * @param maxConnections connections at once, in total
- * @param maxConnectionsPerAddress connections at once from one client address
- * @param idleTimeout idle time allowed after login
- * @param authorizationTimeout idle time allowed before login
- * @param maxCommandOctets the longest command line, CRLF included
- * @param maxSaslOctets the longest SASL response line, CRLF included
- * @param maxBadCommands bad commands before the connection is closed
- * @param maxAuthFailures failed logins in one session before the connection is closed
- * @param authFailureDelay the delay before answering the first failed login
- * @param maxAuthFailureDelay the longest delay before answering a failed login
- * @param authFailureWindow how long failed logins are remembered per address and user
- * @param shutdownGracePeriod how long {@code close()} lets sessions finish
+ * @param limits the limits on connections, lines, errors and time
  * @param ioThreads network I/O threads
  * @param workerThreads threads calling the store and the authenticator
- * @param eventListeners who gets events
- * @param interceptor the interceptor, if any
+ * @param observers who gets events
+ * @param hook the session hook of a test server, if any
  */
 public record ServerConfig(
         MailboxStore store,
@@ -53,28 +43,50 @@ public record ServerConfig(
         PlaintextAuth plaintextAuth,
         String serverName,
         Optional<String> implementation,
-        Optional<String> expire,
+        Optional<Expire> expire,
         Optional<Duration> loginDelay,
-        int maxConnections,
-        int maxConnectionsPerAddress,
-        Duration idleTimeout,
-        Duration authorizationTimeout,
-        int maxCommandOctets,
-        int maxSaslOctets,
-        int maxBadCommands,
-        int maxAuthFailures,
-        Duration authFailureDelay,
-        Duration maxAuthFailureDelay,
-        Duration authFailureWindow,
-        Duration shutdownGracePeriod,
+        Limits limits,
         int ioThreads,
         int workerThreads,
-        List<Pop3EventListener> eventListeners,
-        Optional<Pop3Interceptor> interceptor) {
+        List<Pop3Observer> observers,
+        Optional<SessionHook> hook) {
 
     /** Copies the lists. */
     public ServerConfig {
         listeners = List.copyOf(listeners);
-        eventListeners = List.copyOf(eventListeners);
+        observers = List.copyOf(observers);
+    }
+
+    /**
+     * The limits that keep one client from exhausting the server.
+     *
+     * @param maxConnections connections at once, in total
+     * @param maxConnectionsPerAddress connections at once from one client address
+     * @param idleTimeout idle time allowed after login
+     * @param authorizationTimeout idle time allowed before login
+     * @param loginTimeout total time allowed from connection to login
+     * @param maxCommandOctets the longest command line, CRLF included
+     * @param maxSaslOctets the longest SASL response line, CRLF included
+     * @param maxBadCommands bad commands before the connection is closed
+     * @param maxAuthFailures failed logins in one session before the connection is closed
+     * @param authFailureDelay the delay before answering the first failed login
+     * @param maxAuthFailureDelay the longest delay before answering a failed login
+     * @param authFailureWindow how long failed logins are remembered per address and user
+     * @param shutdownGracePeriod how long {@code close()} lets sessions finish
+     */
+    public record Limits(
+            int maxConnections,
+            int maxConnectionsPerAddress,
+            Duration idleTimeout,
+            Duration authorizationTimeout,
+            Duration loginTimeout,
+            int maxCommandOctets,
+            int maxSaslOctets,
+            int maxBadCommands,
+            int maxAuthFailures,
+            Duration authFailureDelay,
+            Duration maxAuthFailureDelay,
+            Duration authFailureWindow,
+            Duration shutdownGracePeriod) {
     }
 }

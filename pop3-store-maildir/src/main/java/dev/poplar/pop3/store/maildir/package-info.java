@@ -1,18 +1,17 @@
 /**
  * A production {@link dev.poplar.pop3.store.MailboxStore} over Maildir folders as Postfix, Dovecot and Courier write
- * them ({@link dev.poplar.pop3.store.maildir.MaildirStore}), and an {@link dev.poplar.pop3.auth.Authenticator} over a
- * Dovecot-compatible users file ({@link dev.poplar.pop3.store.maildir.PasswdFileAuthenticator}).
+ * them ({@link dev.poplar.pop3.store.maildir.MaildirStore}).
  *
- * <p>Together they serve the mail an MTA delivers to {@code /var/mail/<user>/{cur,new,tmp}} to the users of an
- * existing Dovecot passwd-file:
+ * <p>It serves the mail an MTA delivers to {@code /var/mail/<user>/{cur,new,tmp}}; the server's
+ * {@link dev.poplar.pop3.auth.Authenticator} names the mailbox to open (for the users of an existing Dovecot
+ * passwd-file, {@code PasswdFileAuthenticator} of the {@code pop3-auth-passwd} module names the user):
  *
  * <pre>{@code
- * PasswdFileAuthenticator users = PasswdFileAuthenticator.load(Path.of("/etc/poplar/users"));
  * try (MaildirStore maildirs = MaildirStore.builder(Path.of("/var/mail"))
  *         .deletedMessages(DeletedMessages.UNLINK)
  *         .markRetrievedSeen(true)
  *         .build()) {
- *     // give both to the server: the authenticator names the mailbox (the user name), the store opens it
+ *     // give it to the server with an authenticator: the authenticator names the mailbox, the store opens it
  * }
  * }</pre>
  *

@@ -1,7 +1,7 @@
 package dev.poplar.pop3.testkit.internal;
 
 import dev.poplar.pop3.server.Pop3Event;
-import dev.poplar.pop3.server.Pop3EventListener;
+import dev.poplar.pop3.server.Pop3Observer;
 import dev.poplar.pop3.store.MessageInfo;
 import dev.poplar.pop3.store.memory.InMemoryMailboxStore;
 import dev.poplar.pop3.testkit.Exchange;
@@ -34,7 +34,7 @@ import java.util.concurrent.TimeUnit;
  * threads, queries on the test's; all state is guarded by this object's monitor, and nothing waits while holding it
  * except {@link Object#wait()}.
  */
-public final class Journal implements Pop3EventListener {
+public final class Journal implements Pop3Observer {
 
     private static final Logger LOG = LoggerFactory.getLogger("dev.poplar.pop3.testkit");
     private static final long SHORT_WAIT_MILLIS = 10;

@@ -31,7 +31,7 @@ final class CapaCommand implements Command {
                 lines.add("STLS");
             }
         }
-        config.expire().ifPresent(days -> lines.add("EXPIRE " + days));
+        config.expire().ifPresent(expire -> lines.add(expire.capability()));
         config.loginDelay().ifPresent(delay -> lines.add("LOGIN-DELAY " + delay.toSeconds()));
         config.implementation().ifPresent(name -> lines.add("IMPLEMENTATION " + name));
         return new Reply.Lines("capability list follows", lines.iterator());

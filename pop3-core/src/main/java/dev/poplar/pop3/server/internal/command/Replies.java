@@ -1,18 +1,12 @@
 package dev.poplar.pop3.server.internal.command;
 
+import dev.poplar.pop3.server.ResponseCode;
+
 /** Every reply text of the server, in one place. Codes follow RFC 2449 section 8 and RFC 3206. */
 public final class Replies {
 
-    /** {@code [AUTH]}: the credentials are at fault (RFC 3206). */
-    public static final String AUTH = "AUTH";
-    /** {@code [SYS/TEMP]}: a temporary problem; retry later (RFC 3206). */
-    public static final String SYS_TEMP = "SYS/TEMP";
-    /** {@code [SYS/PERM]}: a permanent problem; needs an administrator (RFC 3206). */
-    public static final String SYS_PERM = "SYS/PERM";
-    /** {@code [IN-USE]}: the maildrop is locked (RFC 2449 section 8.1.1). */
-    public static final String IN_USE = "IN-USE";
-    /** {@code [LOGIN-DELAY]}: logged in too recently (RFC 2449 section 8.1.2). */
-    public static final String LOGIN_DELAY = "LOGIN-DELAY";
+    /** A reply that comes later, once the store or the authenticator has answered. */
+    public static final Reply LATER = Reply.Later.INSTANCE;
 
     private static final String SYNTAX = "syntax: ";
 
@@ -25,20 +19,20 @@ public final class Replies {
     public static final Reply MESSAGE_GONE = err("message was removed from the mailbox by another client");
     public static final Reply SEND_PASS = ok("send PASS");
     public static final Reply USER_FIRST = err("send USER first");
-    public static final Reply AUTH_FAILED = new Reply.Status(false, AUTH, "authentication failed");
-    public static final Reply PLAINTEXT_DISALLOWED = new Reply.Status(false, AUTH,
+    public static final Reply AUTH_FAILED = new Reply.Status(false, ResponseCode.AUTH, "authentication failed");
+    public static final Reply PLAINTEXT_DISALLOWED = new Reply.Status(false, ResponseCode.AUTH,
             "plain-text authentication is not allowed on an insecure connection; use STLS or TLS");
-    public static final Reply LOGIN_DELAYED = new Reply.Status(false, LOGIN_DELAY,
+    public static final Reply LOGIN_DELAYED = new Reply.Status(false, ResponseCode.LOGIN_DELAY,
             "minimum time between logins not reached");
-    public static final Reply AUTH_UNAVAILABLE = new Reply.Status(false, SYS_TEMP,
+    public static final Reply AUTH_UNAVAILABLE = new Reply.Status(false, ResponseCode.SYS_TEMP,
             "authentication temporarily unavailable, try again later");
-    public static final Reply MAILBOX_IN_USE = new Reply.Status(false, IN_USE,
+    public static final Reply MAILBOX_IN_USE = new Reply.Status(false, ResponseCode.IN_USE,
             "mailbox is in use by another session");
-    public static final Reply STORE_TEMPORARY = new Reply.Status(false, SYS_TEMP,
+    public static final Reply STORE_TEMPORARY = new Reply.Status(false, ResponseCode.SYS_TEMP,
             "mailbox temporarily unavailable, try again later");
-    public static final Reply STORE_PERMANENT = new Reply.Status(false, SYS_PERM,
+    public static final Reply STORE_PERMANENT = new Reply.Status(false, ResponseCode.SYS_PERM,
             "mailbox unavailable, contact the administrator");
-    public static final Reply INTERNAL_ERROR = new Reply.Status(false, SYS_TEMP, "internal server error");
+    public static final Reply INTERNAL_ERROR = new Reply.Status(false, ResponseCode.SYS_TEMP, "internal server error");
     public static final Reply NOOP = ok("");
     public static final Reply BYE = ok("Poplar signing off");
     public static final Reply TOP_FOLLOWS = ok("top of message follows");
@@ -48,10 +42,12 @@ public final class Replies {
     public static final Reply AUTH_ABORTED = err("authentication aborted");
     public static final Reply BAD_BASE64 = err("invalid base64 in SASL response");
     public static final Reply MECHANISM_UNSUPPORTED = err("unsupported authentication mechanism");
-    public static final Reply TOO_MANY_CONNECTIONS = new Reply.Status(false, SYS_TEMP,
+    public static final Reply TOO_MANY_CONNECTIONS = new Reply.Status(false, ResponseCode.SYS_TEMP,
             "too many connections, try again later");
     public static final Reply IDLE_TIMEOUT = err("autologout: idle for too long");
-    public static final Reply SHUTTING_DOWN = new Reply.Status(false, SYS_TEMP, "server shutting down");
+    public static final Reply SHUTTING_DOWN = new Reply.Status(false, ResponseCode.SYS_TEMP, "server shutting down");
+    public static final Reply LOGIN_TIMEOUT = err("autologout: no login in time");
+    public static final Reply RENEGOTIATION_REFUSED = err("TLS renegotiation is not allowed");
 
     private Replies() {
     }
@@ -61,10 +57,10 @@ public final class Replies {
      *
      * @param serverName the configured name
      * @param timestamp the APOP timestamp, or {@code null}
-     * @return the greeting line
+     * @return the greeting
      */
-    public static String greeting(String serverName, String timestamp) {
-        return "+OK " + serverName + " POP3 server ready" + (timestamp == null ? "" : " " + timestamp);
+    public static Reply greeting(String serverName, String timestamp) {
+        return ok(serverName + " POP3 server ready" + (timestamp == null ? "" : " " + timestamp));
     }
 
     static Reply ok(String text) {
@@ -102,7 +98,7 @@ public final class Replies {
      */
     public static Reply signOff(int deleted, int notRemoved) {
         if (notRemoved > 0) {
-            return new Reply.Status(false, SYS_TEMP, "some deleted messages not removed (" + notRemoved
+            return new Reply.Status(false, ResponseCode.SYS_TEMP, "some deleted messages not removed (" + notRemoved
                     + " of " + (deleted + notRemoved) + ")");
         }
         return ok("Poplar signing off (" + deleted + " message" + (deleted == 1 ? "" : "s") + " deleted)");

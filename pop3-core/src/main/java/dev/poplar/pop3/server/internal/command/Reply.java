@@ -1,11 +1,14 @@
 package dev.poplar.pop3.server.internal.command;
 
+import dev.poplar.pop3.server.ResponseCode;
 import dev.poplar.pop3.store.MessageContent;
 import dev.poplar.pop3.store.MessageInfo;
+import dev.poplar.pop3.store.StoreException;
 
 import java.util.Iterator;
+import java.util.List;
 
-/** What a command answers. Commands build replies; the session writes them. */
+/** What a command answers. Commands build replies; the session has them sent. */
 public sealed interface Reply {
 
     /**
@@ -19,15 +22,15 @@ public sealed interface Reply {
      * A single-line reply.
      *
      * @param ok positive or negative
-     * @param code the response code without brackets (RFC 2449 section 8), or {@code null}
+     * @param code the response code (RFC 2449 section 8), or {@code null}
      * @param text the human-readable text
      */
-    record Status(boolean ok, String code, String text) implements Reply {
+    record Status(boolean ok, ResponseCode code, String text) implements Reply {
         @Override
         public String statusLine() {
             StringBuilder line = new StringBuilder(ok ? "+OK" : "-ERR");
             if (code != null) {
-                line.append(" [").append(code).append(']');
+                line.append(" [").append(code.code()).append(']');
             }
             if (!text.isEmpty()) {
                 line.append(' ').append(text);
@@ -51,30 +54,43 @@ public sealed interface Reply {
     }
 
     /**
-     * A message, streamed ({@code RETR}, {@code TOP}).
+     * A message, streamed ({@code RETR}, {@code TOP}). Its content is opened only when the reply is sent.
      *
      * @param status the positive status text
      * @param number the message number
      * @param message the message
-     * @param content its content, open; the writer closes it
      * @param bodyLines for {@code TOP} the body lines to send, -1 for the whole message
+     * @param source opens the content
      */
-    record Content(String status, int number, MessageInfo message, MessageContent content, long bodyLines)
-            implements Reply {
+    record Content(String status, int number, MessageInfo message, long bodyLines, Source source) implements Reply {
         @Override
         public String statusLine() {
             return "+OK " + status;
         }
     }
 
+    /** Where a {@link Content} reply's octets come from. */
+    interface Source {
+        /**
+         * Opens the content; the sender closes it.
+         *
+         * @return the content
+         * @throws StoreException if it cannot be opened
+         */
+        MessageContent open() throws StoreException;
+
+        /** @return whether opening and reading the content may block */
+        boolean mayBlock();
+    }
+
     /**
-     * A reply given verbatim (by an interceptor): a status line, and body lines if multi-line.
+     * A reply given verbatim (by a session hook): a status line, and body lines if multi-line.
      *
      * @param statusLine the status line as sent
      * @param lines the body lines
      * @param multiLine whether the reply is multi-line
      */
-    record Verbatim(String statusLine, java.util.List<String> lines, boolean multiLine) implements Reply {
+    record Verbatim(String statusLine, List<String> lines, boolean multiLine) implements Reply {
     }
 
     /**
@@ -86,6 +102,17 @@ public sealed interface Reply {
         @Override
         public String statusLine() {
             return "+ " + base64;
+        }
+    }
+
+    /** Not a reply yet: the session answers when a call to the store or authenticator has returned. */
+    enum Later implements Reply {
+        /** The only instance. */
+        INSTANCE;
+
+        @Override
+        public String statusLine() {
+            throw new IllegalStateException("a deferred reply has no status line yet");
         }
     }
 }

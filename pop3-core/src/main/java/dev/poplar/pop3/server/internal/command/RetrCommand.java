@@ -1,12 +1,11 @@
 package dev.poplar.pop3.server.internal.command;
 
 import dev.poplar.pop3.store.MessageInfo;
-import dev.poplar.pop3.store.StoreException;
 
 /** {@code RETR msg} (RFC 1939 section 5): the whole message, streamed. */
 final class RetrCommand implements Command {
     @Override
-    public Reply execute(SessionContext session, String argument) throws StoreException {
+    public Reply execute(SessionContext session, String argument) {
         String[] words = Args.words(argument);
         if (words.length != 1) {
             return Replies.syntax("RETR msg");
@@ -17,7 +16,6 @@ final class RetrCommand implements Command {
         }
         int number = Args.number(words[0]);
         MessageInfo message = session.maildrop().live(number);
-        return new Reply.Content(message.size() + " octets", number, message,
-                session.maildrop().maildrop().content(message), -1);
+        return new Reply.Content(message.size() + " octets", number, message, -1, session.contentOf(message));
     }
 }

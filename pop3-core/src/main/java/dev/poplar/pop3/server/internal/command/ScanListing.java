@@ -10,13 +10,33 @@ import java.util.function.Function;
  * The lines of {@code LIST} and {@code UIDL} without an argument: {@code number value} for every live message,
  * generated one at a time so that a large maildrop is never formatted whole.
  */
-final class ScanListing implements Iterator<String> {
+public final class ScanListing implements Iterator<String> {
 
     private final MaildropView drop;
     private final Function<MessageInfo, String> value;
     private int next;
 
-    ScanListing(MaildropView drop, Function<MessageInfo, String> value) {
+    /**
+     * The lines of {@code UIDL}.
+     *
+     * @param drop the maildrop
+     * @return the lines
+     */
+    public static Iterator<String> uidl(MaildropView drop) {
+        return new ScanListing(drop, MessageInfo::uid);
+    }
+
+    /**
+     * The lines of {@code LIST}.
+     *
+     * @param drop the maildrop
+     * @return the lines
+     */
+    public static Iterator<String> list(MaildropView drop) {
+        return new ScanListing(drop, m -> Long.toString(m.size()));
+    }
+
+    private ScanListing(MaildropView drop, Function<MessageInfo, String> value) {
         this.drop = drop;
         this.value = value;
         this.next = advance(1);

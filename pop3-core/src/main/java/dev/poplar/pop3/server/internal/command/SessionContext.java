@@ -4,11 +4,13 @@ import dev.poplar.pop3.auth.Credentials;
 import dev.poplar.pop3.server.internal.ServerConfig;
 import dev.poplar.pop3.server.internal.sasl.SaslExchange;
 import dev.poplar.pop3.server.internal.sasl.SaslMechanism;
+import dev.poplar.pop3.store.MessageInfo;
 
 import java.util.List;
 
 /**
- * What commands see of their session. Implemented by the session; commands never touch the network.
+ * What commands see of their session. Implemented by the protocol session; commands never touch the network and
+ * never block.
  */
 public interface SessionContext {
 
@@ -53,7 +55,7 @@ public interface SessionContext {
      *
      * @param credentials what the client presented
      * @param mechanism {@code USER}, {@code APOP} or a SASL mechanism name, for events
-     * @return the reply
+     * @return the reply, usually {@link Replies#LATER}
      */
     Reply login(Credentials credentials, String mechanism);
 
@@ -71,10 +73,18 @@ public interface SessionContext {
     MaildropView maildrop();
 
     /**
+     * Where the content of a message of the maildrop comes from.
+     *
+     * @param message a message of the maildrop
+     * @return its source
+     */
+    Reply.Source contentOf(MessageInfo message);
+
+    /**
      * Ends the session: in TRANSACTION, removes deleted messages (UPDATE state) first. The connection closes after
      * the reply.
      *
-     * @return the reply
+     * @return the reply, {@link Replies#LATER} when the store is called
      */
     Reply quit();
 

@@ -1,12 +1,11 @@
 package dev.poplar.pop3.server.internal.command;
 
 import dev.poplar.pop3.store.MessageInfo;
-import dev.poplar.pop3.store.StoreException;
 
 /** {@code TOP msg n} (RFC 1939 section 7): the header and the first n body lines. */
 final class TopCommand implements Command {
     @Override
-    public Reply execute(SessionContext session, String argument) throws StoreException {
+    public Reply execute(SessionContext session, String argument) {
         String[] words = Args.words(argument);
         if (words.length != 2) {
             return Replies.syntax("TOP msg n");
@@ -21,7 +20,6 @@ final class TopCommand implements Command {
         }
         int number = Args.number(words[0]);
         MessageInfo message = session.maildrop().live(number);
-        return new Reply.Content("top of message follows", number, message,
-                session.maildrop().maildrop().content(message), lines);
+        return new Reply.Content("top of message follows", number, message, lines, session.contentOf(message));
     }
 }

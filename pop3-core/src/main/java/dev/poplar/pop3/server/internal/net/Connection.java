@@ -1,0 +1,419 @@
+package dev.poplar.pop3.server.internal.net;
+
+import dev.poplar.pop3.auth.ClientInfo;
+import dev.poplar.pop3.server.Listener;
+import dev.poplar.pop3.server.SessionSummary;
+import dev.poplar.pop3.server.SessionSummary.EndReason;
+import dev.poplar.pop3.server.internal.BufferPool;
+import dev.poplar.pop3.server.internal.codec.Line;
+import dev.poplar.pop3.server.internal.codec.LineDecoder;
+import dev.poplar.pop3.server.internal.command.Reply;
+import dev.poplar.pop3.server.internal.hook.SessionHook;
+import dev.poplar.pop3.server.internal.session.ProtocolSession;
+import dev.poplar.pop3.server.internal.session.Transport;
+import org.apache.mina.core.buffer.IoBuffer;
+import org.apache.mina.core.future.WriteFuture;
+import org.apache.mina.core.session.AbstractIoSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletionStage;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+
+/**
+ * One client connection on MINA: framing of the input into lines, the output, STLS, closing, and the hand-off of
+ * blocking calls to workers. The protocol itself is the {@link ProtocolSession}'s.
+ *
+ * <p><b>Threads.</b> The connection's I/O thread owns everything here: every read, write and TLS operation, and every
+ * call into the session. Workers only run the blocking SPI calls (and content reads of a store that may block) and
+ * hand results back through {@link HandBack}. Nothing here takes a lock.
+ *
+ * <p><b>Input.</b> Received octets are kept as they came and cut into lines only when the session can take one, so
+ * pipelined commands of any number run one after the other in a loop (never one stack frame per command) and input
+ * memory stays bounded: while received octets wait, the connection stops reading from the socket. After {@code STLS},
+ * whatever the client sent in clear behind it is discarded (RFC 2595 section 4).
+ */
+public final class Connection implements Transport {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Connection.class);
+    private static final long HIGH_WATER_OCTETS = 256 * 1024;
+    private static final long LOW_WATER_OCTETS = 64 * 1024;
+    private static final byte TLS_HANDSHAKE_RECORD = 0x16;
+
+    private final AbstractIoSession io;
+    private final ConnectionServices services;
+    private final Listener listener;
+    private final String id;
+    private final SessionThread thread;
+    private final LineDecoder decoder;
+    private final ArrayDeque<IoBuffer> input = new ArrayDeque<>(2);
+    private final ProtocolSession session;
+    private final HookGate hook;
+    private TlsFilter tls;
+    private SessionHook.Action connectAction;
+    private ReplySender sending;
+    private EndReason endReason;
+    private boolean anyInput;
+    private boolean readSuspended;
+    private boolean awaitingDrain;
+    private boolean pumping;
+    private boolean pumpAgain;
+    private boolean started;
+    private boolean silenced;
+    private boolean hookBusy;
+    private boolean closing;
+    private boolean closed;
+    private volatile boolean stopping;
+
+    Connection(AbstractIoSession io, ConnectionServices services, Listener listener, String id) {
+        this.io = io;
+        this.services = services;
+        this.listener = listener;
+        this.id = id;
+        this.thread = new SessionThread(io, id, services.worker(), services.timer(), this::pump);
+        this.decoder = new LineDecoder(services.sessions().config().limits().maxSaslOctets());
+        ClientInfo client = new ClientInfo(id, listener.name(), (InetSocketAddress) io.getRemoteAddress(),
+                (InetSocketAddress) io.getLocalAddress(), false, List.of());
+        this.session = new ProtocolSession(services.sessions(), this, client, listener.implicitTls());
+        this.hook = services.hook().map(h -> new HookGate(h, this)).orElse(null);
+    }
+
+    // ---------------------------------------------------------------- MINA events (I/O thread)
+
+    /** The connection is open: greets, or on an implicit-TLS listener starts the handshake first. */
+    void opened() {
+        io.getConfig().setBothIdleTime(seconds(services.sessions().config().limits().authorizationTimeout()));
+        if (hook != null) {
+            connectAction = hook.connect(session, listener.implicitTls());
+            if (connectAction == null) {
+                return;
+            }
+        }
+        if (listener.implicitTls()) {
+            installTls();
+        } else {
+            begin();
+        }
+    }
+
+    /** Greets (after the handshake on an implicit-TLS listener), or does what the hook said instead. */
+    private void begin() {
+        started = true;
+        SessionHook.Action action = connectAction;
+        if (action instanceof SessionHook.Silence) {
+            silenced = true;
+        } else if (action instanceof SessionHook.Delay delay) {
+            later(delay.delay(), () -> start(null));
+        } else if (action instanceof SessionHook.Respond respond && respond.statusLine().startsWith("-ERR")) {
+            session.answerInstead(null, new Reply.Verbatim(respond.statusLine(), List.of(), false));
+            close(EndReason.DROPPED);
+        } else if (action instanceof SessionHook.Respond respond) {
+            start(new Reply.Verbatim(respond.statusLine(), List.of(), false));
+        } else {
+            start(null);
+        }
+    }
+
+    private void start(Reply greeting) {
+        if (!closing) {
+            session.start(greeting);
+        }
+    }
+
+    void received(IoBuffer buffer) {
+        if (!anyInput && buffer.hasRemaining()) {
+            anyInput = true;
+            if (tls == null && buffer.get(buffer.position()) == TLS_HANDSHAKE_RECORD) {
+                LOG.info("client {} sent a TLS handshake to a plain POP3 port; closing", io.getRemoteAddress());
+                endReason = EndReason.PROTOCOL_ERROR;
+                io.closeNow();
+                return;
+            }
+        }
+        if (closing) {
+            return;
+        }
+        input.add(buffer);
+        pump();
+    }
+
+    void written() {
+        if (awaitingDrain && io.getScheduledWriteBytes() <= LOW_WATER_OCTETS) {
+            awaitingDrain = false;
+            pump();
+        }
+    }
+
+    void secured() {
+        ClientInfo before = session.client();
+        session.secured(new ClientInfo(id, before.listener(), before.remoteAddress(), before.localAddress(), true,
+                tls.peerCertificates()));
+        LOG.debug("TLS established: {} {}", tls.session().getProtocol(), tls.session().getCipherSuite());
+        if (listener.implicitTls() && !started) {
+            begin();
+        }
+        pump();
+    }
+
+    void idle() {
+        session.idle();
+        pump();
+    }
+
+    /**
+     * The connection failed.
+     *
+     * @param reason why the session ends
+     * @param flush whether to let queued output (a TLS alert) go out first
+     */
+    void failed(EndReason reason, boolean flush) {
+        if (endReason == null) {
+            endReason = reason;
+        }
+        closing = true;
+        if (flush) {
+            io.closeOnFlush();
+        } else {
+            io.closeNow();
+        }
+    }
+
+    /** @return the summary; called once, when MINA reports the connection closed */
+    SessionSummary closed() {
+        closed = true;
+        closing = true;
+        thread.close();
+        if (sending != null) {
+            sending.abort();
+        }
+        input.clear();
+        EndReason reason = endReason != null ? endReason
+                : stopping ? EndReason.SERVER_STOPPED : EndReason.CLIENT_DISCONNECTED;
+        return session.closed(reason);
+    }
+
+    /** The server is stopping: close without UPDATE. Any thread. */
+    public void stop() {
+        stopping = true;
+        io.closeNow();
+    }
+
+    /** @return the session id */
+    String id() {
+        return id;
+    }
+
+    /** @return whether the connection is closing or closed */
+    boolean closing() {
+        return closing || io.isClosing();
+    }
+
+    // ---------------------------------------------------------------- input
+
+    /** Feeds lines to the session while it can take them; then reads on or pauses reading. Never recursive. */
+    private void pump() {
+        if (pumping) {
+            pumpAgain = true;
+            return;
+        }
+        pumping = true;
+        try {
+            do {
+                pumpAgain = false;
+                while (!closing && !silenced && !hookBusy && session.ready() && !backedUp()) {
+                    Line line = nextLine();
+                    if (line == null) {
+                        break;
+                    }
+                    if (hook == null || hook.admit(session, line)) {
+                        session.line(line);
+                    }
+                }
+            } while (pumpAgain);
+            boolean waiting = !input.isEmpty();
+            if (waiting != readSuspended && !closed) {
+                readSuspended = waiting;
+                if (waiting) {
+                    io.suspendRead();
+                } else {
+                    io.resumeRead();
+                }
+            }
+        } finally {
+            pumping = false;
+        }
+    }
+
+    private Line nextLine() {
+        while (!input.isEmpty()) {
+            IoBuffer buffer = input.peek();
+            Line line = decoder.next(buffer.buf());
+            if (!buffer.hasRemaining()) {
+                input.poll();
+            }
+            if (line != null) {
+                return line;
+            }
+        }
+        return null;
+    }
+
+    private boolean backedUp() {
+        if (io.getScheduledWriteBytes() > HIGH_WATER_OCTETS) {
+            awaitingDrain = true;
+            services.metrics().queued(io.getScheduledWriteBytes());
+            return true;
+        }
+        return false;
+    }
+
+    // ---------------------------------------------------------------- Transport
+
+    @Override
+    public void send(Reply reply, Sent done) {
+        // A reply may finish later, from a write's completion: the session is then ready and the input waits.
+        Sent thenPump = new Sent() {
+            @Override
+            public void sent() {
+                done.sent();
+                pump();
+            }
+
+            @Override
+            public void failed(Exception cause, boolean started) {
+                done.failed(cause, started);
+                pump();
+            }
+        };
+        sending = new ReplySender(this, reply, thenPump, hook == null ? null : hook.takeShape());
+        sending.start();
+    }
+
+    @Override
+    public void startTls() {
+        int discarded = 0;
+        for (IoBuffer buffer : input) {
+            discarded += buffer.remaining();
+        }
+        input.clear();
+        decoder.reset();
+        if (discarded > 0) {
+            LOG.warn("discarded {} octets the client sent after STLS before the handshake (RFC 2595 section 4)",
+                    discarded);
+        }
+        if (hook != null && hook.takeFailTls()) {
+            close(EndReason.TLS_FAILED);
+            return;
+        }
+        // The +OK is already queued in clear; everything from now on is TLS.
+        installTls();
+    }
+
+    private void installTls() {
+        tls = new TlsFilter(services.tls().get());
+        io.getFilterChain().addFirst("tls", tls);
+    }
+
+    @Override
+    public void close(EndReason reason) {
+        if (endReason == null) {
+            endReason = reason;
+        }
+        if (closing) {
+            return;
+        }
+        closing = true;
+        if (tls != null) {
+            // RFC 8446 section 6.1: end the TLS session with close_notify, which clients such as OpenSSL expect.
+            tls.closeOutbound(io);
+        }
+        io.closeOnFlush();
+    }
+
+    @Override
+    public <T> void call(boolean mayBlock, Callable<T> call, BiConsumer<T, Exception> then, Consumer<T> orphan) {
+        thread.call(mayBlock, call, then, orphan);
+    }
+
+    @Override
+    public void later(Duration delay, Runnable task) {
+        thread.later(delay, task);
+    }
+
+    @Override
+    public void when(CompletionStage<?> stage, Duration timeout, Runnable task) {
+        thread.when(stage, timeout, task);
+    }
+
+    @Override
+    public void idleTimeout(Duration timeout) {
+        io.getConfig().setBothIdleTime(seconds(timeout));
+    }
+
+    // ---------------------------------------------------------------- for the reply sender and the hook gate
+
+    WriteFuture write(Object message) {
+        return io.write(message);
+    }
+
+    BufferPool buffers() {
+        return services.buffers();
+    }
+
+    boolean tls() {
+        return tls != null;
+    }
+
+    /**
+     * A reply could not be completed after part of it was sent: the client cannot be told; close.
+     *
+     * @param cause why
+     */
+    void abort(Exception cause) {
+        if (endReason == null) {
+            endReason = EndReason.IO_ERROR;
+        }
+        closing = true;
+        io.closeNow();
+    }
+
+    void dropAfter(IoBuffer last) {
+        LOG.info("session hook dropped the connection in the middle of a reply");
+        endReason = EndReason.DROPPED;
+        closing = true;
+        if (last.hasRemaining()) {
+            io.write(last).addListener(f -> io.closeNow());
+        } else {
+            io.closeNow();
+        }
+    }
+
+    void drop(String where, boolean tlsFailure) {
+        LOG.info("session hook dropped the connection {}", where);
+        endReason = tlsFailure ? EndReason.TLS_FAILED : EndReason.DROPPED;
+        closing = true;
+        io.closeNow();
+    }
+
+    void silence() {
+        silenced = true;
+    }
+
+    void hookDelay(Duration delay, Line line) {
+        hookBusy = true;
+        later(delay, () -> {
+            hookBusy = false;
+            session.line(line);
+        });
+    }
+
+    private static int seconds(Duration d) {
+        return (int) Math.max(1, Math.min(Integer.MAX_VALUE, d.toSeconds()));
+    }
+}

@@ -1,0 +1,137 @@
+package dev.poplar.pop3.server.internal.session;
+
+import dev.poplar.pop3.auth.AuthResult;
+import dev.poplar.pop3.auth.Credentials;
+import dev.poplar.pop3.server.Pop3Event;
+import dev.poplar.pop3.server.internal.LogSafe;
+import dev.poplar.pop3.server.internal.command.Dispatcher;
+import dev.poplar.pop3.server.internal.command.MaildropView;
+import dev.poplar.pop3.server.internal.command.Replies;
+import dev.poplar.pop3.server.internal.command.Reply;
+import dev.poplar.pop3.store.MailboxStore;
+import dev.poplar.pop3.store.Maildrop;
+import dev.poplar.pop3.store.StoreException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+
+/**
+ * One login attempt: asks the authenticator, then opens the maildrop, each on a worker when it may block, and hands
+ * the outcome back to the session. A mailbox still held by one of this server's own sessions that is ending (a client
+ * that dropped its connection and logged in again at once) is waited for, briefly, before the login fails with
+ * {@code [IN-USE]}.
+ */
+final class Login {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Login.class);
+    /** How long a login waits for an ending session of this server to release the mailbox. */
+    static final Duration RELEASE_WAIT = Duration.ofSeconds(2);
+    /**
+     * How long a login waits when the holder is one of our sessions not yet known to be ending: its connection may
+     * already be closed with the close not yet processed (it may even wait behind this login on the same I/O thread).
+     */
+    static final Duration CLOSE_GRACE = Duration.ofMillis(300);
+
+    private final ProtocolSession session;
+    private final SessionServices services;
+    private final Transport transport;
+    private final Credentials credentials;
+    private final String mechanism;
+
+    Login(ProtocolSession session, SessionServices services, Transport transport, Credentials credentials,
+          String mechanism) {
+        this.session = session;
+        this.services = services;
+        this.transport = transport;
+        this.credentials = credentials;
+        this.mechanism = mechanism;
+    }
+
+    /** Starts the attempt; the session gets the reply through {@link ProtocolSession#complete}. */
+    void start() {
+        transport.call(services.config().authenticator().mayBlock(),
+                () -> services.config().authenticator().authenticate(credentials, session.client()),
+                this::authenticated, result -> { });
+    }
+
+    private void authenticated(AuthResult result, Exception failure) {
+        if (failure != null || result == null) {
+            LOG.error("authenticator failed", failure);
+            result = AuthResult.unavailable(failure == null ? "authenticator returned null"
+                    : "authenticator threw " + failure.getClass().getName());
+        }
+        if (result instanceof AuthResult.Rejected rejected) {
+            session.complete(session.loginFailed(credentials.username(), mechanism, rejected.reason()));
+        } else if (result instanceof AuthResult.Delayed delayed) {
+            services.metrics().loginFailed();
+            failed("login delay: retry after " + delayed.retryAfter());
+            session.complete(Replies.LOGIN_DELAYED);
+        } else if (result instanceof AuthResult.Unavailable unavailable) {
+            LOG.warn("authentication unavailable: {}", LogSafe.text(unavailable.reason()));
+            failed(unavailable.reason());
+            session.complete(Replies.AUTH_UNAVAILABLE);
+        } else {
+            open(((AuthResult.Accepted) result).mailbox(), 2);
+        }
+    }
+
+    private void open(String mailbox, int waits) {
+        MailboxStore store = services.config().store();
+        transport.call(store.mayBlock(MailboxStore.Operation.OPEN), () -> view(store, mailbox),
+                (view, failure) -> opened(mailbox, view, failure, waits),
+                view -> close(view.maildrop()));
+    }
+
+    private static MaildropView view(MailboxStore store, String mailbox) throws StoreException {
+        Maildrop maildrop = store.open(mailbox);
+        try {
+            return new MaildropView(maildrop, mailbox);
+        } catch (RuntimeException e) {
+            close(maildrop);
+            throw new StoreException(StoreException.Kind.TEMPORARY, "the store failed to list " + mailbox, e);
+        }
+    }
+
+    private void opened(String mailbox, MaildropView view, Exception failure, int waits) {
+        if (failure == null) {
+            session.enter(view, credentials.username(), mechanism);
+            return;
+        }
+        if (waits > 0 && failure instanceof StoreException e && e.kind() == StoreException.Kind.IN_USE) {
+            var holder = services.holds().holder(mailbox);
+            if (holder.isPresent()) {
+                LOG.debug("mailbox {} is held by another session of this server; waiting for its release",
+                        LogSafe.text(mailbox));
+                transport.when(holder.get().release(), holder.get().isEnding() ? RELEASE_WAIT : CLOSE_GRACE,
+                        () -> open(mailbox, waits - 1));
+                return;
+            }
+        }
+        failed("maildrop " + mailbox + " could not be opened: " + failure.getMessage());
+        session.complete(Dispatcher.storeFailure(failure));
+    }
+
+    private void failed(String reason) {
+        services.events().emit(new Pop3Event.LoginFailed(session.client(), credentials.username(), mechanism,
+                reason));
+    }
+
+    /**
+     * Releases a maildrop, logging a store that fails to.
+     *
+     * @param maildrop the maildrop
+     */
+    static void close(Maildrop maildrop) {
+        try {
+            maildrop.close();
+        } catch (RuntimeException e) {
+            LOG.error("store failed to release a maildrop", e);
+        }
+    }
+
+    /** @return the reply while the attempt runs */
+    static Reply pending() {
+        return Replies.LATER;
+    }
+}

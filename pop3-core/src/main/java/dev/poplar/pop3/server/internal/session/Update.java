@@ -1,0 +1,93 @@
+package dev.poplar.pop3.server.internal.session;
+
+import dev.poplar.pop3.auth.ClientInfo;
+import dev.poplar.pop3.server.Pop3Event;
+import dev.poplar.pop3.server.internal.command.MaildropView;
+import dev.poplar.pop3.server.internal.command.Replies;
+import dev.poplar.pop3.server.internal.command.Reply;
+import dev.poplar.pop3.store.MessageInfo;
+import dev.poplar.pop3.store.UpdateResult;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The RFC 1939 UPDATE state, entered by {@code QUIT} after login: removes the messages marked deleted and records
+ * those retrieved, in one store call, then releases the maildrop. Runs where the store may block (a worker).
+ */
+final class Update {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Update.class);
+
+    private final MaildropView drop;
+    private final SessionServices services;
+    private final ClientInfo client;
+    private final SessionStats stats;
+    private final Set<MessageInfo> marked;
+    private final Set<MessageInfo> read;
+
+    Update(MaildropView drop, SessionServices services, ClientInfo client, SessionStats stats) {
+        this.drop = drop;
+        this.services = services;
+        this.client = client;
+        this.stats = stats;
+        this.marked = drop.deletedMessages();
+        this.read = drop.retrievedMessages();
+    }
+
+    /** @return whether the client neither deleted nor retrieved anything */
+    boolean nothingToDo() {
+        return marked.isEmpty() && read.isEmpty();
+    }
+
+    /**
+     * Updates the store, then releases the maildrop.
+     *
+     * @param hold the session's hold on the mailbox, released with it
+     * @return the reply to {@code QUIT}
+     */
+    Reply run(MailboxHolds.Hold hold) {
+        try {
+            return update();
+        } finally {
+            Login.close(drop.maildrop());
+            hold.released();
+        }
+    }
+
+    private Reply update() {
+        UpdateResult result;
+        try {
+            result = drop.maildrop().update(marked, read);
+        } catch (Exception e) {
+            LOG.warn("could not remove {} deleted messages from {}", marked.size(), drop.mailbox(), e);
+            stats.notRemoved = marked.size();
+            emit(List.of(), marked);
+            return Replies.signOff(0, marked.size());
+        }
+        Set<MessageInfo> kept = result == null ? Set.of() : result.notRemoved();
+        List<MessageInfo> removed = new ArrayList<>(marked);
+        removed.removeAll(kept);
+        stats.deleted = removed.size();
+        stats.notRemoved = kept.size();
+        services.metrics().deleted(removed.size());
+        emit(removed, kept);
+        if (!kept.isEmpty()) {
+            LOG.warn("{} of {} deleted messages could not be removed from {}", kept.size(), marked.size(),
+                    drop.mailbox());
+        }
+        return Replies.signOff(removed.size(), kept.size());
+    }
+
+    private void emit(Collection<MessageInfo> removed, Collection<MessageInfo> kept) {
+        if (removed.isEmpty() && kept.isEmpty()) {
+            return;
+        }
+        services.events().emit(new Pop3Event.MessagesDeleted(client, drop.mailbox(),
+                removed.stream().map(MessageInfo::uid).toList(), kept.stream().map(MessageInfo::uid).toList()));
+    }
+}

@@ -1,0 +1,234 @@
+package dev.poplar.pop3.server;
+
+import dev.poplar.pop3.auth.ClientInfo;
+import dev.poplar.pop3.server.SessionSummary.EndReason;
+import dev.poplar.pop3.server.internal.Events;
+import dev.poplar.pop3.server.internal.Metrics;
+import dev.poplar.pop3.server.internal.ServerConfig;
+import dev.poplar.pop3.server.internal.codec.ContentEncoder;
+import dev.poplar.pop3.server.internal.codec.Line;
+import dev.poplar.pop3.server.internal.codec.ReplyStream;
+import dev.poplar.pop3.server.internal.command.Reply;
+import dev.poplar.pop3.server.internal.session.ProtocolSession;
+import dev.poplar.pop3.server.internal.session.SessionServices;
+import dev.poplar.pop3.server.internal.session.Transport;
+import dev.poplar.pop3.store.MessageContent;
+
+import java.io.ByteArrayOutputStream;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletionStage;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+
+/**
+ * A protocol session without a socket: a real {@link ProtocolSession} built from a real server configuration, driven
+ * line by line on the test's thread. Calls that may block run at once; delays wait for {@link #advance} (a manual
+ * clock). What the session sends is rendered as the wire would carry it.
+ */
+final class SessionHarness implements Transport {
+
+    private final ProtocolSession session;
+    private final ServerConfig config;
+    private final ArrayDeque<Line> input = new ArrayDeque<>();
+    private final ByteArrayOutputStream output = new ByteArrayOutputStream();
+    private final List<Timer> timers = new ArrayList<>();
+    private long now;
+    private boolean pumping;
+    EndReason closedWith;
+    boolean tlsStarted;
+    Duration idleTimeout;
+
+    private record Timer(long due, Runnable task) {
+    }
+
+    private SessionHarness(Pop3Server.Builder builder, boolean secure) {
+        this.config = builder.config();
+        SessionServices services = SessionServices.create(config, new Events(config.observers()), new Metrics(),
+                Runnable::run);
+        ClientInfo client = new ClientInfo("test-1", "pop3", new InetSocketAddress("127.0.0.1", 40000),
+                new InetSocketAddress("127.0.0.1", 110), secure, List.of());
+        this.session = new ProtocolSession(services, this, client, false);
+    }
+
+    /**
+     * A session of a server configured by the builder, greeted.
+     *
+     * @param builder the server's configuration
+     * @return the harness, with the greeting already read
+     */
+    static SessionHarness of(Pop3Server.Builder builder) {
+        return start(new SessionHarness(builder, false));
+    }
+
+    /**
+     * A session on a connection that is already encrypted (implicit TLS).
+     *
+     * @param builder the server's configuration
+     * @return the harness, with the greeting already read
+     */
+    static SessionHarness secure(Pop3Server.Builder builder) {
+        return start(new SessionHarness(builder, true));
+    }
+
+    private static SessionHarness start(SessionHarness harness) {
+        harness.session.start(null);
+        harness.take();
+        return harness;
+    }
+
+    /** @return the session under test */
+    ProtocolSession session() {
+        return session;
+    }
+
+    /**
+     * Sends lines as one pipelined write and returns everything the session answered meanwhile.
+     *
+     * @param lines command lines, without CRLF
+     * @return the octets sent back, as text
+     */
+    String send(String... lines) {
+        for (String line : lines) {
+            input.add(new Line(line, line.getBytes(StandardCharsets.UTF_8).length + 2, false));
+        }
+        pump();
+        return take();
+    }
+
+    /**
+     * Lets time pass: runs the delayed tasks that fall due.
+     *
+     * @param time how long
+     * @return everything the session answered meanwhile
+     */
+    String advance(Duration time) {
+        now += time.toMillis();
+        timers.sort(Comparator.comparingLong(Timer::due));
+        while (!timers.isEmpty() && timers.get(0).due() <= now) {
+            timers.remove(0).task().run();
+            pump();
+        }
+        return take();
+    }
+
+    /**
+     * Ends the connection as a dropped client would.
+     *
+     * @return the session's summary
+     */
+    SessionSummary drop() {
+        return session.closed(EndReason.CLIENT_DISCONNECTED);
+    }
+
+    private void pump() {
+        if (pumping) {
+            return;
+        }
+        pumping = true;
+        try {
+            while (closedWith == null && session.ready() && !input.isEmpty()) {
+                session.line(input.poll());
+            }
+        } finally {
+            pumping = false;
+        }
+    }
+
+    private String take() {
+        String text = output.toString(StandardCharsets.UTF_8);
+        output.reset();
+        return text;
+    }
+
+    @Override
+    public void send(Reply reply, Sent done) {
+        ReplyStream stream;
+        MessageContent content = null;
+        try {
+            if (reply instanceof Reply.Content message) {
+                content = message.source().open();
+                ContentEncoder encoder = message.bodyLines() < 0 ? ContentEncoder.whole(content.wireReady())
+                        : ContentEncoder.top(message.bodyLines());
+                stream = ReplyStream.content(message.statusLine(), content.channel(), encoder,
+                        ByteBuffer.allocate(64));
+            } else if (reply instanceof Reply.Lines lines) {
+                stream = ReplyStream.lines(lines.statusLine(), lines.lines());
+            } else if (reply instanceof Reply.Verbatim verbatim && verbatim.multiLine()) {
+                stream = ReplyStream.lines(verbatim.statusLine(), verbatim.lines().iterator());
+            } else {
+                stream = ReplyStream.single(reply.statusLine());
+            }
+            ByteBuffer chunk = ByteBuffer.allocate(16);
+            boolean complete;
+            do {
+                complete = stream.fill(chunk.clear());
+                output.write(chunk.array(), 0, chunk.position());
+            } while (!complete);
+        } catch (Exception e) {
+            done.failed(e, false);
+            return;
+        } finally {
+            if (content != null) {
+                try {
+                    content.close();
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }
+        }
+        done.sent();
+    }
+
+    @Override
+    public void startTls() {
+        tlsStarted = true;
+    }
+
+    @Override
+    public void close(EndReason reason) {
+        closedWith = reason;
+    }
+
+    @Override
+    public <T> void call(boolean mayBlock, Callable<T> call, BiConsumer<T, Exception> then, Consumer<T> orphan) {
+        T result;
+        try {
+            result = call.call();
+        } catch (Exception e) {
+            then.accept(null, e);
+            return;
+        }
+        then.accept(result, null);
+    }
+
+    @Override
+    public void later(Duration delay, Runnable task) {
+        timers.add(new Timer(now + delay.toMillis(), task));
+    }
+
+    @Override
+    public void when(CompletionStage<?> stage, Duration timeout, Runnable task) {
+        boolean[] once = new boolean[1];
+        Runnable fire = () -> {
+            if (!once[0]) {
+                once[0] = true;
+                task.run();
+            }
+        };
+        stage.whenComplete((v, e) -> fire.run());
+        later(timeout, fire);
+    }
+
+    @Override
+    public void idleTimeout(Duration timeout) {
+        this.idleTimeout = timeout;
+    }
+}
