@@ -288,7 +288,7 @@ public final class JdbcMailboxStore implements MailboxStore, Delivery, AutoClose
         }
 
         /**
-         * The longest wait for a connection from the store's own pool. Default three seconds; at least 250 ms. Only
+         * The longest wait for a connection from the store's own pool. Default five seconds; at least 250 ms. Only
          * for {@link #builder(String, String, String)}: a {@link DataSource} of the application's has its own.
          *
          * @param connectionTimeout a duration of at least 250 ms
@@ -494,7 +494,7 @@ public final class JdbcMailboxStore implements MailboxStore, Delivery, AutoClose
             int size = poolSize != null ? poolSize : 10;
             config.setMaximumPoolSize(size);
             config.setMinimumIdle(size);
-            long connectMillis = (connectionTimeout != null ? connectionTimeout : Duration.ofSeconds(3)).toMillis();
+            long connectMillis = (connectionTimeout != null ? connectionTimeout : Duration.ofSeconds(5)).toMillis();
             config.setConnectionTimeout(connectMillis);
             config.setValidationTimeout(Math.min(connectMillis, 1_000));
             // Do not fail here: build() reports an unreachable database itself, after closing the pool.

@@ -25,6 +25,8 @@ public final class HolderMain {
         try (JdbcMailboxStore store = JdbcMailboxStore.builder(args[0], PostgresServer.SUPERUSER, "")
                 .schema(args[1])
                 .poolSize(2)
+                .connectionTimeout(Duration.ofSeconds(30))
+                .statementTimeout(Duration.ofSeconds(30))
                 .nodeName("holder-" + ProcessHandle.current().pid())
                 .holdLease(Duration.ofMillis(Long.parseLong(args[3])))
                 .heartbeat(Duration.ofMillis(Long.parseLong(args[4])))

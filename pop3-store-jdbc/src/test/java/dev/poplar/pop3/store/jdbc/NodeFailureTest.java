@@ -48,7 +48,7 @@ class NodeFailureTest {
 
         @Test
         void releasesItsHoldWhenItsLeaseExpiresAndLosesNoMail(TestSchema db) throws Exception {
-            Duration lease = Duration.ofSeconds(3);
+            Duration lease = Duration.ofSeconds(4);
             Duration heartbeat = Duration.ofMillis(500);
             JdbcMailboxStore survivor = db.store();
             List<MessageInfo> mail = List.of(survivor.deliver("alice", text("one\n")),

@@ -8,6 +8,7 @@ import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.ReadableByteChannel;
 import java.security.DigestInputStream;
+import java.time.Duration;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 
@@ -32,6 +33,8 @@ public final class StreamingMain {
         try (JdbcMailboxStore store = JdbcMailboxStore.builder(args[0], PostgresServer.SUPERUSER, "")
                 .schema(args[1])
                 .poolSize(2)
+                .connectionTimeout(Duration.ofSeconds(30))
+                .statementTimeout(Duration.ofSeconds(30))
                 .build()) {
             MessageDigest in = MessageDigest.getInstance("SHA-256");
             long start = System.nanoTime();
