@@ -9,6 +9,16 @@ import java.io.InputStream;
 final class GeneratedMessage extends InputStream {
 
     private static final int LINE = 78;
+    private static final byte[][] LINES = new byte[26][LINE];
+
+    static {
+        for (int variant = 0; variant < 26; variant++) {
+            for (int column = 0; column < LINE - 1; column++) {
+                LINES[variant][column] = (byte) ('a' + (variant + column) % 26);
+            }
+            LINES[variant][LINE - 1] = '\n';
+        }
+    }
 
     private final long length;
     private long position;
@@ -24,10 +34,8 @@ final class GeneratedMessage extends InputStream {
 
     @Override
     public int read() {
-        if (position == length) {
-            return -1;
-        }
-        return octet(position++);
+        byte[] one = new byte[1];
+        return read(one, 0, 1) < 0 ? -1 : one[0] & 0xFF;
     }
 
     @Override
@@ -36,21 +44,17 @@ final class GeneratedMessage extends InputStream {
             return -1;
         }
         int n = (int) Math.min(len, length - position);
-        for (int i = 0; i < n; i++) {
-            b[off + i] = (byte) octet(position++);
+        for (int done = 0; done < n; ) {
+            long line = position / LINE;
+            int column = (int) (position % LINE);
+            int run = Math.min(n - done, LINE - column);
+            System.arraycopy(LINES[(int) (line * 7 % 26)], column, b, off + done, run);
+            if (column == 0 && line % 1_000 == 0) {
+                b[off + done] = '.';
+            }
+            done += run;
+            position += run;
         }
         return n;
-    }
-
-    private static int octet(long at) {
-        long line = at / LINE;
-        int column = (int) (at % LINE);
-        if (column == LINE - 1) {
-            return '\n';
-        }
-        if (column == 0 && line % 1_000 == 0) {
-            return '.';
-        }
-        return 'a' + (int) ((line * 7 + column) % 26);
     }
 }
