@@ -423,12 +423,11 @@ class JdbcMailboxStoreTest {
             try (Maildrop maildrop = store.open("alice")) {
                 Future<StoreException.Kind> update = executor.submit(
                         () -> failureOf(() -> maildrop.update(Set.of(one, stuck), Set.of())));
-                long killed = 0;
-                long deadline = System.nanoTime() + TIMEOUT.toNanos();
-                while (killed == 0 && System.nanoTime() < deadline) {
-                    killed = db.number("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                long killed = Poll.until(TIMEOUT, () -> {
+                    long terminated = db.number("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
                             + " WHERE query LIKE 'DELETE FROM %s.message %' AND state = 'active'");
-                }
+                    return terminated > 0 ? Optional.of(terminated) : Optional.empty();
+                });
                 assertThat(killed).as("backends terminated in the middle of the update").isEqualTo(1);
                 assertThat(update.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS)).isEqualTo(StoreException.Kind.TEMPORARY);
             } finally {
