@@ -10,6 +10,7 @@ import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /** Helpers for message octets in tests: reading content back, and what POP3 would send of stored octets. */
 final class Contents {
@@ -107,7 +108,7 @@ final class Contents {
      * @return whether the server could skip its encoder
      */
     static boolean wireReady(byte[] stored) {
-        if (!java.util.Arrays.equals(stored, wireForm(stored))) {
+        if (!Arrays.equals(stored, wireForm(stored))) {
             return false;
         }
         for (int i = 0; i < stored.length; i++) {

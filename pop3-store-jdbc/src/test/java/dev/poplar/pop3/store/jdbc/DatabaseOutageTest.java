@@ -16,6 +16,7 @@ import java.nio.channels.ReadableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Set;
+import java.io.ByteArrayInputStream;
 
 import static dev.poplar.pop3.store.jdbc.Contents.failureOf;
 import static dev.poplar.pop3.store.jdbc.Contents.text;
@@ -52,7 +53,7 @@ class DatabaseOutageTest {
                 .heartbeat(Duration.ofMillis(500))
                 .build()) {
             byte[] big = Contents.patterned(10 * 65_536, 4);
-            MessageInfo large = store.deliver("alice", new java.io.ByteArrayInputStream(big));
+            MessageInfo large = store.deliver("alice", new ByteArrayInputStream(big));
             MessageInfo small = store.deliver("alice", text("small\n"));
             try (Maildrop maildrop = store.open("alice")) {
                 MessageContent reading = maildrop.content(large);

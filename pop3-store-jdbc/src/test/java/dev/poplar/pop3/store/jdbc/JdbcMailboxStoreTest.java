@@ -32,6 +32,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.Arrays;
 
 import static dev.poplar.pop3.store.jdbc.Contents.failureOf;
 import static dev.poplar.pop3.store.jdbc.Contents.text;
@@ -767,7 +768,7 @@ class JdbcMailboxStoreTest {
 
                 @Override
                 public int read(byte[] b, int off, int len) {
-                    java.util.Arrays.fill(b, off, off + len, (byte) 'x');
+                    Arrays.fill(b, off, off + len, (byte) 'x');
                     return len;
                 }
             };

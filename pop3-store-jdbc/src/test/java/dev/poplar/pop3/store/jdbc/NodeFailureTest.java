@@ -19,6 +19,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 
 import static dev.poplar.pop3.store.jdbc.Contents.failureOf;
 import static dev.poplar.pop3.store.jdbc.Contents.text;
@@ -65,8 +67,8 @@ class NodeFailureTest {
                 String line = CompletableFuture.supplyAsync(() -> {
                     try {
                         return out.readLine();
-                    } catch (java.io.IOException e) {
-                        throw new java.io.UncheckedIOException(e);
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
                     }
                 }).get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
                 assertThat(line).isEqualTo("HELD 2");

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.sql.DriverManager;
 
 /**
  * One test's own schema on the shared server: builders of stores on it (each closed when the test ends) and plain SQL
@@ -191,7 +192,7 @@ public final class TestSchema implements AutoCloseable {
      * @throws SQLException if the server does not answer
      */
     public synchronized Connection connect() throws SQLException {
-        return ownDatabase ? java.sql.DriverManager.getConnection(server.jdbcUrl(name), PostgresServer.SUPERUSER, "")
+        return ownDatabase ? DriverManager.getConnection(server.jdbcUrl(name), PostgresServer.SUPERUSER, "")
                 : server.connect();
     }
 
