@@ -3,6 +3,7 @@ package dev.poplar.pop3.server.internal.session;
 import dev.poplar.pop3.auth.AuthResult;
 import dev.poplar.pop3.auth.Credentials;
 import dev.poplar.pop3.server.Pop3Event;
+import dev.poplar.pop3.server.Pop3Event.LoginFailed.Cause;
 import dev.poplar.pop3.server.internal.LogSafe;
 import dev.poplar.pop3.server.internal.command.Dispatcher;
 import dev.poplar.pop3.server.internal.command.MaildropView;
@@ -60,11 +61,11 @@ final class Login {
             session.complete(session.loginFailed(credentials.username(), mechanism, rejected.reason()));
         } else if (result instanceof AuthResult.Delayed delayed) {
             services.metrics().loginFailed();
-            failed("login delay: retry after " + delayed.retryAfter());
+            failed(Cause.LOGIN_DELAY, "login delay: retry after " + delayed.retryAfter());
             session.complete(Replies.LOGIN_DELAYED);
         } else if (result instanceof AuthResult.Unavailable unavailable) {
             LOG.warn("authentication unavailable: {}", LogSafe.text(unavailable.reason()));
-            failed(unavailable.reason());
+            failed(Cause.AUTHENTICATOR_UNAVAILABLE, unavailable.reason());
             session.complete(Replies.AUTH_UNAVAILABLE);
         } else {
             open(((AuthResult.Accepted) result).mailbox(), true);
@@ -73,8 +74,12 @@ final class Login {
 
     private void open(String mailbox, boolean mayWait) {
         MailboxStore store = services.config().store();
-        transport.call(store.mayBlock(MailboxStore.Operation.OPEN), () -> view(store, mailbox),
-                (view, failure) -> opened(mailbox, view, failure, mayWait),
+        StoreCall timing = new StoreCall(MailboxStore.Operation.OPEN);
+        transport.call(store.mayBlock(MailboxStore.Operation.OPEN), () -> timing.run(() -> view(store, mailbox)),
+                (view, failure) -> {
+                    timing.report(services.events(), session.client());
+                    opened(mailbox, view, failure, mayWait);
+                },
                 view -> close(view.maildrop()));
     }
 
@@ -101,13 +106,13 @@ final class Login {
                 return;
             }
         }
-        failed("maildrop " + mailbox + " could not be opened: " + failure.getMessage());
+        failed(Cause.MAILDROP, "maildrop " + mailbox + " could not be opened: " + failure.getMessage());
         session.complete(Dispatcher.storeFailure(failure));
     }
 
-    private void failed(String reason) {
+    private void failed(Cause cause, String reason) {
         services.events().emit(new Pop3Event.LoginFailed(session.client(), credentials.username(), mechanism,
-                reason));
+                cause, reason));
     }
 
     /**
