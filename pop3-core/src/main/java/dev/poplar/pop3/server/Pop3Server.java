@@ -538,7 +538,9 @@ public final class Pop3Server implements AutoCloseable {
                         "listener " + listener.address() + " uses implicit TLS but no tls(...) context is set");
             }
             require(clientAuth == ClientAuth.NONE || tls != null, "clientAuth " + clientAuth + " needs tls(...)");
-            require(plaintextAuth != PlaintextAuth.REQUIRE_TLS || tls != null
+            boolean tlsAtBalancer = effective.stream().anyMatch(l -> l.proxyProtocol()
+                    .map(ProxyProtocol::trustClientTls).orElse(false));
+            require(plaintextAuth != PlaintextAuth.REQUIRE_TLS || tls != null || tlsAtBalancer
                             || authenticator.supports(Credentials.Apop.class),
                     "plaintextAuth REQUIRE_TLS without tls(...): no client could ever log in");
             require(printable(serverName), "serverName must be printable ASCII: " + serverName);
