@@ -13,9 +13,6 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -26,21 +23,15 @@ class ProxyProtocolWireTest {
             .headerTimeout(Duration.ofSeconds(1)).build();
 
     final InMemoryMailboxStore store = new InMemoryMailboxStore();
-    final BlockingQueue<Pop3Event> events = new LinkedBlockingQueue<>();
+    final RecordedEvents events = new RecordedEvents();
 
     <T extends Pop3Event> T next(Class<T> type) throws InterruptedException {
-        while (true) {
-            Pop3Event event = events.poll(10, TimeUnit.SECONDS);
-            assertThat(event).as("an event of type %s", type.getSimpleName()).isNotNull();
-            if (type.isInstance(event)) {
-                return type.cast(event);
-            }
-        }
+        return events.next(type);
     }
 
     Pop3Server start(ProxyProtocol proxy, Pop3Server.Builder builder) throws IOException {
         return TestServers.start(builder.listener(Listener.plain("127.0.0.1", 0).behindProxy(proxy))
-                .observer(events::add));
+                .observer(events));
     }
 
     Pop3Server start(ProxyProtocol proxy) throws IOException {
@@ -187,7 +178,7 @@ class ProxyProtocolWireTest {
             TestTls tls = TestTls.create();
             try (Pop3Server server = TestServers.start(TestServers.builder(store).tls(tls.server().sslContext())
                     .listener(Listener.implicitTls("127.0.0.1", 0).behindProxy(LOOPBACK_BALANCER))
-                    .observer(events::add))) {
+                    .observer(events))) {
                 InetSocketAddress address = server.localAddress();
                 Socket plain = new Socket();
                 plain.connect(address, 5000);

@@ -6,6 +6,7 @@ import dev.poplar.pop3.server.PlaintextAuth;
 import dev.poplar.pop3.server.Pop3Event;
 import dev.poplar.pop3.server.Pop3Server;
 import dev.poplar.pop3.server.ProxyProtocol;
+import dev.poplar.pop3.server.RecordedEvents;
 import dev.poplar.pop3.store.memory.InMemoryMailboxStore;
 import dev.poplar.pop3.tls.DevCertificateAuthority;
 import dev.poplar.pop3.tls.KeyMaterial;
@@ -29,8 +30,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -47,7 +46,7 @@ class HaproxyInteropTest {
 
     static final String CLIENT_ADDRESS = "127.0.0.2";
 
-    final BlockingQueue<Pop3Event> events = new LinkedBlockingQueue<>();
+    final RecordedEvents events = new RecordedEvents();
     final DevCertificateAuthority ca = DevCertificateAuthority.create();
     @TempDir
     Path dir;
@@ -69,7 +68,7 @@ class HaproxyInteropTest {
                 .plaintextAuth(PlaintextAuth.REQUIRE_TLS)
                 .listener(Listener.plain("127.0.0.1", 0).behindProxy(balancer))
                 .listener(Listener.implicitTls("127.0.0.1", 0).behindProxy(balancer))
-                .observer(events::add)
+                .observer(events)
                 .shutdownGracePeriod(Duration.ofMillis(100))
                 .build();
         server.start();
@@ -195,14 +194,8 @@ class HaproxyInteropTest {
 
     /** The session of a client socket: the probes that waited for HAProxy have sessions too, from other ports. */
     Pop3Event.ConnectionOpened opened(Socket client) throws InterruptedException {
-        while (true) {
-            Pop3Event event = events.poll(10, TimeUnit.SECONDS);
-            assertThat(event).as("a ConnectionOpened event from port %d", client.getLocalPort()).isNotNull();
-            if (event instanceof Pop3Event.ConnectionOpened opened
-                    && opened.client().remoteAddress().getPort() == client.getLocalPort()) {
-                return opened;
-            }
-        }
+        return events.next(Pop3Event.ConnectionOpened.class,
+                opened -> opened.client().remoteAddress().getPort() == client.getLocalPort());
     }
 
     void assertClientSeen(Socket client, String frontend) throws InterruptedException {
