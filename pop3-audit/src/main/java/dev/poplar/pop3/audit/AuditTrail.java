@@ -41,8 +41,8 @@ import java.util.Objects;
  * </ul>
  *
  * <p><b>Safety.</b> No record carries a password or any other secret: the events have none. Strings the client
- * chose (user names) are escaped by the JSON writer, with every character outside printable ASCII written as
- * {@code \\uXXXX}, so a record is always one line a terminal shows as it is, and are cut to
+ * chose (user names) are escaped by the JSON writer, with every character outside printable ASCII written as a JSON
+ * unicode escape, so a record is always one line a terminal shows as it is, and are cut to
  * {@link Builder#maxValueLength(int) a maximum length}. A failure reason comes from the authenticator or the store:
  * they must not put secrets in it (Poplar's own never do).
  *

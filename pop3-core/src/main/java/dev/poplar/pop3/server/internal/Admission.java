@@ -76,7 +76,7 @@ final class Admission implements ConnectionHandler.Admission {
                 : fromAddress > limits.maxConnectionsPerAddress() ? Reason.TOO_MANY_FROM_ADDRESS : null;
         if (refusal != null) {
             LOG.info("refused connection {} from {}: {} connections open, {} from this address", id, address,
-                    total - 1, fromAddress - 1);
+                    total - 1, Math.max(0, fromAddress - 1));
             refuse(io, listener, id, (InetSocketAddress) io.getRemoteAddress(), refusal, true);
             return null;
         }
