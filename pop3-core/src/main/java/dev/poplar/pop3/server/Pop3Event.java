@@ -13,7 +13,9 @@ import java.util.Optional;
  * in events: passwords and SASL responses are replaced by {@code ***}.
  *
  * <p>A connection that is admitted yields {@link ConnectionClosed} when it ends, and before that, once greeted,
- * {@link ConnectionOpened}; a connection that is refused yields {@link ConnectionRefused} alone.
+ * {@link ConnectionOpened}; a connection that is refused yields {@link ConnectionRefused} alone. On a listener behind
+ * a PROXY protocol balancer, a balancer's connection is admitted once its header has named the client; one that
+ * closes before sending a header (a health check) yields no event.
  */
 public sealed interface Pop3Event {
 
