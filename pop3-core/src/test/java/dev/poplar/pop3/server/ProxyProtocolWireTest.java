@@ -284,6 +284,18 @@ class ProxyProtocolWireTest {
         }
 
         @Test
+        void aDirectClientOfAnImplicitTlsListenerHandshakesAtOnce() throws Exception {
+            TestTls tls = TestTls.create();
+            try (Pop3Server server = TestServers.start(TestServers.builder(store).tls(tls.server().sslContext())
+                    .listener(Listener.implicitTls("127.0.0.1", 0).behindProxy(ELSEWHERE)).observer(events));
+                 WireClient client = new WireClient(tls.connectTls(server.localAddress()))) {
+                assertThat(client.greeting()).startsWith("+OK");
+                assertThat(client.login("alice", "s3cret")).startsWith("+OK");
+                assertThat(next(Pop3Event.TlsEstablished.class).client().isLoopback()).isTrue();
+            }
+        }
+
+        @Test
         void aHeaderFromAnUntrustedSourceIsAProtocolError() throws Exception {
             try (Pop3Server server = start(ELSEWHERE);
                  WireClient client = WireClient.connect(server)) {
