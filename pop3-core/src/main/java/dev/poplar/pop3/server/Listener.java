@@ -27,6 +27,10 @@ public record Listener(String name, InetSocketAddress address, boolean implicitT
     /**
      * Validates the fields.
      *
+     * @param name the name: 1 to 64 characters among letters, digits, {@code .}, {@code _} and {@code -}
+     * @param address the address to bind; port 0 picks a free port, readable after {@link Pop3Server#start()}
+     * @param implicitTls whether connections start with TLS
+     * @param proxyProtocol whether, and from whom, connections start with a PROXY protocol header
      * @throws NullPointerException if an argument is null
      * @throws IllegalArgumentException if the name is empty, too long or has other characters
      */

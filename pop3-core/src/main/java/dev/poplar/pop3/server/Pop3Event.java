@@ -32,7 +32,12 @@ public sealed interface Pop3Event {
      * @param client the connection
      */
     record ConnectionOpened(ClientInfo client) implements Pop3Event {
-        /** @throws NullPointerException if {@code client} is null */
+        /**
+         * Validates the fields.
+         *
+         * @param client the connection
+         * @throws NullPointerException if {@code client} is null
+         */
         public ConnectionOpened {
             Objects.requireNonNull(client, "client");
         }
@@ -61,7 +66,13 @@ public sealed interface Pop3Event {
             PROXY_HEADER
         }
 
-        /** @throws NullPointerException if an argument is null */
+        /**
+         * Validates the fields.
+         *
+         * @param client the connection
+         * @param reason why
+         * @throws NullPointerException if an argument is null
+         */
         public ConnectionRefused {
             Objects.requireNonNull(client, "client");
             Objects.requireNonNull(reason, "reason");
@@ -75,7 +86,13 @@ public sealed interface Pop3Event {
      * @param summary what the session did
      */
     record ConnectionClosed(ClientInfo client, SessionSummary summary) implements Pop3Event {
-        /** @throws NullPointerException if an argument is null */
+        /**
+         * Validates the fields.
+         *
+         * @param client the connection
+         * @param summary what the session did
+         * @throws NullPointerException if an argument is null
+         */
         public ConnectionClosed {
             Objects.requireNonNull(client, "client");
             Objects.requireNonNull(summary, "summary");
@@ -91,7 +108,15 @@ public sealed interface Pop3Event {
      * @param mechanism how: {@code USER}, {@code APOP} or the SASL mechanism name
      */
     record LoginSucceeded(ClientInfo client, String username, String mailbox, String mechanism) implements Pop3Event {
-        /** @throws NullPointerException if an argument is null */
+        /**
+         * Validates the fields.
+         *
+         * @param client the connection
+         * @param username the user
+         * @param mailbox the mailbox opened
+         * @param mechanism how: {@code USER}, {@code APOP} or the SASL mechanism name
+         * @throws NullPointerException if an argument is null
+         */
         public LoginSucceeded {
             Objects.requireNonNull(client, "client");
             Objects.requireNonNull(username, "username");
@@ -123,7 +148,16 @@ public sealed interface Pop3Event {
             MAILDROP
         }
 
-        /** @throws NullPointerException if an argument is null */
+        /**
+         * Validates the fields.
+         *
+         * @param client the connection
+         * @param username the user name given, or an empty string if none could be read
+         * @param mechanism how: {@code USER}, {@code APOP} or the SASL mechanism name
+         * @param cause what kind of failure, for counting
+         * @param reason why, for operators; the client saw only a response code
+         * @throws NullPointerException if an argument is null
+         */
         public LoginFailed {
             Objects.requireNonNull(client, "client");
             Objects.requireNonNull(username, "username");
@@ -142,7 +176,14 @@ public sealed interface Pop3Event {
      * @param delay how long the answer waits
      */
     record PenaltyApplied(ClientInfo client, String username, Duration delay) implements Pop3Event {
-        /** @throws NullPointerException if an argument is null */
+        /**
+         * Validates the fields.
+         *
+         * @param client the connection
+         * @param username the user name tried, or an empty string
+         * @param delay how long the answer waits
+         * @throws NullPointerException if an argument is null
+         */
         public PenaltyApplied {
             Objects.requireNonNull(client, "client");
             Objects.requireNonNull(username, "username");
@@ -159,7 +200,14 @@ public sealed interface Pop3Event {
      * @param cipherSuite the negotiated cipher suite, e.g. {@code TLS_AES_256_GCM_SHA384}
      */
     record TlsEstablished(ClientInfo client, String protocol, String cipherSuite) implements Pop3Event {
-        /** @throws NullPointerException if an argument is null */
+        /**
+         * Validates the fields.
+         *
+         * @param client the connection, now secure
+         * @param protocol the negotiated protocol
+         * @param cipherSuite the negotiated cipher suite
+         * @throws NullPointerException if an argument is null
+         */
         public TlsEstablished {
             Objects.requireNonNull(client, "client");
             Objects.requireNonNull(protocol, "protocol");
@@ -180,7 +228,15 @@ public sealed interface Pop3Event {
      */
     record StoreCallCompleted(ClientInfo client, MailboxStore.Operation operation, Duration took, boolean failed)
             implements Pop3Event {
-        /** @throws NullPointerException if an argument is null */
+        /**
+         * Validates the fields.
+         *
+         * @param client the connection
+         * @param operation which call
+         * @param took how long the store took
+         * @param failed whether it threw
+         * @throws NullPointerException if an argument is null
+         */
         public StoreCallCompleted {
             Objects.requireNonNull(client, "client");
             Objects.requireNonNull(operation, "operation");
@@ -197,7 +253,15 @@ public sealed interface Pop3Event {
      * @param octets its POP3 size
      */
     record MessageRetrieved(ClientInfo client, String mailbox, String uid, long octets) implements Pop3Event {
-        /** @throws NullPointerException if an argument is null */
+        /**
+         * Validates the fields.
+         *
+         * @param client the connection
+         * @param mailbox the mailbox
+         * @param uid the message's unique id
+         * @param octets its POP3 size
+         * @throws NullPointerException if an argument is null
+         */
         public MessageRetrieved {
             Objects.requireNonNull(client, "client");
             Objects.requireNonNull(mailbox, "mailbox");
@@ -215,7 +279,15 @@ public sealed interface Pop3Event {
      */
     record MessagesDeleted(ClientInfo client, String mailbox, List<String> removed, List<String> notRemoved)
             implements Pop3Event {
-        /** @throws NullPointerException if an argument is null */
+        /**
+         * Validates the fields.
+         *
+         * @param client the connection
+         * @param mailbox the mailbox
+         * @param removed the unique ids removed
+         * @param notRemoved the unique ids the store could not remove; they stay in the mailbox
+         * @throws NullPointerException if an argument is null
+         */
         public MessagesDeleted {
             Objects.requireNonNull(client, "client");
             Objects.requireNonNull(mailbox, "mailbox");
@@ -233,7 +305,15 @@ public sealed interface Pop3Event {
      * @param took from reading the command to writing the status line (for {@code RETR}: to the last octet)
      */
     record CommandCompleted(ClientInfo client, String command, String reply, Duration took) implements Pop3Event {
-        /** @throws NullPointerException if an argument is null */
+        /**
+         * Validates the fields.
+         *
+         * @param client the connection
+         * @param command the command line as received, secrets replaced by {@code ***}
+         * @param reply the status line of the response, e.g. {@code +OK 2 messages}
+         * @param took from reading the command to writing the status line (for {@code RETR}: to the last octet)
+         * @throws NullPointerException if an argument is null
+         */
         public CommandCompleted {
             Objects.requireNonNull(client, "client");
             Objects.requireNonNull(command, "command");
