@@ -78,12 +78,16 @@ final class Login {
     }
 
     private void open(String mailbox, long waitUntil) {
+        open(mailbox, waitUntil, false);
+    }
+
+    private void open(String mailbox, long waitUntil, boolean retried) {
         MailboxStore store = services.config().store();
         StoreCall timing = new StoreCall(MailboxStore.Operation.OPEN);
         transport.call(store.mayBlock(MailboxStore.Operation.OPEN), () -> timing.run(() -> view(store, mailbox)),
                 (view, failure) -> {
                     timing.report(services.events(), session.client());
-                    opened(mailbox, view, failure, waitUntil);
+                    opened(mailbox, view, failure, waitUntil, retried);
                 },
                 view -> close(view.maildrop()));
     }
@@ -98,7 +102,7 @@ final class Login {
         }
     }
 
-    private void opened(String mailbox, MaildropView view, Exception failure, long waitUntil) {
+    private void opened(String mailbox, MaildropView view, Exception failure, long waitUntil, boolean retried) {
         if (failure == null) {
             session.enter(view, credentials.username(), mechanism);
             return;
@@ -110,6 +114,11 @@ final class Login {
                 LOG.debug("mailbox {} is held by another session of this server; waiting for its release",
                         LogSafe.text(mailbox));
                 transport.when(holder.get().release(), Duration.ofNanos(left), () -> open(mailbox, waitUntil));
+                return;
+            }
+            if (!retried) {
+                // Our own session may have released it between the failed open and this check: try once more.
+                open(mailbox, waitUntil, true);
                 return;
             }
         }
