@@ -155,6 +155,10 @@ public final class Pop3Server implements AutoCloseable {
         private int workerThreads = 16;
         private final List<Pop3Observer> observers = new ArrayList<>();
         private SessionHook hook;
+        private boolean tcpKeepAlive = true;
+        private int backlog = 256;
+        private int receiveBufferOctets;
+        private int sendBufferOctets;
 
         private Builder() {
         }
@@ -441,6 +445,57 @@ public final class Pop3Server implements AutoCloseable {
         }
 
         /**
+         * Whether accepted connections use TCP keepalive ({@code SO_KEEPALIVE}), so that connections to clients that
+         * vanished (a laptop closed, a NAT entry dropped) are found dead and closed, and their mailboxes released.
+         * When the first probe goes out is the operating system's setting (Linux: {@code net.ipv4.tcp_keepalive_time},
+         * 2 hours unless tuned); the idle timeouts end silent sessions sooner. Default {@code true}.
+         *
+         * @param keepAlive whether to enable keepalive
+         * @return this builder
+         */
+        public Builder tcpKeepAlive(boolean keepAlive) {
+            this.tcpKeepAlive = keepAlive;
+            return this;
+        }
+
+        /**
+         * How many connections the kernel queues on each listener before the server accepts them (the
+         * {@code listen()} backlog; Linux caps it at {@code net.core.somaxconn}). Default 256.
+         *
+         * @param connections 1 to 65535
+         * @return this builder
+         */
+        public Builder backlog(int connections) {
+            this.backlog = connections;
+            return this;
+        }
+
+        /**
+         * The receive buffer of accepted connections ({@code SO_RCVBUF}), also set on the listening socket so that
+         * it applies from the handshake. Default 0: the system's default, which Linux tunes per connection; a fixed
+         * size turns that tuning off.
+         *
+         * @param octets 0, or 1024 to 67108864 (64 MiB)
+         * @return this builder
+         */
+        public Builder receiveBufferSize(int octets) {
+            this.receiveBufferOctets = octets;
+            return this;
+        }
+
+        /**
+         * The send buffer of accepted connections ({@code SO_SNDBUF}). Default 0: the system's default, which Linux
+         * tunes per connection; a fixed size turns that tuning off.
+         *
+         * @param octets 0, or 1024 to 67108864 (64 MiB)
+         * @return this builder
+         */
+        public Builder sendBufferSize(int octets) {
+            this.sendBufferOctets = octets;
+            return this;
+        }
+
+        /**
          * Adds a receiver of events.
          *
          * @param observer the observer
@@ -483,7 +538,9 @@ public final class Pop3Server implements AutoCloseable {
                         "listener " + listener.address() + " uses implicit TLS but no tls(...) context is set");
             }
             require(clientAuth == ClientAuth.NONE || tls != null, "clientAuth " + clientAuth + " needs tls(...)");
-            require(plaintextAuth != PlaintextAuth.REQUIRE_TLS || tls != null
+            boolean tlsAtBalancer = effective.stream().anyMatch(l -> l.proxyProtocol()
+                    .map(ProxyProtocol::trustClientTls).orElse(false));
+            require(plaintextAuth != PlaintextAuth.REQUIRE_TLS || tls != null || tlsAtBalancer
                             || authenticator.supports(Credentials.Apop.class),
                     "plaintextAuth REQUIRE_TLS without tls(...): no client could ever log in");
             require(printable(serverName), "serverName must be printable ASCII: " + serverName);
@@ -513,6 +570,11 @@ public final class Pop3Server implements AutoCloseable {
             require(!shutdownGracePeriod.isNegative(), "shutdownGracePeriod must not be negative");
             require(ioThreads >= 1, "ioThreads must be at least 1: " + ioThreads);
             require(workerThreads >= 1, "workerThreads must be at least 1: " + workerThreads);
+            require(backlog >= 1 && backlog <= 65535, "backlog must be 1 to 65535: " + backlog);
+            require(bufferSize(receiveBufferOctets),
+                    "receiveBufferSize must be 0 (system default) or 1024 to 67108864 octets: " + receiveBufferOctets);
+            require(bufferSize(sendBufferOctets),
+                    "sendBufferSize must be 0 (system default) or 1024 to 67108864 octets: " + sendBufferOctets);
             Set<String> names = new HashSet<>();
             for (Listener listener : effective) {
                 require(names.add(listener.name()), "listener name '" + listener.name()
@@ -524,7 +586,12 @@ public final class Pop3Server implements AutoCloseable {
             return new ServerConfig(store, authenticator, effective, Optional.ofNullable(tls),
                     clientAuth, plaintextAuth, serverName, Optional.ofNullable(implementation),
                     Optional.ofNullable(expire), Optional.ofNullable(loginDelay), limits, ioThreads, workerThreads,
-                    observers, Optional.ofNullable(hook));
+                    observers, Optional.ofNullable(hook),
+                    new ServerConfig.Sockets(tcpKeepAlive, backlog, receiveBufferOctets, sendBufferOctets));
+        }
+
+        private static boolean bufferSize(int octets) {
+            return octets == 0 || (octets >= 1024 && octets <= 64 * 1024 * 1024);
         }
 
         private static void require(boolean condition, String message) {

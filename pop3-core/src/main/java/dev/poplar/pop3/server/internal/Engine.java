@@ -7,6 +7,7 @@ import dev.poplar.pop3.server.internal.net.ConnectionHandler;
 import dev.poplar.pop3.server.internal.net.ConnectionServices;
 import dev.poplar.pop3.server.internal.session.SessionServices;
 import org.apache.mina.core.service.SimpleIoProcessorPool;
+import org.apache.mina.transport.socket.SocketSessionConfig;
 import org.apache.mina.transport.socket.nio.NioProcessor;
 import org.apache.mina.transport.socket.nio.NioSession;
 import org.apache.mina.transport.socket.nio.NioSocketAcceptor;
@@ -88,6 +89,7 @@ public final class Engine {
                     acceptor.setReuseAddress(true);
                     acceptor.setCloseOnDeactivation(false);
                     acceptor.getSessionConfig().setTcpNoDelay(true);
+                    applySocketOptions(acceptor);
                     acceptor.setHandler(new ConnectionHandler(services, listener, admission));
                     try {
                         acceptor.bind(listener.address());
@@ -104,6 +106,18 @@ public final class Engine {
             }
             bound = List.copyOf(addresses);
             LOG.info("POP3 server listening on {}", bound);
+        }
+    }
+
+    private void applySocketOptions(NioSocketAcceptor acceptor) {
+        ServerConfig.Sockets sockets = config.sockets();
+        acceptor.setBacklog(sockets.backlog());
+        acceptor.getSessionConfig().setKeepAlive(sockets.keepAlive());
+        if (sockets.receiveBufferOctets() > 0) {
+            acceptor.getSessionConfig().setReceiveBufferSize(sockets.receiveBufferOctets());
+        }
+        if (sockets.sendBufferOctets() > 0) {
+            acceptor.getSessionConfig().setSendBufferSize(sockets.sendBufferOctets());
         }
     }
 
@@ -183,6 +197,19 @@ public final class Engine {
     /** @return a snapshot of the counters */
     public Pop3Metrics metricsSnapshot() {
         return metrics.snapshot(admission.openSessions());
+    }
+
+    /**
+     * The socket options of the open connections, read back from their sockets. For tests of the socket settings.
+     *
+     * @return one configuration per open connection
+     */
+    List<SocketSessionConfig> connectionSockets() {
+        List<SocketSessionConfig> sockets = new ArrayList<>();
+        for (NioSocketAcceptor acceptor : acceptors) {
+            acceptor.getManagedSessions().values().forEach(io -> sockets.add((SocketSessionConfig) io.getConfig()));
+        }
+        return sockets;
     }
 
     /** @return the number of open sessions */

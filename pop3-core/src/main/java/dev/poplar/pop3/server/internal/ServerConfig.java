@@ -33,6 +33,7 @@ import java.util.function.Supplier;
  * @param workerThreads threads calling the store and the authenticator
  * @param observers who gets events
  * @param hook the session hook of a test server, if any
+ * @param sockets the TCP socket options of accepted connections
  */
 public record ServerConfig(
         MailboxStore store,
@@ -49,12 +50,24 @@ public record ServerConfig(
         int ioThreads,
         int workerThreads,
         List<Pop3Observer> observers,
-        Optional<SessionHook> hook) {
+        Optional<SessionHook> hook,
+        Sockets sockets) {
 
     /** Copies the lists. */
     public ServerConfig {
         listeners = List.copyOf(listeners);
         observers = List.copyOf(observers);
+    }
+
+    /**
+     * TCP socket options.
+     *
+     * @param keepAlive whether accepted connections use TCP keepalive ({@code SO_KEEPALIVE})
+     * @param backlog the most connections the kernel queues before the server accepts them
+     * @param receiveBufferOctets {@code SO_RCVBUF} of accepted connections; 0 for the system's default (autotuned)
+     * @param sendBufferOctets {@code SO_SNDBUF} of accepted connections; 0 for the system's default (autotuned)
+     */
+    public record Sockets(boolean keepAlive, int backlog, int receiveBufferOctets, int sendBufferOctets) {
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.poplar.pop3.server.internal.net;
 
 import dev.poplar.pop3.auth.ClientInfo;
 import dev.poplar.pop3.server.Listener;
+import dev.poplar.pop3.server.Pop3Event;
 import dev.poplar.pop3.server.SessionSummary;
 import dev.poplar.pop3.server.SessionSummary.EndReason;
 import dev.poplar.pop3.server.internal.BufferPool;
@@ -73,7 +74,15 @@ public final class Connection implements Transport {
     private boolean closed;
     private volatile boolean stopping;
 
-    Connection(AbstractIoSession io, ConnectionServices services, Listener listener, String id) {
+    /**
+     * Creates the connection of an admitted client.
+     *
+     * @param remote the client's address (from a PROXY protocol header, or the socket's)
+     * @param local the address the client connected to
+     * @param securedByProxy whether a trusted balancer ended TLS for the client
+     */
+    Connection(AbstractIoSession io, ConnectionServices services, Listener listener, String id,
+               InetSocketAddress remote, InetSocketAddress local, boolean securedByProxy) {
         this.io = io;
         this.services = services;
         this.listener = listener;
@@ -83,8 +92,7 @@ public final class Connection implements Transport {
             flush();
         });
         this.decoder = new LineDecoder(services.sessions().config().limits().maxSaslOctets());
-        ClientInfo client = new ClientInfo(id, listener.name(), (InetSocketAddress) io.getRemoteAddress(),
-                (InetSocketAddress) io.getLocalAddress(), false, List.of());
+        ClientInfo client = new ClientInfo(id, listener.name(), remote, local, securedByProxy, List.of());
         this.session = new ProtocolSession(services.sessions(), this, client, listener.implicitTls());
         this.hook = services.hook().map(h -> new HookGate(h, this)).orElse(null);
     }
@@ -135,7 +143,7 @@ public final class Connection implements Transport {
         if (!anyInput && buffer.hasRemaining()) {
             anyInput = true;
             if (tls == null && buffer.get(buffer.position()) == TLS_HANDSHAKE_RECORD) {
-                LOG.info("client {} sent a TLS handshake to a plain POP3 port; closing", io.getRemoteAddress());
+                LOG.info("client {} sent a TLS handshake to a plain POP3 port; closing", remoteAddress());
                 endReason = EndReason.PROTOCOL_ERROR;
                 io.closeNow();
                 return;
@@ -159,7 +167,12 @@ public final class Connection implements Transport {
         ClientInfo before = session.client();
         session.secured(new ClientInfo(id, before.listener(), before.remoteAddress(), before.localAddress(), true,
                 tls.peerCertificates()));
-        LOG.debug("TLS established: {} {}", tls.session().getProtocol(), tls.session().getCipherSuite());
+        String protocol = tls.session().getProtocol();
+        String cipherSuite = tls.session().getCipherSuite();
+        LOG.debug("TLS established: {} {}", protocol, cipherSuite);
+        if (services.sessions().events().enabled()) {
+            services.sessions().events().emit(new Pop3Event.TlsEstablished(session.client(), protocol, cipherSuite));
+        }
         if (listener.implicitTls() && !started) {
             begin();
         }
@@ -213,6 +226,11 @@ public final class Connection implements Transport {
     /** @return the session id */
     String id() {
         return id;
+    }
+
+    /** @return the client's address (the one a PROXY protocol header named, if any) */
+    InetSocketAddress remoteAddress() {
+        return session.client().remoteAddress();
     }
 
     /** @return whether the connection is closing or closed */
@@ -325,7 +343,12 @@ public final class Connection implements Transport {
 
     private void installTls() {
         tls = new TlsFilter(services.tls().get());
-        io.getFilterChain().addFirst("tls", tls);
+        if (io.getFilterChain().contains(ProxyFilter.NAME)) {
+            // Implicit TLS behind a balancer: the PROXY header comes before the TLS handshake.
+            io.getFilterChain().addAfter(ProxyFilter.NAME, "tls", tls);
+        } else {
+            io.getFilterChain().addFirst("tls", tls);
+        }
     }
 
     @Override

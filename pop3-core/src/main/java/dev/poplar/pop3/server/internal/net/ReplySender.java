@@ -89,6 +89,7 @@ final class ReplySender {
     }
 
     private void opened(Reply.Content message, MessageContent opened, Exception failure) {
+        message.source().opened(failure);
         if (failure != null) {
             finished = true;
             done.failed(failure, false);

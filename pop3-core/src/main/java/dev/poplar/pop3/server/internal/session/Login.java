@@ -3,6 +3,7 @@ package dev.poplar.pop3.server.internal.session;
 import dev.poplar.pop3.auth.AuthResult;
 import dev.poplar.pop3.auth.Credentials;
 import dev.poplar.pop3.server.Pop3Event;
+import dev.poplar.pop3.server.Pop3Event.LoginFailed.Cause;
 import dev.poplar.pop3.server.internal.LogSafe;
 import dev.poplar.pop3.server.internal.command.Dispatcher;
 import dev.poplar.pop3.server.internal.command.MaildropView;
@@ -65,11 +66,11 @@ final class Login {
             session.complete(session.loginFailed(credentials.username(), mechanism, rejected.reason()));
         } else if (result instanceof AuthResult.Delayed delayed) {
             services.metrics().loginFailed();
-            failed("login delay: retry after " + delayed.retryAfter());
+            failed(Cause.LOGIN_DELAY, "login delay: retry after " + delayed.retryAfter());
             session.complete(Replies.LOGIN_DELAYED);
         } else if (result instanceof AuthResult.Unavailable unavailable) {
             LOG.warn("authentication unavailable: {}", LogSafe.text(unavailable.reason()));
-            failed(unavailable.reason());
+            failed(Cause.AUTHENTICATOR_UNAVAILABLE, unavailable.reason());
             session.complete(Replies.AUTH_UNAVAILABLE);
         } else {
             open(((AuthResult.Accepted) result).mailbox(), System.nanoTime() + RELEASE_WAIT.toNanos());
@@ -77,9 +78,17 @@ final class Login {
     }
 
     private void open(String mailbox, long waitUntil) {
+        open(mailbox, waitUntil, false);
+    }
+
+    private void open(String mailbox, long waitUntil, boolean retried) {
         MailboxStore store = services.config().store();
-        transport.call(store.mayBlock(MailboxStore.Operation.OPEN), () -> view(store, mailbox),
-                (view, failure) -> opened(mailbox, view, failure, waitUntil),
+        StoreCall timing = new StoreCall(MailboxStore.Operation.OPEN);
+        transport.call(store.mayBlock(MailboxStore.Operation.OPEN), () -> timing.run(() -> view(store, mailbox)),
+                (view, failure) -> {
+                    timing.report(services.events(), session.client());
+                    opened(mailbox, view, failure, waitUntil, retried);
+                },
                 view -> close(view.maildrop()));
     }
 
@@ -93,7 +102,7 @@ final class Login {
         }
     }
 
-    private void opened(String mailbox, MaildropView view, Exception failure, long waitUntil) {
+    private void opened(String mailbox, MaildropView view, Exception failure, long waitUntil, boolean retried) {
         if (failure == null) {
             session.enter(view, credentials.username(), mechanism);
             return;
@@ -107,14 +116,19 @@ final class Login {
                 transport.when(holder.get().release(), Duration.ofNanos(left), () -> open(mailbox, waitUntil));
                 return;
             }
+            if (!retried) {
+                // Our own session may have released it between the failed open and this check: try once more.
+                open(mailbox, waitUntil, true);
+                return;
+            }
         }
-        failed("maildrop " + mailbox + " could not be opened: " + failure.getMessage());
+        failed(Cause.MAILDROP, "maildrop " + mailbox + " could not be opened: " + failure.getMessage());
         session.complete(Dispatcher.storeFailure(failure));
     }
 
-    private void failed(String reason) {
+    private void failed(Cause cause, String reason) {
         services.events().emit(new Pop3Event.LoginFailed(session.client(), credentials.username(), mechanism,
-                reason));
+                cause, reason));
     }
 
     /**

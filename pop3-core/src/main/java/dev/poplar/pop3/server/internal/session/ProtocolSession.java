@@ -269,10 +269,15 @@ public final class ProtocolSession implements SessionContext {
     public Reply loginFailed(String user, String mechanism, String reason) {
         stats.authFailures++;
         services.metrics().loginFailed();
-        services.events().emit(new Pop3Event.LoginFailed(client, user, mechanism, reason));
+        services.events().emit(new Pop3Event.LoginFailed(client, user, mechanism,
+                Pop3Event.LoginFailed.Cause.CREDENTIALS, reason));
         LOG.info("login failed for '{}' with {} from {}: {}", LogSafe.text(user), mechanism,
                 client.remoteAddress(), LogSafe.text(reason));
-        responder.delayNext(services.throttle().failed(client.remoteAddress().getAddress(), user));
+        Duration penalty = services.throttle().failed(client.remoteAddress().getAddress(), user);
+        if (!penalty.isZero()) {
+            services.events().emit(new Pop3Event.PenaltyApplied(client, user, penalty));
+        }
+        responder.delayNext(penalty);
         if (stats.authFailures >= config.limits().maxAuthFailures()) {
             responder.closeAfterReply(EndReason.TOO_MANY_ERRORS);
         }
@@ -295,7 +300,10 @@ public final class ProtocolSession implements SessionContext {
         MailboxHolds.Hold held = hold;
         // RFC 1939 section 6: the maildrop is released before the reply, so the client may log in again at once.
         transport.call(config.store().mayBlock(MailboxStore.Operation.UPDATE), () -> update.run(held),
-                (reply, failure) -> complete(reply), reply -> { });
+                (reply, failure) -> {
+                    update.timing().report(services.events(), client);
+                    complete(reply);
+                }, reply -> { });
         return Replies.LATER;
     }
 
@@ -358,15 +366,21 @@ public final class ProtocolSession implements SessionContext {
     public Reply.Source contentOf(MessageInfo message) {
         var maildrop = drop.maildrop();
         boolean mayBlock = config.store().mayBlock(MailboxStore.Operation.CONTENT);
+        StoreCall timing = new StoreCall(MailboxStore.Operation.CONTENT);
         return new Reply.Source() {
             @Override
             public MessageContent open() throws StoreException {
-                return maildrop.content(message);
+                return timing.run(() -> maildrop.content(message));
             }
 
             @Override
             public boolean mayBlock() {
                 return mayBlock;
+            }
+
+            @Override
+            public void opened(Exception failure) {
+                timing.report(services.events(), client);
             }
         };
     }

@@ -5,6 +5,7 @@ import dev.poplar.pop3.server.Pop3Event;
 import dev.poplar.pop3.server.internal.command.MaildropView;
 import dev.poplar.pop3.server.internal.command.Replies;
 import dev.poplar.pop3.server.internal.command.Reply;
+import dev.poplar.pop3.store.MailboxStore;
 import dev.poplar.pop3.store.MessageInfo;
 import dev.poplar.pop3.store.UpdateResult;
 import org.slf4j.Logger;
@@ -29,6 +30,7 @@ final class Update {
     private final SessionStats stats;
     private final Set<MessageInfo> marked;
     private final Set<MessageInfo> read;
+    private final StoreCall timing = new StoreCall(MailboxStore.Operation.UPDATE);
 
     Update(MaildropView drop, SessionServices services, ClientInfo client, SessionStats stats) {
         this.drop = drop;
@@ -37,6 +39,11 @@ final class Update {
         this.stats = stats;
         this.marked = drop.deletedMessages();
         this.read = drop.retrievedMessages();
+    }
+
+    /** @return the timing of the store's update, to report once the UPDATE is back on the session thread */
+    StoreCall timing() {
+        return timing;
     }
 
     /** @return whether the client neither deleted nor retrieved anything */
@@ -62,7 +69,7 @@ final class Update {
     private Reply update() {
         UpdateResult result;
         try {
-            result = drop.maildrop().update(marked, read);
+            result = timing.run(() -> drop.maildrop().update(marked, read));
         } catch (Exception e) {
             LOG.warn("could not remove {} deleted messages from {}", marked.size(), drop.mailbox(), e);
             stats.notRemoved = marked.size();
