@@ -1,5 +1,6 @@
 package dev.poplar.pop3.server.internal.net;
 
+import dev.poplar.pop3.server.SessionSummary;
 import dev.poplar.pop3.server.Verb;
 import dev.poplar.pop3.server.internal.LogSafe;
 import dev.poplar.pop3.server.internal.codec.Line;
@@ -11,6 +12,7 @@ import dev.poplar.pop3.server.internal.session.ProtocolSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -47,6 +49,27 @@ final class HookGate {
             return null;
         }
         return action;
+    }
+
+    /**
+     * Greets as the hook's connect action says: normally, later, with another line, or not at all.
+     *
+     * @param session the session
+     * @param action what {@link #connect} returned
+     */
+    void greet(ProtocolSession session, SessionHook.Action action) {
+        if (action instanceof SessionHook.Silence) {
+            connection.silence();
+        } else if (action instanceof SessionHook.Delay delay) {
+            connection.later(delay.delay(), () -> connection.start(null));
+        } else if (action instanceof SessionHook.Respond respond && respond.statusLine().startsWith("-ERR")) {
+            session.answerInstead(null, new Reply.Verbatim(respond.statusLine(), List.of(), false));
+            connection.close(SessionSummary.EndReason.DROPPED);
+        } else if (action instanceof SessionHook.Respond respond) {
+            connection.start(new Reply.Verbatim(respond.statusLine(), List.of(), false));
+        } else {
+            connection.start(null);
+        }
     }
 
     /**
