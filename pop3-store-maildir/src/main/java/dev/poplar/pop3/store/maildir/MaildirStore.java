@@ -12,6 +12,7 @@ import dev.poplar.pop3.store.maildir.internal.MaildirMaildrop;
 import dev.poplar.pop3.store.maildir.internal.Maildirs;
 import dev.poplar.pop3.store.maildir.internal.OpenGuard;
 import dev.poplar.pop3.store.maildir.internal.OpenedMaildir;
+import dev.poplar.pop3.store.maildir.internal.UidlFormat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,7 +39,9 @@ import java.util.Objects;
  *
  * <p><b>Unique-ids</b> are the base names of the files (the part before {@code :}), as Courier and qmail use them; a
  * base name that is longer than 70 characters or holds characters outside 0x21..0x7E is hashed instead. They survive
- * flag changes, restarts and other hosts.
+ * flag changes, restarts and other hosts. A Maildir that Dovecot has served (it has a {@code dovecot-uidlist}) keeps
+ * the UIDLs Dovecot gave, and Dovecot's message order, so that clients moved from Dovecot download nothing again
+ * ({@link Builder#dovecotUidls(boolean)}, on by default).
  *
  * <p><b>Sizes</b> are what POP3 sends (CRLF line ends): the {@code ,W=<n>} field of the file name when there is one (as
  * Dovecot writes), otherwise counted once by reading the file and kept in a bounded cache, since a Maildir file never
@@ -141,7 +144,7 @@ public final class MaildirStore implements MailboxStore, Delivery, AutoCloseable
             throw e;
         }
         this.listings = new Listings(builder.listingCache, builder.sizeCache,
-                deletedMessages == DeletedMessages.FLAG_TRASHED);
+                deletedMessages == DeletedMessages.FLAG_TRASHED, builder.dovecotUidls ? builder.uidlFormat : null);
         this.delivery = new MaildirDelivery(maildirs, createMissingMailboxes, host);
         this.locks = new MaildirLocks(host, builder.lockStaleAfter, builder.lockHeartbeat, guard);
     }
@@ -266,6 +269,9 @@ public final class MaildirStore implements MailboxStore, Delivery, AutoCloseable
         private List<Path> mailboxLinkTargets = List.of();
         private boolean followMessageLinks;
         private boolean contentMayBlock;
+        private boolean dovecotUidls = true;
+        private String dovecotUidlFormat = UidlFormat.DOVECOT_DEFAULT;
+        private UidlFormat uidlFormat;
 
         private Builder(Path root) {
             this.root = root;
@@ -418,13 +424,56 @@ public final class MaildirStore implements MailboxStore, Delivery, AutoCloseable
         }
 
         /**
+         * Whether a Maildir that Dovecot has served keeps the UIDLs Dovecot gave its messages, so that POP3 clients
+         * moved from Dovecot do not download everything again. Default {@code true}.
+         *
+         * <p>A Maildir with a {@code dovecot-uidlist} file: each message that file names gets the UIDL Dovecot gave it
+         * (the record's own POP3 UIDL if it has one, as migration tools write them, otherwise
+         * {@link #dovecotUidlFormat(String)} applied to its IMAP UID and the mailbox's UIDVALIDITY), and the maildrop
+         * lists them first, in Dovecot's order (POP3 order numbers first, then IMAP UIDs), so message numbers match
+         * too. Messages the file does not name (delivered since Dovecot last saw the Maildir) keep their base names as
+         * unique-ids and follow. The file is only read, never written, and only from the Maildir itself (Dovecot's
+         * default; with a separate {@code CONTROL=} directory, move the files into the Maildirs first). A Maildir
+         * without the file behaves as with {@code false}.
+         *
+         * <p>Turn it off if Dovecot goes on serving the same Maildirs (IMAP beside this store's POP3): a message that
+         * this store lists before Dovecot has recorded it would change its unique-id once Dovecot does, and a client
+         * would download it again.
+         *
+         * @param dovecotUidls {@code false} to use base names always
+         * @return this builder
+         */
+        public Builder dovecotUidls(boolean dovecotUidls) {
+            this.dovecotUidls = dovecotUidls;
+            return this;
+        }
+
+        /**
+         * Dovecot's {@code pop3_uidl_format} for {@link #dovecotUidls(boolean)}: set it to what the Dovecot that served
+         * the Maildirs had. Default {@code %08Xu%08Xv}, Dovecot's default (IMAP UID and UIDVALIDITY, eight hexadecimal
+         * digits each). Offered: {@code %u} (UID), {@code %v} (UIDVALIDITY), {@code %f} (base file name), {@code %g}
+         * (GUID), {@code %%}, with a width ({@code 08} pads with zeros, {@code 8} cuts) and the modifiers {@code X}
+         * (hexadecimal), {@code U} and {@code L} (case), as Dovecot reads them. Not offered: {@code %m} (an MD5 of the
+         * headers).
+         *
+         * @param format the format
+         * @return this builder
+         * @throws NullPointerException if {@code format} is null
+         */
+        public Builder dovecotUidlFormat(String format) {
+            this.dovecotUidlFormat = Objects.requireNonNull(format, "dovecotUidlFormat");
+            return this;
+        }
+
+        /**
          * Checks the settings, starts the lock heartbeat thread and returns the store.
          *
          * @return a new store; close it when done
          * @throws IllegalArgumentException naming the setting, if {@code root} does not exist or is not a directory,
          *     a duration is not positive, {@code lockHeartbeat} is not shorter than {@code lockStaleAfter}, a cache
          *     size is negative, {@code lockHostName} is blank or holds white space, or a
-         *     {@code mailboxLinkTargets} entry is not an existing directory or is the root or inside it
+         *     {@code mailboxLinkTargets} entry is not an existing directory or is the root or inside it, or
+         *     {@code dovecotUidlFormat} cannot be read
          * @throws NullPointerException if {@code lockStaleAfter} or {@code lockHeartbeat} was set to null
          * @throws UnsupportedOperationException if the root's file system cannot open files relative to a directory
          *     ({@link java.nio.file.SecureDirectoryStream}), which the store needs to stay inside its Maildirs
@@ -455,6 +504,11 @@ public final class MaildirStore implements MailboxStore, Delivery, AutoCloseable
             String host = lockHostName == null ? localHostName() : lockHostName;
             if (host.isBlank() || host.chars().anyMatch(Character::isWhitespace)) {
                 throw new IllegalArgumentException("lockHostName must be a name without white space: \"" + host + "\"");
+            }
+            try {
+                uidlFormat = UidlFormat.parse(dovecotUidlFormat);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("dovecotUidlFormat: " + e.getMessage(), e);
             }
             Path realRoot;
             try {

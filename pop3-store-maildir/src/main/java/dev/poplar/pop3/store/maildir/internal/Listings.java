@@ -18,10 +18,12 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 
 /**
  * Maildir listings with two bounded caches: the listing of each mailbox, validated by the modification times of its
@@ -47,6 +49,7 @@ public final class Listings {
     private static final Logger LOG = LoggerFactory.getLogger(Listings.class);
     private static final String NEW = OpenedMaildir.NEW;
     private static final String CUR = OpenedMaildir.CUR;
+    private static final long MAX_UIDLIST = 64L << 20;
 
     private final Cache<Path, Listing> listings;
     private final boolean cacheListings;
@@ -54,6 +57,7 @@ public final class Listings {
     private final boolean cacheFacts;
     private final Cache<Path, Boolean> warned = Caffeine.newBuilder().maximumSize(10_000).build();
     private final boolean hideTrashed;
+    private final UidlFormat dovecotFormat;
 
     /**
      * Creates the caches.
@@ -61,13 +65,16 @@ public final class Listings {
      * @param maxMailboxes how many mailbox listings to keep; 0 for none
      * @param maxFacts how many scanned message facts to keep; 0 for none
      * @param hideTrashed whether messages flagged {@code T} are left out of listings
+     * @param dovecotFormat the UIDL format of Dovecot to apply to messages in a {@code dovecot-uidlist}, or
+     *     {@code null} to ignore such files
      */
-    public Listings(long maxMailboxes, long maxFacts, boolean hideTrashed) {
+    public Listings(long maxMailboxes, long maxFacts, boolean hideTrashed, UidlFormat dovecotFormat) {
         this.listings = Caffeine.newBuilder().maximumSize(maxMailboxes).build();
         this.cacheListings = maxMailboxes > 0;
         this.facts = Caffeine.newBuilder().maximumSize(maxFacts).build();
         this.cacheFacts = maxFacts > 0;
         this.hideTrashed = hideTrashed;
+        this.dovecotFormat = dovecotFormat;
     }
 
     /**
@@ -81,12 +88,14 @@ public final class Listings {
     public List<MessageInfo> snapshot(OpenedMaildir maildir) throws IOException {
         DirStamp newStamp = DirStamp.of(maildir.sub(NEW).attributes());
         DirStamp curStamp = DirStamp.of(maildir.sub(CUR).attributes());
+        DirStamp uidlistStamp = dovecotFormat == null ? DirStamp.ABSENT : uidlistStamp(maildir);
         Listing cached = listings.getIfPresent(maildir.path());
-        if (cached != null && cached.trusted && newStamp.equals(cached.newStamp) && curStamp.equals(cached.curStamp)) {
+        if (cached != null && cached.trusted && newStamp.equals(cached.newStamp) && curStamp.equals(cached.curStamp)
+                && uidlistStamp.equals(cached.uidlistStamp)) {
             return cached.messages;
         }
         Instant readAt = Instant.now();
-        Listing fresh = read(maildir, newStamp, curStamp, readAt, cached);
+        Listing fresh = read(maildir, new DirStamp[] {newStamp, curStamp, uidlistStamp}, readAt, cached);
         if (cacheListings) {
             listings.put(maildir.path(), fresh);
         }
@@ -137,30 +146,122 @@ public final class Listings {
         return Optional.empty();
     }
 
-    private Listing read(OpenedMaildir maildir, DirStamp newStamp, DirStamp curStamp, Instant readAt,
-                         Listing previous) throws IOException {
+    private Listing read(OpenedMaildir maildir, DirStamp[] stamps, Instant readAt, Listing previous)
+            throws IOException {
         // new/ before cur/: a message moved from new/ to cur/ meanwhile is then seen at least once.
         Map<String, Found> byBase = new HashMap<>();
         list(maildir, NEW, byBase);
         list(maildir, CUR, byBase);
+        DovecotUidlist uidlist = stamps[2] == DirStamp.ABSENT ? null : readUidlist(maildir);
         Map<String, MessageInfo> known = previous == null ? Map.of() : previous.byBase();
         List<Found> found = new ArrayList<>(byBase.values());
         found.sort(Comparator.comparing(Found::key));
-        List<MessageInfo> messages = new ArrayList<>(found.size());
+        List<Described> described = new ArrayList<>(found.size());
         boolean complete = true;
         for (Found file : found) {
             if (hideTrashed && file.name.hasFlag('T')) {
                 continue;
             }
-            Described described = describe(maildir, file.directory, file.name, known.get(file.name.base()));
-            if (described.message != null) {
-                messages.add(described.message);
+            Described message = describe(maildir, file.directory, file.name, known.get(file.name.base()));
+            if (message.file != null) {
+                described.add(message);
             }
-            complete &= described.complete;
+            complete &= message.complete;
         }
-        boolean trusted = complete && newStamp.olderThan(readAt.minus(MTIME_MARGIN))
-                && curStamp.olderThan(readAt.minus(MTIME_MARGIN));
-        return new Listing(newStamp, curStamp, trusted, List.copyOf(messages));
+        boolean trusted = complete;
+        for (DirStamp stamp : stamps) {
+            trusted &= stamp.olderThan(readAt.minus(MTIME_MARGIN));
+        }
+        return new Listing(stamps[0], stamps[1], stamps[2], trusted, withUids(described, uidlist));
+    }
+
+    /**
+     * Gives the messages their unique-ids and puts them in order: by default each its base name (hashed if it is not a
+     * valid unique-id), in delivery order. With a Dovecot uidlist, the messages it names come first, in Dovecot's POP3
+     * order (those with a POP3 order number by it, then by IMAP UID), with the UIDL Dovecot gave them (the record's own
+     * POP3 UIDL, else the format); then the others, in delivery order. A UIDL that is not a valid unique-id, or that
+     * another message already has, gives way to the hashed base name.
+     */
+    private List<MessageInfo> withUids(List<Described> described, DovecotUidlist uidlist) {
+        List<Described> ordered = new ArrayList<>(described);
+        Map<Described, DovecotUidlist.Record> records = new HashMap<>();
+        if (uidlist != null) {
+            for (Described message : described) {
+                DovecotUidlist.Record record = uidlist.record(message.file.name().base());
+                if (record != null) {
+                    records.put(message, record);
+                }
+            }
+            Comparator<Described> dovecotOrder = Comparator.comparing((Described m) -> !records.containsKey(m))
+                    .thenComparing(m -> records.containsKey(m) && records.get(m).pop3Order() < 0)
+                    .thenComparingLong(m -> records.containsKey(m) ? records.get(m).pop3Order() : 0)
+                    .thenComparingLong(m -> records.containsKey(m) ? records.get(m).uid() : 0);
+            ordered.sort(dovecotOrder);
+        }
+        Set<String> used = new HashSet<>(ordered.size() * 2);
+        List<MessageInfo> messages = new ArrayList<>(ordered.size());
+        for (Described message : ordered) {
+            String base = message.file.name().base();
+            DovecotUidlist.Record record = records.get(message);
+            String uid = record == null ? UniqueIds.of(base) : dovecotUidl(uidlist, record, base, message.file);
+            if (!used.add(uid)) {
+                LOG.warn("{}: the unique-id {} of {} is taken by another message; it gets its hashed base name",
+                        message.file.maildir(), uid, base);
+                uid = UniqueIds.hashed(base);
+                used.add(uid);
+            }
+            messages.add(new MessageInfo(uid, message.size, message.file));
+        }
+        return List.copyOf(messages);
+    }
+
+    private String dovecotUidl(DovecotUidlist uidlist, DovecotUidlist.Record record, String base, MessageFile file) {
+        String uidl = record.pop3Uidl() != null && UniqueIds.isValid(record.pop3Uidl())
+                ? record.pop3Uidl()
+                : dovecotFormat.format(record.uid(), uidlist.uidValidity(), base, record.guid());
+        if (UniqueIds.isValid(uidl)) {
+            return uidl;
+        }
+        warnOnce(file.maildir().resolve(file.directory()).resolve(file.name().fileName()),
+                "has the Dovecot UIDL \"" + uidl + "\", which is not a valid unique-id; it gets its base name");
+        return UniqueIds.of(base);
+    }
+
+    /** The uidlist's stamp, or ABSENT if there is none. */
+    private static DirStamp uidlistStamp(OpenedMaildir maildir) throws IOException {
+        try {
+            return DirStamp.of(maildir.directory().entry(DovecotUidlist.FILE_NAME));
+        } catch (NoSuchFileException e) {
+            return DirStamp.ABSENT;
+        }
+    }
+
+    /**
+     * Reads the Maildir's {@code dovecot-uidlist}: null if it is missing, not a regular file, over 64 MiB or not in a
+     * known format (each logged once). A failure to read it is an error, not an absence: UIDLs must not change because
+     * a read failed once.
+     */
+    private DovecotUidlist readUidlist(OpenedMaildir maildir) throws IOException {
+        Path path = maildir.path().resolve(DovecotUidlist.FILE_NAME);
+        try {
+            BasicFileAttributes seen = maildir.directory().entry(DovecotUidlist.FILE_NAME);
+            if (seen.isRegularFile() && seen.size() > MAX_UIDLIST) {
+                warnOnce(path, "is larger than " + MAX_UIDLIST + " octets; it is ignored");
+                return null;
+            }
+            try (FileChannel channel = maildir.directory().openFile(DovecotUidlist.FILE_NAME, seen)) {
+                DovecotUidlist uidlist = DovecotUidlist.parse(channel);
+                if (uidlist == null) {
+                    warnOnce(path, "has no header of version 1 or 3 with a UIDVALIDITY; it is ignored");
+                }
+                return uidlist;
+            }
+        } catch (NoSuchFileException e) {
+            return null;
+        } catch (RefusedFileException e) {
+            warnOnce(path, e.getReason() + "; it is ignored");
+            return null;
+        }
     }
 
     private static void list(OpenedMaildir maildir, String directory, Map<String, Found> byBase) throws IOException {
@@ -177,11 +278,10 @@ public final class Listings {
         }
     }
 
-    /** The message as POP3 sees it, or none if its file is gone, refused or unreadable now. */
+    /** The message's file and POP3 size, or none if its file is gone, refused or unreadable now. */
     private Described describe(OpenedMaildir maildir, String directory, MaildirName name, MessageInfo known) {
         if (known != null) {
-            MessageFile file = known.handle(MessageFile.class).movedTo(directory, name);
-            return new Described(new MessageInfo(known.uid(), known.size(), file), true);
+            return new Described(known.handle(MessageFile.class).movedTo(directory, name), known.size(), true);
         }
         Path path = maildir.path().resolve(directory).resolve(name.fileName());
         OpenedMaildir.MessageSource source;
@@ -189,50 +289,58 @@ public final class Listings {
             source = maildir.source(directory, name.fileName());
         } catch (NoSuchFileException e) {
             LOG.debug("{} vanished while the mailbox was listed", path);
-            return new Described(null, false);
+            return Described.LEFT_OUT_FOR_NOW;
         } catch (RefusedFileException e) {
             warnOnce(path, e.getReason());
-            return new Described(null, true);
+            return Described.REFUSED;
         } catch (IOException e) {
             LOG.warn("{} cannot be looked at; left out of this session: {}", path, e.toString());
-            return new Described(null, false);
+            return Described.LEFT_OUT_FOR_NOW;
         }
-        String uid = UniqueIds.of(name.base());
         OptionalLong virtualSize = name.virtualSize();
         if (virtualSize.isPresent()) {
-            MessageFile file = new MessageFile(maildir.path(), directory, name, false);
-            return new Described(new MessageInfo(uid, virtualSize.getAsLong(), file), true);
+            return new Described(new MessageFile(maildir.path(), directory, name, false), virtualSize.getAsLong(), true);
         }
         FactsKey key = new FactsKey(maildir.path(), name.base());
         ContentFacts scanned = facts.getIfPresent(key);
         if (scanned == null) {
             try (FileChannel channel = source.open()) {
                 scanned = ContentFacts.scan(channel);
-            } catch (NoSuchFileException e) {
-                LOG.debug("{} vanished while the mailbox was listed", path);
-                return new Described(null, false);
             } catch (RefusedFileException e) {
                 warnOnce(path, e.getReason());
-                return new Described(null, false);
+                return Described.LEFT_OUT_FOR_NOW;
             } catch (IOException e) {
                 LOG.warn("{} cannot be read; left out of this session: {}", path, e.toString());
-                return new Described(null, false);
+                return Described.LEFT_OUT_FOR_NOW;
             }
             if (cacheFacts) {
                 facts.put(key, scanned);
             }
         }
-        MessageFile file = new MessageFile(maildir.path(), directory, name, scanned.wireReady());
-        return new Described(new MessageInfo(uid, scanned.size(), file), true);
+        return new Described(new MessageFile(maildir.path(), directory, name, scanned.wireReady()), scanned.size(),
+                true);
     }
 
     /**
-     * What describing one file gave.
+     * What describing one file gave. Compared by identity.
      *
-     * @param message the message, or null if it is left out
+     * @param file the message's file, or null if it is left out
+     * @param size its POP3 size
      * @param complete false if it was left out for a reason that may pass (the listing is then read again next time)
      */
-    private record Described(MessageInfo message, boolean complete) {
+    private record Described(MessageFile file, long size, boolean complete) {
+        static final Described REFUSED = new Described(null, 0, true);
+        static final Described LEFT_OUT_FOR_NOW = new Described(null, 0, false);
+
+        @Override
+        public boolean equals(Object other) {
+            return this == other;
+        }
+
+        @Override
+        public int hashCode() {
+            return System.identityHashCode(this);
+        }
     }
 
     /** A message file found in a directory, with its sort key computed once. */
@@ -243,10 +351,12 @@ public final class Listings {
     private record FactsKey(Path maildir, String base) {
     }
 
-    /** A directory's modification time and identity when it was listed. */
-    private record DirStamp(FileTime modified, Object fileKey) {
+    /** A directory's or file's modification time, size and identity when it was read. */
+    private record DirStamp(FileTime modified, long size, Object fileKey) {
+        static final DirStamp ABSENT = new DirStamp(FileTime.fromMillis(0), -1, null);
+
         static DirStamp of(BasicFileAttributes attributes) {
-            return new DirStamp(attributes.lastModifiedTime(), attributes.fileKey());
+            return new DirStamp(attributes.lastModifiedTime(), attributes.size(), attributes.fileKey());
         }
 
         boolean olderThan(Instant instant) {
@@ -254,7 +364,8 @@ public final class Listings {
         }
     }
 
-    private record Listing(DirStamp newStamp, DirStamp curStamp, boolean trusted, List<MessageInfo> messages) {
+    private record Listing(DirStamp newStamp, DirStamp curStamp, DirStamp uidlistStamp, boolean trusted,
+                           List<MessageInfo> messages) {
         Map<String, MessageInfo> byBase() {
             Map<String, MessageInfo> map = new HashMap<>(messages.size() * 2);
             messages.forEach(m -> map.put(m.handle(MessageFile.class).name().base(), m));
