@@ -159,14 +159,13 @@ public final class Listings {
         List<Described> described = new ArrayList<>(found.size());
         boolean complete = true;
         for (Found file : found) {
-            if (hideTrashed && file.name.hasFlag('T')) {
-                continue;
+            Described message = pick(maildir, file, known.get(file.name.base()));
+            if (message != null) {
+                if (message.file != null) {
+                    described.add(message);
+                }
+                complete &= message.complete;
             }
-            Described message = describe(maildir, file.directory, file.name, known.get(file.name.base()));
-            if (message.file != null) {
-                described.add(message);
-            }
-            complete &= message.complete;
         }
         boolean trusted = complete;
         for (DirStamp stamp : stamps) {
@@ -264,13 +263,35 @@ public final class Listings {
         }
     }
 
+    /**
+     * The message a base name stands for, or null if it is hidden (flagged {@code T} while trashed messages are hidden).
+     * When the name is in both {@code new/} and {@code cur/}, the {@code cur/} entry counts, unless it is not a
+     * message at all (a directory, a link): something that is not a message never hides one.
+     */
+    private Described pick(OpenedMaildir maildir, Found file, MessageInfo known) {
+        Found candidate = file;
+        while (true) {
+            boolean hidden = hideTrashed && candidate.name.hasFlag('T');
+            if (hidden && candidate.other == null) {
+                return null;
+            }
+            Described message = describe(maildir, candidate.directory, candidate.name, known);
+            if (message == Described.REFUSED && candidate.other != null) {
+                candidate = candidate.other;
+                continue;
+            }
+            return hidden ? null : message;
+        }
+    }
+
     private static void list(OpenedMaildir maildir, String directory, Map<String, Found> byBase) throws IOException {
         for (String fileName : maildir.sub(directory).names()) {
             if (fileName.startsWith(".")) {
                 continue;
             }
             MaildirName name = MaildirName.parse(fileName);
-            Found earlier = byBase.put(name.base(), new Found(directory, name, name.deliveryKey()));
+            Found earlier = byBase.get(name.base());
+            byBase.put(name.base(), new Found(directory, name, name.deliveryKey(), earlier));
             if (earlier != null && earlier.directory.equals(directory)) {
                 LOG.warn("{}/{} holds {} and {} with the same base name; serving one of them only",
                         maildir.path(), directory, earlier.name.fileName(), fileName);
@@ -343,8 +364,12 @@ public final class Listings {
         }
     }
 
-    /** A message file found in a directory, with its sort key computed once. */
-    private record Found(String directory, MaildirName name, MaildirName.DeliveryKey key) {
+    /**
+     * A message file found in a directory, with its sort key computed once.
+     *
+     * @param other an entry with the same base name found before this one (in {@code new/}), or null
+     */
+    private record Found(String directory, MaildirName name, MaildirName.DeliveryKey key, Found other) {
     }
 
     /** The identity of a scanned message: its Maildir and its immutable base name. */
