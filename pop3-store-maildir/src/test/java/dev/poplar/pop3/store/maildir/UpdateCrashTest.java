@@ -1,0 +1,252 @@
+package dev.poplar.pop3.store.maildir;
+
+import dev.poplar.pop3.store.Maildrop;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Crash safety, measured: a process runs {@code UPDATE} over thousands of messages of a Maildir and is killed
+ * ({@code kill -9}) at a random point, many times, in both deletion modes. After each kill every message must be
+ * whole (its checksum matches) or, if it was deleted, gone; none may be under two names or a name it should not have;
+ * and the mailbox must open again at once on this host.
+ */
+class UpdateCrashTest {
+
+    static final int MESSAGES = 3_000;
+    static final int RUNS = 24;
+    static final int MIN_RUNS = 6;
+    static final long BUDGET_NANOS = TimeUnit.SECONDS.toNanos(20);
+    static final long LINE_TIMEOUT_SECONDS = 60;
+
+    @TempDir
+    Path root;
+
+    /** Whether a message (by its base name) is one the crashing session deletes: every even-numbered one. */
+    static boolean deleted(String base) {
+        int e = base.indexOf(".N");
+        return e >= 0 && Integer.parseInt(base.substring(e + 2, base.indexOf('.', e + 2))) % 2 == 0;
+    }
+
+    static String base(int number) {
+        return (1_700_000_000L + number) + ".N" + number + ".crash.example.org";
+    }
+
+    /** A message that carries the checksum of its body. */
+    static byte[] message(int number) throws Exception {
+        SplittableRandom random = new SplittableRandom(number);
+        StringBuilder body = new StringBuilder();
+        int lines = 2 + random.nextInt(40);
+        for (int i = 0; i < lines; i++) {
+            body.append("line ").append(i).append(" of message ").append(number).append(' ')
+                    .append("x".repeat(random.nextInt(60))).append('\n');
+        }
+        byte[] bodyOctets = body.toString().getBytes(StandardCharsets.US_ASCII);
+        String header = "Message-Id: <" + number + "@crash.example.org>\nX-Checksum: " + sha256(bodyOctets) + "\n\n";
+        byte[] headerOctets = header.getBytes(StandardCharsets.US_ASCII);
+        byte[] all = new byte[headerOctets.length + bodyOctets.length];
+        System.arraycopy(headerOctets, 0, all, 0, headerOctets.length);
+        System.arraycopy(bodyOctets, 0, all, headerOctets.length, bodyOctets.length);
+        return all;
+    }
+
+    static String sha256(byte[] octets) throws Exception {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(octets));
+    }
+
+    /** Whether a file holds a whole message: its body matches the checksum in its header. */
+    static boolean whole(byte[] octets) throws Exception {
+        String text = new String(octets, StandardCharsets.US_ASCII);
+        int split = text.indexOf("\n\n");
+        int checksum = text.indexOf("X-Checksum: ");
+        if (split < 0 || checksum < 0 || checksum > split) {
+            return false;
+        }
+        String expected = text.substring(checksum + 12, text.indexOf('\n', checksum));
+        byte[] body = new byte[octets.length - split - 2];
+        System.arraycopy(octets, split + 2, body, 0, body.length);
+        return expected.equals(sha256(body));
+    }
+
+    /**
+     * Fills a mailbox: the messages are written once into a template directory and hard-linked from there (renaming
+     * and unlinking a link leave the other links alone).
+     */
+    void seed(String mailbox) throws Exception {
+        Path template = root.resolve("template");
+        if (!Files.isDirectory(template)) {
+            Files.createDirectory(template);
+            for (int i = 0; i < MESSAGES; i++) {
+                Files.write(template.resolve(Integer.toString(i)), message(i));
+            }
+        }
+        TestMaildir maildir = new TestMaildir(root, mailbox);
+        for (int i = 0; i < MESSAGES; i++) {
+            Path source = template.resolve(Integer.toString(i));
+            byte[] octets = Files.readAllBytes(source);
+            String name = base(i) + ",S=" + octets.length + ",W=" + (octets.length + lineCount(octets));
+            // Half in new/, half already seen in cur/, as a mailbox in use looks.
+            Files.createLink(maildir.resolve(i % 4 < 2 ? "new/" + name : "cur/" + name + ":2,S"), source);
+        }
+    }
+
+    static int lineCount(byte[] octets) {
+        int lines = 0;
+        for (byte b : octets) {
+            if (b == '\n') {
+                lines++;
+            }
+        }
+        return lines;
+    }
+
+    static String nextLine(BufferedReader reader) throws Exception {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return reader.readLine();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }).get(LINE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    }
+
+    Process start(String mailbox, String mode) throws IOException {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        return new ProcessBuilder(java, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto",
+                "-cp", System.getProperty("java.class.path"), UpdateCrashMain.class.getName(),
+                root.toString(), mailbox, mode)
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    }
+
+    /** What one kill left. */
+    record Left(int present, int deletedDone, boolean complete) {
+    }
+
+    /**
+     * Checks a Maildir after a kill: every file whole, every base name once, kept messages all there, deleted ones gone
+     * or (when flagging) present once, flagged or not; nothing in tmp/. Then opens it at once.
+     */
+    Left check(String mailbox, boolean flag) throws Exception {
+        Path maildir = root.resolve(mailbox);
+        Map<String, String> where = new HashMap<>();
+        int trashed = 0;
+        for (String directory : List.of("new", "cur")) {
+            try (Stream<Path> files = Files.list(maildir.resolve(directory))) {
+                for (Path file : (Iterable<Path>) files::iterator) {
+                    String name = file.getFileName().toString();
+                    String base = MaildirStoreTest.base(name);
+                    base = base.substring(0, base.indexOf(','));
+                    String earlier = where.put(base, directory + "/" + name);
+                    assertThat(earlier).as("%s is under two names: %s and %s/%s", base, earlier, directory, name)
+                            .isNull();
+                    assertThat(whole(Files.readAllBytes(file))).as("%s/%s is whole", directory, name).isTrue();
+                    String flags = name.contains(":2,") ? name.substring(name.indexOf(":2,") + 3) : "";
+                    assertThat(directory.equals("new") ? flags.isEmpty() : name.contains(":2,"))
+                            .as("%s/%s is a name a message can have", directory, name).isTrue();
+                    if (flags.contains("T")) {
+                        assertThat(flag && deleted(base)).as("%s flagged T", name).isTrue();
+                        trashed++;
+                    }
+                }
+            }
+        }
+        try (Stream<Path> files = Files.list(maildir.resolve("tmp"))) {
+            assertThat(files).as("tmp/").isEmpty();
+        }
+        int deletedDone = 0;
+        for (int i = 0; i < MESSAGES; i++) {
+            boolean present = where.containsKey(base(i));
+            if (!deleted(base(i)) || flag) {
+                assertThat(present).as("message %d is there", i).isTrue();
+            } else if (!present) {
+                deletedDone++;
+            }
+        }
+        if (flag) {
+            deletedDone = trashed;
+        }
+        try (MaildirStore store = MaildirStore.builder(root)
+                .deletedMessages(flag ? DeletedMessages.FLAG_TRASHED : DeletedMessages.UNLINK).build();
+             Maildrop maildrop = store.open(mailbox)) {
+            assertThat(maildrop.messages()).as("listed after the kill").hasSize(where.size() - trashed);
+        }
+        return new Left(where.size(), deletedDone, deletedDone == MESSAGES / 2);
+    }
+
+    @Test
+    void killedAtRandomPointsOfAnUpdateEveryMessageIsWholeOrGoneAndTheMailboxOpensAtOnce() throws Exception {
+        SplittableRandom random = new SplittableRandom();
+        long started = System.nanoTime();
+        long[] updateMicros = {50_000, 50_000};
+        int runs = 0;
+        int midway = 0;
+        int beforeAny = 0;
+        int afterAll = 0;
+        long deletions = 0;
+        // At least MIN_RUNS, more while the time budget lasts, and more until a kill has landed in the middle of an
+        // update; never more than RUNS.
+        for (int run = 0; run < RUNS
+                && (run < MIN_RUNS || midway == 0 || System.nanoTime() - started < BUDGET_NANOS); run++) {
+            boolean flag = run % 2 == 1;
+            String mailbox = "crash" + run;
+            seed(mailbox);
+            Process process = start(mailbox, flag ? "flag" : "unlink");
+            try {
+                BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(),
+                        StandardCharsets.US_ASCII));
+                String line = nextLine(out);
+                assertThat(line).as("the session's first line").isEqualTo("UPDATING " + MESSAGES + " " + MESSAGES / 2);
+                if (run < 2) {
+                    // The first run of each mode is not killed: it measures how long the update takes.
+                    String done = nextLine(out);
+                    assertThat(done).startsWith("DONE ");
+                    updateMicros[run] = Long.parseLong(done.substring(5));
+                } else {
+                    // The random point of the kill, somewhere in the update as the first run of this mode timed it
+                    // (it varies: some kills land before the first change or after the last).
+                    LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(random.nextLong(updateMicros[run % 2] + 1)));
+                }
+            } finally {
+                process.destroyForcibly();
+            }
+            assertThat(process.waitFor(LINE_TIMEOUT_SECONDS, TimeUnit.SECONDS)).isTrue();
+            Left left = check(mailbox, flag);
+            runs++;
+            deletions += left.deletedDone();
+            if (run >= 2) {
+                if (left.deletedDone() == 0) {
+                    beforeAny++;
+                } else if (left.complete()) {
+                    afterAll++;
+                } else {
+                    midway++;
+                }
+            }
+        }
+        System.out.printf("update crash: %d runs of %d messages (2 not killed), %d kills in the middle of an update,"
+                        + " %d before the first change, %d after the last; %d deletions done; update took %d ms"
+                        + " (unlink) and %d ms (flag); %d s in all%n", runs, MESSAGES, midway, beforeAny, afterAll,
+                deletions, updateMicros[0] / 1000, updateMicros[1] / 1000,
+                TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started));
+        assertThat(midway).as("kills that landed in the middle of an update").isPositive();
+    }
+}
