@@ -48,8 +48,8 @@ import java.util.Objects;
  * changes under its name.
  *
  * <p><b>Listing cache.</b> The listing of each mailbox is cached (bounded by {@link Builder#listingCache(long)}) and
- * reused while the modification times of {@code new/} and {@code cur/} stay the same: opening an unchanged mailbox of
- * 100,000 messages costs two {@code stat} calls. A listing read within two seconds of a directory change is not
+ * reused while the modification times of {@code new/} and {@code cur/} (and of a {@code dovecot-uidlist}) stay the same:
+ * opening an unchanged mailbox of 100,000 messages costs opening its directories and a few {@code stat} calls. A listing read within two seconds of a directory change is not
  * trusted (the file system's clock may not have ticked) and is read again at the next open.
  *
  * <p><b>Lock.</b> {@link #open(String)} takes an exclusive lock that holds across threads, processes and hosts: the

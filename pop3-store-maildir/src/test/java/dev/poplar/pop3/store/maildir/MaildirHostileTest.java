@@ -316,6 +316,14 @@ class MaildirHostileTest {
         }
 
         @Test
+        void aDirectoryUnderTheBaseNameOfAMessageDoesNotHideIt() throws Exception {
+            String name = alice.deliver("mine\n");
+            Files.createDirectories(alice.resolve("cur/" + name + ":2,S"));
+
+            assertThat(listAndReadAll(store)).containsExactly(name);
+        }
+
+        @Test
         void aFifoAsTheLockFileIsTemporaryWithoutBlocking() throws Exception {
             alice.deliver("mine\n");
             mkfifo(alice.resolve("poplar.lock"));

@@ -23,10 +23,11 @@ import java.util.Set;
  * One session's hold on a Maildir: the snapshot taken at open, content read from the files, and the update at
  * {@code QUIT}.
  *
- * <p>Each operation opens the mailbox's Maildir again by its name ({@link Maildirs}), relative to the store root and
- * without following links, and checks that it is still the Maildir this session locked; files are reached only through
- * that open directory. So a session holds no file descriptor between commands, and a directory swapped for a link
- * during the session leads nowhere.
+ * <p>The first operation that needs a file opens the mailbox's Maildir again by its name ({@link Maildirs}), relative
+ * to the store root and without following links, and checks that it is still the Maildir this session locked; files
+ * are reached only through those open directories, which the maildrop keeps until it is closed. So a session that only
+ * lists holds no file descriptor, one that reads holds its Maildir's directories (about six descriptors), and a
+ * directory swapped for a link during the session leads nowhere.
  *
  * <p>Each change to a message is one {@code unlinkat} or one atomic {@code renameat}, so a crash at any point leaves
  * every message either whole under its old name, whole under its new name, or gone because it was deleted. A message
@@ -50,6 +51,7 @@ public final class MaildirMaildrop implements Maildrop {
     private final boolean markSeen;
     private final List<MessageInfo> messages;
     private final Map<String, MessageFile> moved = new HashMap<>();
+    private OpenedMaildir opened;
     private boolean updated;
 
     /**
@@ -84,7 +86,8 @@ public final class MaildirMaildrop implements Maildrop {
     @Override
     public synchronized MessageContent content(MessageInfo message) throws StoreException {
         MessageFile file = file(message);
-        try (OpenedMaildir opened = reopen()) {
+        try {
+            OpenedMaildir opened = opened();
             FileChannel channel = onFile(opened, message,
                     f -> opened.source(f.directory(), f.name().fileName()).open());
             if (channel == null) {
@@ -116,7 +119,8 @@ public final class MaildirMaildrop implements Maildrop {
             throw new StoreException(StoreException.Kind.TEMPORARY, "the lock of " + maildir
                     + " was lost during the session; nothing was removed");
         }
-        try (OpenedMaildir opened = reopen()) {
+        try {
+            OpenedMaildir opened = opened();
             Set<MessageInfo> notRemoved = new HashSet<>();
             for (MessageInfo message : deleted) {
                 boolean seen = markSeen && retrieved.contains(message);
@@ -137,13 +141,17 @@ public final class MaildirMaildrop implements Maildrop {
         }
     }
 
-    /** The Maildir opened again by name; it must still be the one this session locked. */
-    private OpenedMaildir reopen() throws StoreException {
-        OpenedMaildir opened = maildirs.open(mailbox, false);
-        if (!opened.path().equals(maildir)) {
-            opened.close();
-            throw new StoreException(StoreException.Kind.TEMPORARY, "the Maildir of mailbox "
-                    + Maildirs.printable(mailbox) + " is now " + opened.path() + ", not " + maildir + " as at login");
+    /** The Maildir opened again by name at first use, then kept; it must still be the one this session locked. */
+    private OpenedMaildir opened() throws StoreException {
+        if (opened == null) {
+            OpenedMaildir reopened = maildirs.open(mailbox, false);
+            if (!reopened.path().equals(maildir)) {
+                reopened.close();
+                throw new StoreException(StoreException.Kind.TEMPORARY, "the Maildir of mailbox "
+                        + Maildirs.printable(mailbox) + " is now " + reopened.path() + ", not " + maildir
+                        + " as at login");
+            }
+            opened = reopened;
         }
         return opened;
     }
@@ -188,7 +196,11 @@ public final class MaildirMaildrop implements Maildrop {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (opened != null) {
+            opened.close();
+            opened = null;
+        }
         lock.release();
     }
 

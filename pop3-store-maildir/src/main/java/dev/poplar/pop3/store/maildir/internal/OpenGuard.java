@@ -43,7 +43,6 @@ public final class OpenGuard implements AutoCloseable {
 
     private final long patienceNanos;
     private final AtomicLong sequence = new AtomicLong();
-    private final AtomicLong released = new AtomicLong();
     private final Map<Long, Pending> pending = new ConcurrentHashMap<>();
     private final ScheduledThreadPoolExecutor watcher;
 
@@ -118,10 +117,7 @@ public final class OpenGuard implements AutoCloseable {
     private void release(Pending entry) {
         boolean released = releaseFifo(entry.where) || releaseFifosBelow(entry.scope);
         if (released) {
-            if (!entry.reported) {
-                entry.reported = true;
-                this.released.incrementAndGet();
-            }
+            entry.reported = true;
         } else if (!entry.unreleased) {
             entry.unreleased = true;
             LOG.error("Thread {} has waited {} ms to open {} and no FIFO was found to release: a FIFO moved out of"
@@ -206,15 +202,6 @@ public final class OpenGuard implements AutoCloseable {
         } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
             return 0;
         }
-    }
-
-    /**
-     * How many waiting opens this guard has released so far.
-     *
-     * @return the count
-     */
-    public long released() {
-        return released.get();
     }
 
     /** Stops the watching thread. Opens that still wait stay unguarded. */
