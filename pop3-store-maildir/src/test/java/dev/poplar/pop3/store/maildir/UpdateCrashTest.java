@@ -7,17 +7,19 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchService;
 import java.security.MessageDigest;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
@@ -119,16 +121,6 @@ class UpdateCrashTest {
         return lines;
     }
 
-    static String nextLine(BufferedReader reader) throws Exception {
-        return CompletableFuture.supplyAsync(() -> {
-            try {
-                return reader.readLine();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }).get(LINE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-    }
-
     Process start(String mailbox, String mode) throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         return new ProcessBuilder(java, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto",
@@ -137,8 +129,14 @@ class UpdateCrashTest {
                 .redirectError(ProcessBuilder.Redirect.DISCARD).start();
     }
 
-    /** What one kill left. */
-    record Left(int present, int deletedDone, boolean complete) {
+    /**
+     * What one kill left.
+     *
+     * @param deletedDone how many deletions had happened (unlinked, or flagged T)
+     * @param changes how many messages the update had changed (deleted, or moved from new/ to cur/ as seen)
+     * @param total how many it changes in all
+     */
+    record Left(int deletedDone, int changes, int total) {
     }
 
     /**
@@ -173,12 +171,16 @@ class UpdateCrashTest {
             assertThat(files).as("tmp/").isEmpty();
         }
         int deletedDone = 0;
+        int seen = 0;
         for (int i = 0; i < MESSAGES; i++) {
             boolean present = where.containsKey(base(i));
             if (!deleted(base(i)) || flag) {
                 assertThat(present).as("message %d is there", i).isTrue();
             } else if (!present) {
                 deletedDone++;
+            }
+            if (flag && !deleted(base(i)) && i % 4 < 2 && where.get(base(i)).startsWith("cur/")) {
+                seen++;
             }
         }
         if (flag) {
@@ -189,14 +191,15 @@ class UpdateCrashTest {
              Maildrop maildrop = store.open(mailbox)) {
             assertThat(maildrop.messages()).as("listed after the kill").hasSize(where.size() - trashed);
         }
-        return new Left(where.size(), deletedDone, deletedDone == MESSAGES / 2);
+        // Flagging also moves the kept messages of new/ (a quarter of all) to cur/ as seen.
+        return new Left(deletedDone, deletedDone + seen, MESSAGES / 2 + (flag ? MESSAGES / 4 : 0));
     }
 
     @Test
     void killedAtRandomPointsOfAnUpdateEveryMessageIsWholeOrGoneAndTheMailboxOpensAtOnce() throws Exception {
         SplittableRandom random = new SplittableRandom();
         long started = System.nanoTime();
-        long[] updateMicros = {50_000, 50_000};
+        long[] updateNanos = {0, 0};
         int runs = 0;
         int midway = 0;
         int beforeAny = 0;
@@ -209,33 +212,53 @@ class UpdateCrashTest {
             boolean flag = run % 2 == 1;
             String mailbox = "crash" + run;
             seed(mailbox);
-            Process process = start(mailbox, flag ? "flag" : "unlink");
-            try {
-                BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(),
-                        StandardCharsets.US_ASCII));
-                String line = nextLine(out);
-                assertThat(line).as("the session's first line").isEqualTo("UPDATING " + MESSAGES + " " + MESSAGES / 2);
-                if (run < 2) {
-                    // The first run of each mode is not killed: it measures how long the update takes.
-                    String done = nextLine(out);
-                    assertThat(done).startsWith("DONE ");
-                    updateMicros[run] = Long.parseLong(done.substring(5));
-                } else {
-                    // The random point of the kill, somewhere in the update as the first run of this mode timed it
-                    // (it varies: some kills land before the first change or after the last).
-                    LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(random.nextLong(updateMicros[run % 2] + 1)));
+            Process process;
+            try (WatchService watcher = root.getFileSystem().newWatchService()) {
+                // The first change of the update is seen as the first entry leaving new/ or cur/.
+                for (String directory : List.of("new", "cur")) {
+                    root.resolve(mailbox).resolve(directory).register(watcher, StandardWatchEventKinds.ENTRY_DELETE);
                 }
-            } finally {
-                process.destroyForcibly();
+                process = start(mailbox, flag ? "flag" : "unlink");
+                BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+                Thread reader = new Thread(() -> {
+                    try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(),
+                            StandardCharsets.US_ASCII))) {
+                        for (String line; (line = out.readLine()) != null; ) {
+                            lines.add(line);
+                        }
+                    } catch (IOException e) {
+                        // The kill closes the stream.
+                    }
+                }, "update-crash-reader");
+                reader.setDaemon(true);
+                reader.start();
+                try {
+                    String line = lines.poll(LINE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+                    assertThat(line).as("the session's first line")
+                            .isEqualTo("UPDATING " + MESSAGES + " " + MESSAGES / 2);
+                    assertThat(watcher.poll(LINE_TIMEOUT_SECONDS, TimeUnit.SECONDS)).as("the first change").isNotNull();
+                    long firstChange = System.nanoTime();
+                    if (run < 2) {
+                        // The first run of each mode is not killed: it times the update from its first change.
+                        assertThat(lines.poll(LINE_TIMEOUT_SECONDS, TimeUnit.SECONDS)).startsWith("DONE ");
+                        updateNanos[run] = System.nanoTime() - firstChange;
+                    } else {
+                        // The random point of the kill: somewhere in the update as the first run of this mode timed
+                        // it (it varies: a few kills land after the last change).
+                        LockSupport.parkNanos(random.nextLong(updateNanos[run % 2] + 1));
+                    }
+                } finally {
+                    process.destroyForcibly();
+                }
             }
             assertThat(process.waitFor(LINE_TIMEOUT_SECONDS, TimeUnit.SECONDS)).isTrue();
             Left left = check(mailbox, flag);
             runs++;
             deletions += left.deletedDone();
             if (run >= 2) {
-                if (left.deletedDone() == 0) {
+                if (left.changes() == 0) {
                     beforeAny++;
-                } else if (left.complete()) {
+                } else if (left.changes() == left.total()) {
                     afterAll++;
                 } else {
                     midway++;
@@ -245,7 +268,7 @@ class UpdateCrashTest {
         System.out.printf("update crash: %d runs of %d messages (2 not killed), %d kills in the middle of an update,"
                         + " %d before the first change, %d after the last; %d deletions done; update took %d ms"
                         + " (unlink) and %d ms (flag); %d s in all%n", runs, MESSAGES, midway, beforeAny, afterAll,
-                deletions, updateMicros[0] / 1000, updateMicros[1] / 1000,
+                deletions, TimeUnit.NANOSECONDS.toMillis(updateNanos[0]), TimeUnit.NANOSECONDS.toMillis(updateNanos[1]),
                 TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started));
         assertThat(midway).as("kills that landed in the middle of an update").isPositive();
     }
