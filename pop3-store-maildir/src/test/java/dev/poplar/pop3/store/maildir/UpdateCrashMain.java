@@ -12,8 +12,8 @@ import java.util.Set;
  * Opens a Maildir and ends the session with an update, to be killed in the middle by {@link UpdateCrashTest}.
  * Arguments: the store root, the mailbox, and {@code unlink} or {@code flag} (deleted messages flagged {@code T},
  * retrieved ones {@code S}). Deletes every message whose {@code Message-Id}-derived base name has an even number
- * ({@code ...E...} in the base name), retrieves all. Prints {@code UPDATING} just before the update and
- * {@code DONE <microseconds>} after it.
+ * (the {@code N<number>} part of the base name), retrieves all. Prints {@code UPDATING <messages> <deleted>} just
+ * before the update and {@code DONE <microseconds>} after it.
  */
 public final class UpdateCrashMain {
 
@@ -39,6 +39,10 @@ public final class UpdateCrashMain {
                 if (UpdateCrashTest.deleted(message.uid())) {
                     deleted.add(message);
                 }
+            }
+            if (!messages.isEmpty()) {
+                // A read opens the Maildir's directories, so that the update below starts changing files at once.
+                maildrop.content(messages.get(0)).close();
             }
             System.out.println("UPDATING " + messages.size() + " " + deleted.size());
             System.out.flush();
