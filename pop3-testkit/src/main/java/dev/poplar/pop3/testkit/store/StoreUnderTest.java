@@ -55,7 +55,8 @@ public interface StoreUnderTest extends AutoCloseable {
      *
      * @param mailbox the mailbox name
      * @param uid the message's unique-id
-     * @return {@code true} if removal will fail, {@code false} if this store offers no way (the check is then skipped)
+     * @return {@code true} if removal will fail, {@code false} if this store offers no way (the contract then checks
+     *     that every removal succeeds and is reported so)
      * @throws Exception if arranging it failed
      */
     default boolean preventRemoval(String mailbox, String uid) throws Exception {
