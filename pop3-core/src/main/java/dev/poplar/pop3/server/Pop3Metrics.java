@@ -5,7 +5,7 @@ package dev.poplar.pop3.server;
  *
  * @param openSessions connections open now
  * @param connectionsAccepted connections accepted and greeted
- * @param connectionsRefused connections refused by a connection limit
+ * @param connectionsRefused connections refused by a connection limit or the access rules
  * @param loginsSucceeded successful logins
  * @param loginsFailed failed logins
  * @param messagesRetrieved messages sent in full by {@code RETR}

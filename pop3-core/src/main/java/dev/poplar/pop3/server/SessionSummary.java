@@ -36,6 +36,8 @@ public record SessionSummary(String sessionId, Optional<String> user, EndReason 
         LOGIN_TIMEOUT,
         /** The connection was refused at once by a connection limit. */
         CONNECTION_LIMIT,
+        /** The connection was refused at once: the access rules deny the client's address. */
+        ACCESS_DENIED,
         /** The TLS handshake failed. */
         TLS_FAILED,
         /** The client spoke another protocol, e.g. TLS to a plain port. */

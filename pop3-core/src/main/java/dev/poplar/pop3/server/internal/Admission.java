@@ -5,6 +5,7 @@ import dev.poplar.pop3.server.Listener;
 import dev.poplar.pop3.server.Pop3Event;
 import dev.poplar.pop3.server.SessionSummary;
 import dev.poplar.pop3.server.internal.command.Replies;
+import dev.poplar.pop3.server.internal.command.Reply;
 import dev.poplar.pop3.server.internal.net.Connection;
 import dev.poplar.pop3.server.internal.net.ConnectionHandler;
 import org.apache.mina.core.buffer.IoBuffer;
@@ -26,8 +27,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The server's connection accounting: admits a connection or refuses it with one line when a limit is reached, counts
- * connections in total and per client address, and knows the open ones (for the graceful stop). Thread-safe.
+ * The server's connection accounting: admits a connection or refuses it with one line when a limit is reached or the
+ * access rules deny its address, counts connections in total and per client address, and knows the open ones (for
+ * the graceful stop). Thread-safe.
  */
 final class Admission implements ConnectionHandler.Admission {
 
@@ -37,6 +39,7 @@ final class Admission implements ConnectionHandler.Admission {
     private final ServerConfig config;
     private final Events events;
     private final Metrics metrics;
+    private final AccessControl access;
     private final String idPrefix = Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0x10000));
     private final AtomicLong sessionCounter = new AtomicLong();
     private final Set<Connection> open = ConcurrentHashMap.newKeySet();
@@ -45,10 +48,11 @@ final class Admission implements ConnectionHandler.Admission {
     private final Object changed = new Object();
     private volatile boolean accepting = true;
 
-    Admission(ServerConfig config, Events events, Metrics metrics) {
+    Admission(ServerConfig config, Events events, Metrics metrics, AccessControl access) {
         this.config = config;
         this.events = events;
         this.metrics = metrics;
+        this.access = access;
     }
 
     /** @return the prefix of this server's session ids and thread names */
@@ -68,25 +72,34 @@ final class Admission implements ConnectionHandler.Admission {
         io.setAttribute(COUNTED, address);
         String id = idPrefix + "-" + sessionCounter.incrementAndGet();
         ServerConfig.Limits limits = config.limits();
+        if (!access.allows(listener.name(), address)) {
+            LOG.info("refused connection {} from {} on {}: the access rules deny it", id, address, listener.name());
+            refuse(io, listener, id, Replies.ACCESS_DENIED, SessionSummary.EndReason.ACCESS_DENIED);
+            return null;
+        }
         if (!accepting || total > limits.maxConnections() || fromAddress > limits.maxConnectionsPerAddress()) {
-            metrics.connectionsRefused.increment();
             LOG.info("refused connection {} from {}: {} connections open, {} from this address", id, address,
                     total - 1, fromAddress - 1);
-            if (!listener.implicitTls()) {
-                io.write(IoBuffer.wrap((Replies.TOO_MANY_CONNECTIONS.statusLine() + "\r\n")
-                        .getBytes(StandardCharsets.US_ASCII)));
-            }
-            io.closeOnFlush();
-            if (events.enabled()) {
-                ClientInfo client = new ClientInfo(id, listener.name(), (InetSocketAddress) io.getRemoteAddress(),
-                        (InetSocketAddress) io.getLocalAddress(), false, List.of());
-                events.emit(new Pop3Event.ConnectionClosed(client, new SessionSummary(id, Optional.empty(),
-                        SessionSummary.EndReason.CONNECTION_LIMIT, false, 0, 0, 0, 0, Duration.ZERO)));
-            }
+            refuse(io, listener, id, Replies.TOO_MANY_CONNECTIONS, SessionSummary.EndReason.CONNECTION_LIMIT);
             return null;
         }
         metrics.connectionsAccepted.increment();
         return id;
+    }
+
+    /** Answers a refused connection with one line (none before an implicit-TLS handshake) and closes it. */
+    private void refuse(IoSession io, Listener listener, String id, Reply reply, SessionSummary.EndReason reason) {
+        metrics.connectionsRefused.increment();
+        if (!listener.implicitTls()) {
+            io.write(IoBuffer.wrap((reply.statusLine() + "\r\n").getBytes(StandardCharsets.US_ASCII)));
+        }
+        io.closeOnFlush();
+        if (events.enabled()) {
+            ClientInfo client = new ClientInfo(id, listener.name(), (InetSocketAddress) io.getRemoteAddress(),
+                    (InetSocketAddress) io.getLocalAddress(), false, List.of());
+            events.emit(new Pop3Event.ConnectionClosed(client, new SessionSummary(id, Optional.empty(), reason,
+                    false, 0, 0, 0, 0, Duration.ZERO)));
+        }
     }
 
     @Override

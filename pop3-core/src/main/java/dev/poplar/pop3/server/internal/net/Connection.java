@@ -9,6 +9,7 @@ import dev.poplar.pop3.server.internal.codec.Line;
 import dev.poplar.pop3.server.internal.codec.LineDecoder;
 import dev.poplar.pop3.server.internal.command.Reply;
 import dev.poplar.pop3.server.internal.hook.SessionHook;
+import dev.poplar.pop3.server.internal.sasl.ChannelBinding;
 import dev.poplar.pop3.server.internal.session.ProtocolSession;
 import dev.poplar.pop3.server.internal.session.Transport;
 import org.apache.mina.core.buffer.IoBuffer;
@@ -153,7 +154,7 @@ public final class Connection implements Transport {
     void secured() {
         ClientInfo before = session.client();
         session.secured(new ClientInfo(id, before.listener(), before.remoteAddress(), before.localAddress(), true,
-                tls.peerCertificates()));
+                tls.peerCertificates()), ChannelBinding.tlsServerEndPoint(tls.session().getLocalCertificates()));
         LOG.debug("TLS established: {} {}", tls.session().getProtocol(), tls.session().getCipherSuite());
         if (listener.implicitTls() && !started) {
             begin();

@@ -33,14 +33,16 @@ final class Login {
     private final Transport transport;
     private final Credentials credentials;
     private final String mechanism;
+    private final byte[] errorResponse;
 
     Login(ProtocolSession session, SessionServices services, Transport transport, Credentials credentials,
-          String mechanism) {
+          String mechanism, byte[] errorResponse) {
         this.session = session;
         this.services = services;
         this.transport = transport;
         this.credentials = credentials;
         this.mechanism = mechanism;
+        this.errorResponse = errorResponse;
     }
 
     /** Starts the attempt; the session gets the reply through {@link ProtocolSession#complete}. */
@@ -57,7 +59,10 @@ final class Login {
                     : "authenticator threw " + failure.getClass().getName());
         }
         if (result instanceof AuthResult.Rejected rejected) {
-            session.complete(session.loginFailed(credentials.username(), mechanism, rejected.reason()));
+            session.complete(errorResponse == null
+                    ? session.loginFailed(credentials.username(), mechanism, rejected.reason())
+                    : session.rejectedWithErrorResponse(credentials.username(), mechanism, rejected.reason(),
+                            errorResponse));
         } else if (result instanceof AuthResult.Delayed delayed) {
             services.metrics().loginFailed();
             failed("login delay: retry after " + delayed.retryAfter());
