@@ -1,0 +1,163 @@
+package dev.poplar.pop3.server;
+
+import dev.poplar.pop3.auth.ScramSecret;
+import dev.poplar.pop3.server.SessionSummary.EndReason;
+import dev.poplar.pop3.store.memory.InMemoryMailboxStore;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import static dev.poplar.pop3.server.ScramClient.b64;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The failed-login penalty across the sessions of one server, on a manual clock: it holds the next attempt from a
+ * penalised address whatever its outcome, so hanging up early teaches nothing, while the real user elsewhere gets in.
+ */
+class LoginPenaltyTest {
+
+    static final String LOGGED_IN = "+OK maildrop has 0 messages (0 octets)\r\n";
+    static final String FAILED = "-ERR [AUTH] authentication failed\r\n";
+
+    final EveryKind authenticator = EveryKind.standard();
+
+    Pop3Server.Builder builder() {
+        return Pop3Server.builder().store(new InMemoryMailboxStore()).authenticator(authenticator)
+                .plaintextAuth(PlaintextAuth.ALLOW)
+                .authFailureDelay(Duration.ofSeconds(1), Duration.ofSeconds(30), Duration.ofMinutes(15))
+                .authFailureDelayPerUser(Duration.ofSeconds(5));
+    }
+
+    @Test
+    void aGuessThatHangsUpBeforeTheAnswerLearnsNothingEvenWhenItIsRight() {
+        SessionHarness.Server server = new SessionHarness.Server(builder());
+        SessionHarness first = server.connect("192.0.2.66");
+        assertThat(first.send("USER alice", "PASS guess-0")).isEqualTo("+OK send PASS\r\n" + FAILED);
+        first.drop();
+        // The attacker now waits 300 ms for each answer and takes silence for "wrong".
+        for (String guess : List.of("guess-1", "guess-2", "s3cret", "guess-4")) {
+            SessionHarness next = server.connect("192.0.2.66");
+            assertThat(next.send("USER alice", "PASS " + guess)).isEqualTo("+OK send PASS\r\n");
+            assertThat(next.advance(Duration.ofMillis(300))).as(guess).isEmpty();
+            next.drop();
+        }
+        assertThat(authenticator.seen).hasSize(1);
+    }
+
+    @Test
+    void attemptsFromAPenalisedAddressTakeTurnsWhateverTheNumberOfConnections() {
+        SessionHarness.Server server = new SessionHarness.Server(builder());
+        SessionHarness first = server.connect("192.0.2.66");
+        first.send("USER alice", "PASS guess-0");
+        List<SessionHarness> parallel = new ArrayList<>();
+        for (int i = 1; i <= 3; i++) {
+            SessionHarness next = server.connect("192.0.2.66");
+            next.send("USER alice", "PASS guess-" + i);
+            parallel.add(next);
+        }
+        // The penalty after one failure is 1 s: the three attempts get turns 1 s apart.
+        for (int i = 0; i < 3; i++) {
+            assertThat(parallel.get(i).received()).isEmpty();
+            first.advance(Duration.ofSeconds(1));
+            assertThat(parallel.get(i).received()).isEqualTo(FAILED);
+        }
+        assertThat(authenticator.seen).hasSize(4);
+        // Each failure doubled the penalty: the next attempt waits 8 s from the last failure.
+        SessionHarness next = server.connect("192.0.2.66");
+        assertThat(next.send("USER alice", "PASS s3cret")).isEqualTo("+OK send PASS\r\n");
+        assertThat(next.advance(Duration.ofMillis(7999))).isEmpty();
+        assertThat(next.advance(Duration.ofMillis(1))).isEqualTo(LOGGED_IN);
+    }
+
+    @Test
+    void anAttemptWhoseTurnIsTooFarAheadIsRefusedWithoutCheckingTheCredentials() {
+        SessionHarness.Server server = new SessionHarness.Server(builder()
+                .authFailureDelay(Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofMinutes(15)));
+        server.connect("192.0.2.66").send("USER alice", "PASS guess-0");
+        List<String> answers = new ArrayList<>();
+        for (int i = 1; i <= 4; i++) {
+            answers.add(server.connect("192.0.2.66").send("USER alice", "PASS s3cret"));
+        }
+        String refused = "+OK send PASS\r\n"
+                + "-ERR [SYS/TEMP] too many failed logins from your address, try again later\r\n";
+        // Penalty 1 s, cap 2 s: turns at 1 s and 2 s are given; one at 3 s would be beyond the cap.
+        assertThat(answers).containsExactly("+OK send PASS\r\n", "+OK send PASS\r\n", refused, refused);
+        assertThat(authenticator.seen).hasSize(1);
+    }
+
+    @Test
+    void theRealUserFromAnotherAddressWaitsALittleAtWorstAndGetsIn() {
+        SessionHarness.Server server = new SessionHarness.Server(builder());
+        List<SessionHarness> attackers = new ArrayList<>();
+        assertThat(server.connect("198.51.100.1").send("USER alice", "PASS guess-0")).endsWith(FAILED);
+        for (int i = 1; i < 8; i++) {
+            SessionHarness attacker = server.connect("198.51.100." + (i + 1));
+            assertThat(attacker.send("USER alice", "PASS guess-" + i)).isEqualTo("+OK send PASS\r\n");
+            attackers.add(attacker);
+        }
+        // The first failure put 1 s on attempts for alice from anywhere; then the other seven fail.
+        server.advance(Duration.ofSeconds(1));
+        assertThat(attackers).allSatisfy(a -> assertThat(a.received()).isEqualTo(FAILED));
+        // Eight failures for her name: her own attempt from elsewhere waits the per-user cap, 5 s, no more.
+        SessionHarness alice = server.connect("203.0.113.7");
+        assertThat(alice.send("USER alice", "PASS s3cret")).isEqualTo("+OK send PASS\r\n");
+        assertThat(alice.advance(Duration.ofMillis(4999))).isEmpty();
+        assertThat(alice.advance(Duration.ofMillis(1))).isEqualTo(LOGGED_IN);
+        alice.drop();
+        // Her success forgets the failures of her name.
+        assertThat(server.connect("203.0.113.8").send("USER alice", "PASS s3cret"))
+                .isEqualTo("+OK send PASS\r\n" + LOGGED_IN);
+    }
+
+    @Test
+    void trustedNetworksAreExempt() {
+        SessionHarness.Server server = new SessionHarness.Server(builder()
+                .accessRules(AccessRules.builder().trust("192.0.2.0/24").build()));
+        SessionHarness office = server.connect("192.0.2.10");
+        office.send("USER alice", "PASS wrong", "USER alice", "PASS wrong");
+        assertThat(server.connect("192.0.2.10").send("USER alice", "PASS s3cret"))
+                .isEqualTo("+OK send PASS\r\n" + LOGGED_IN);
+    }
+
+    @Test
+    void theSessionStillClosesAfterTooManyFailures() {
+        SessionHarness.Server server = new SessionHarness.Server(builder().maxAuthFailures(2));
+        SessionHarness session = server.connect("192.0.2.66");
+        session.send("USER alice", "PASS a", "USER alice", "PASS b");
+        session.advance(Duration.ofSeconds(1));
+        assertThat(session.closedWith).isEqualTo(EndReason.TOO_MANY_ERRORS);
+    }
+
+    @Test
+    void everyMechanismWaitsItsTurnAndScramWaitsBeforeTheLookup() {
+        SessionHarness.Server server = new SessionHarness.Server(builder());
+        server.connect("192.0.2.66").send("USER alice", "PASS guess-0");
+        SessionHarness plain = server.connect("192.0.2.66");
+        assertThat(plain.send("AUTH PLAIN " + b64("\0alice\0s3cret"))).isEmpty();
+        assertThat(plain.advance(Duration.ofSeconds(1))).isEqualTo(LOGGED_IN);
+        plain.drop();
+        SessionHarness scram = server.connect("192.0.2.66");
+        ScramClient client = ScramClient.of(ScramSecret.Algorithm.SHA_256, "bob");
+        assertThat(scram.send("AUTH SCRAM-SHA-256 " + client.first())).isEmpty();
+        assertThat(authenticator.secretsAskedFor).isEmpty();
+        assertThat(scram.advance(Duration.ofSeconds(1))).startsWith("+ ");
+        assertThat(authenticator.secretsAskedFor).containsExactly("bob");
+        SessionHarness oauth = server.connect("192.0.2.66");
+        assertThat(oauth.send("AUTH XOAUTH2 " + b64("user=alice\u0001auth=Bearer ya29.alice-token\u0001\u0001")))
+                .isEmpty();
+        assertThat(oauth.advance(Duration.ofSeconds(1))).isEqualTo(LOGGED_IN);
+    }
+
+    @Test
+    void aRefusedTokenCountsAtOnceEvenIfTheClientHangsUpAfterTheError() {
+        SessionHarness.Server server = new SessionHarness.Server(builder());
+        SessionHarness guesser = server.connect("192.0.2.66");
+        assertThat(guesser.send("AUTH XOAUTH2 " + b64("user=alice\u0001auth=Bearer guess\u0001\u0001")))
+                .startsWith("+ ");
+        guesser.drop();
+        assertThat(server.connect("192.0.2.66").send("AUTH XOAUTH2 "
+                + b64("user=alice\u0001auth=Bearer ya29.alice-token\u0001\u0001"))).isEmpty();
+    }
+}
