@@ -13,15 +13,17 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * An authenticator for tests that supports every kind of credentials: passwords and their digests through
- * {@link Authenticator#fromMap}, one bearer token per user, and client certificates whose CN is the user. It records
- * what it was asked.
+ * {@link Authenticator#fromMap}, one bearer token per user, and client certificates whose CN is the user; the user
+ * {@code admin} may act as any user (a SASL authorization identity). It records what it was asked.
  */
-class EveryKind implements Authenticator {
+public class EveryKind implements Authenticator {
 
     private final Authenticator passwords;
     private final Map<String, String> tokens;
-    final List<Credentials> seen = new CopyOnWriteArrayList<>();
-    final List<String> secretsAskedFor = new CopyOnWriteArrayList<>();
+    /** Every credentials it was asked about, in order. */
+    public final List<Credentials> seen = new CopyOnWriteArrayList<>();
+    /** Every user whose SCRAM secret it was asked for, in order. */
+    public final List<String> secretsAskedFor = new CopyOnWriteArrayList<>();
 
     /**
      * The authenticator.
@@ -29,14 +31,15 @@ class EveryKind implements Authenticator {
      * @param passwords user name to password
      * @param tokens bearer token to user name
      */
-    EveryKind(Map<String, String> passwords, Map<String, String> tokens) {
+    public EveryKind(Map<String, String> passwords, Map<String, String> tokens) {
         this.passwords = Authenticator.fromMap(passwords);
         this.tokens = Map.copyOf(tokens);
     }
 
-    /** alice/s3cret and bob/hunter2; alice's token is {@code ya29.alice-token}. */
-    static EveryKind standard() {
-        return new EveryKind(Map.of("alice", "s3cret", "bob", "hunter2"), Map.of("ya29.alice-token", "alice"));
+    /** alice/s3cret, bob/hunter2 and admin/adminpw; alice's token is {@code ya29.alice-token}. */
+    public static EveryKind standard() {
+        return new EveryKind(Map.of("alice", "s3cret", "bob", "hunter2", "admin", "adminpw"),
+                Map.of("ya29.alice-token", "alice"));
     }
 
     @Override
@@ -55,6 +58,11 @@ class EveryKind implements Authenticator {
             String user = name.replaceAll(".*CN=([^,]+).*", "$1");
             return external.authorizationId().isEmpty() || external.authorizationId().equals(user)
                     ? AuthResult.accept(user) : AuthResult.reject("certificate of " + user);
+        }
+        if (credentials instanceof Credentials.Password p && !p.authorizationId().isEmpty()
+                && p.username().equals("admin")) {
+            AuthResult admin = passwords.authenticate(new Credentials.Password("admin", p.password()), client);
+            return admin instanceof AuthResult.Accepted ? AuthResult.accept(p.authorizationId()) : admin;
         }
         return passwords.authenticate(credentials, client);
     }
