@@ -278,7 +278,8 @@ class SaslMechanismsTest {
 
     @Nested
     class ScramPlus {
-        final byte[] binding = HexFormat.of().parseHex("8f1f6c5a0e0d1c2b3a49586776859483a2b1c0dfeefd0c1b2a3948576675849f");
+        final byte[] binding = HexFormat.of().parseHex("8f1f6c5a0e0d1c2b3a49586776859483"
+                + "a2b1c0dfeefd0c1b2a3948576675849f");
 
         SessionHarness overTls() {
             return new SessionHarness.Server(server()).connectSecure("192.0.2.7", List.of(), binding);

@@ -95,7 +95,8 @@ final class Login {
 
     private void opened(String mailbox, MaildropView view, Exception failure, boolean mayWait) {
         if (failure == null) {
-            session.enter(view, credentials.username(), mechanism);
+            // A token or certificate may name no user (OAUTHBEARER without a=, EXTERNAL): the mailbox says who.
+            session.enter(view, credentials.username().isEmpty() ? mailbox : credentials.username(), mechanism);
             return;
         }
         if (mayWait && failure instanceof StoreException e && e.kind() == StoreException.Kind.IN_USE) {

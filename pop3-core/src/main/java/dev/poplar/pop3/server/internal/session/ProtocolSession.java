@@ -201,6 +201,11 @@ public final class ProtocolSession implements SessionContext {
         return Optional.ofNullable(username != null ? username : pendingUser);
     }
 
+    /** @return what {@code CAPA} would list now */
+    public List<String> capabilities() {
+        return Dispatcher.capabilities(this);
+    }
+
     /** @return whether a SASL exchange waits for the client's next response */
     public boolean inSaslExchange() {
         return sasl != null;
