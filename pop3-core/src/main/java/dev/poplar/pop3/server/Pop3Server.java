@@ -423,12 +423,12 @@ public final class Pop3Server implements AutoCloseable {
          * The failed-login penalty, which slows every next login <em>attempt</em> from a client address, whatever its
          * outcome (not the answer to a failure, which would tell a client that hangs up early that it guessed
          * wrong). After the first failure from an address its next attempt waits {@code initial}, after each further
-         * one twice as long, up to {@code max}; attempts from a penalised address take turns (more connections do
-         * not guess faster), and one whose turn is more than {@code max} away is refused with
-         * {@code -ERR [SYS/TEMP]}. IPv6 clients count by their /64. Failures are remembered for {@code window}
-         * after the last one. Trusted networks ({@link AccessRules}) are exempt. No thread waits meanwhile.
-         * Defaults 1 s, 30 s, 15 min. Failures for a user name also slow attempts for it from other addresses, but
-         * only softly: see {@link #authFailureDelayPerUser}.
+         * one twice as long, up to {@code max}. Attempts from a penalised address take turns: one may wait for the
+         * next turn, others meanwhile are refused with {@code -ERR [SYS/TEMP]}, so more connections do not guess
+         * faster. IPv6 clients count by their /64. Failures are remembered for {@code window} after the last one.
+         * Trusted networks ({@link AccessRules}) are exempt. No thread waits meanwhile. Defaults 1 s, 30 s, 15 min.
+         * Failures for a user name also slow attempts for it from other addresses, but only softly: see
+         * {@link #authFailureDelayPerUser}.
          *
          * @param initial the first penalty, zero for none at all
          * @param max the longest penalty of an address

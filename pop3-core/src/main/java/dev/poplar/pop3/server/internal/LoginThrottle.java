@@ -17,9 +17,9 @@ import java.util.function.LongSupplier;
  *
  * <p><b>Per address</b> (an IPv6 client by its /64, since one host usually has the whole prefix): after {@code n}
  * recent failures the penalty is {@code initial × 2^(n-1)}, at most {@code max}. Attempts from a penalised address
- * are spaced by the penalty: each waits for its turn, so opening more connections does not speed guessing up, and an
- * attempt whose turn would come later than {@code max} from now is refused. Attempts from an address without recent
- * failures are never held.
+ * take turns spaced by the penalty: one attempt may wait for the next turn, and any other made meanwhile is refused,
+ * so opening more connections does not speed guessing up, and a turn taken by a client that then hangs up is lost to
+ * it. Attempts from an address without recent failures are never held.
  *
  * <p><b>Per user name</b>, softly: failures for a user delay the next attempts for that name from anywhere by the same
  * doubling penalty, but at most {@code maxPerUser}, and attempts for a user are never refused or queued: the real user
@@ -104,13 +104,16 @@ public final class LoginThrottle {
         long[] wait = {0};
         boolean[] refused = {false};
         cache.asMap().computeIfPresent(key(address), (k, p) -> {
+            long penalty = penalty(p.failures(), max);
             long turn = Math.max(now, p.next());
-            if (turn - now > max) {
+            if (turn - now > penalty) {
+                // Another attempt holds the next turn: at most one waits, so that each failure doubles the
+                // spacing of the very next attempt rather than of attempts queued long before.
                 refused[0] = true;
                 return p;
             }
             wait[0] = turn - now;
-            return new Penalty(p.failures(), turn + penalty(p.failures(), max));
+            return new Penalty(p.failures(), turn + penalty);
         });
         if (refused[0]) {
             return Optional.empty();

@@ -63,17 +63,27 @@ class LoginThrottleTest {
         }
 
         @Test
-        void attemptsFromAPenalisedAddressTakeTurnsAndOnesTooFarAheadAreRefused() {
+        void oneAttemptFromAPenalisedAddressWaitsItsTurnAndOthersMeanwhileAreRefused() {
             throttle.failed(ip("192.0.2.1"), "");
             throttle.failed(ip("192.0.2.1"), "");
-            // Penalty 2 s: parallel attempts are spaced, however many connections make them.
+            // Penalty 2 s: one attempt takes the next turn; more connections do not get more turns.
             assertThat(admit("192.0.2.1", "")).contains(Duration.ofSeconds(2));
-            assertThat(admit("192.0.2.1", "")).contains(Duration.ofSeconds(4));
-            assertThat(admit("192.0.2.1", "")).contains(Duration.ofSeconds(6));
-            assertThat(admit("192.0.2.1", "")).contains(Duration.ofSeconds(8));
             assertThat(admit("192.0.2.1", "")).isEmpty();
-            pass(Duration.ofSeconds(2));
-            assertThat(admit("192.0.2.1", "")).contains(Duration.ofSeconds(8));
+            assertThat(admit("192.0.2.1", "")).isEmpty();
+            pass(Duration.ofMillis(1500));
+            assertThat(admit("192.0.2.1", "")).isEmpty();
+            // Once the turn has come, the next one is a penalty later, whether the attempt ran or its client left.
+            pass(Duration.ofMillis(500));
+            assertThat(admit("192.0.2.1", "")).contains(Duration.ofSeconds(2));
+        }
+
+        @Test
+        void aFailureDoublesTheSpacingOfTheVeryNextAttempt() {
+            throttle.failed(ip("192.0.2.1"), "");
+            assertThat(admit("192.0.2.1", "")).contains(Duration.ofSeconds(1));
+            pass(Duration.ofSeconds(1));
+            throttle.failed(ip("192.0.2.1"), "");
+            assertThat(admit("192.0.2.1", "")).contains(Duration.ofSeconds(2));
         }
 
         @Test
