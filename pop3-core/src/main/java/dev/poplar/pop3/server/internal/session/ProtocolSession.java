@@ -54,6 +54,7 @@ public final class ProtocolSession implements SessionContext {
     private final Transport transport;
     private final AuthPolicy policy;
     private final Responder responder;
+    private final LoginAttempts attempts;
     private final String apopTimestamp;
     private final long startNanos = System.nanoTime();
     private final SessionStats stats = new SessionStats();
@@ -83,6 +84,8 @@ public final class ProtocolSession implements SessionContext {
         this.client = client;
         this.policy = new AuthPolicy(config, services.access(), services.mechanisms(), implicitTls);
         this.responder = new Responder(transport, services.events(), this::client, this::retrieved);
+        this.attempts = new LoginAttempts(services, transport, policy, responder, stats, this::client,
+                this::complete, () -> saslInProgress(null, null));
         this.apopTimestamp = config.authenticator().supports(Credentials.Apop.class)
                 ? "<" + client.sessionId() + "." + System.currentTimeMillis() + "@"
                 + SaslText.hostPart(client.localAddress().getHostString()) + ">" : null;
@@ -279,75 +282,6 @@ public final class ProtocolSession implements SessionContext {
         release.run();
     }
 
-    // ---------------------------------------------------------------- login attempts and the penalty
-
-    /**
-     * Runs a login attempt once the failed-login penalty lets it (see {@code LoginThrottle}): at once, after a wait
-     * that holds no thread, or not at all. Trusted networks are exempt.
-     *
-     * @param user the user name the attempt is for, or an empty string
-     * @param mechanism how, for events
-     * @param attempt the attempt; returns its reply, or {@link Replies#LATER}
-     * @return the reply now, or {@link Replies#LATER}
-     */
-    private Reply admitted(String user, String mechanism, Supplier<Reply> attempt) {
-        if (policy.trusted(client)) {
-            return attempt.get();
-        }
-        Optional<Duration> wait = services.throttle().admit(client.remoteAddress().getAddress(), user);
-        if (wait.isEmpty()) {
-            LOG.info("login attempt for '{}' with {} from {} refused: too many recent failures from this address",
-                    LogSafe.text(user), mechanism, client.remoteAddress());
-            countFailure(user, mechanism, "refused by the failed-login penalty", false);
-            return failureReply(Replies.LOGIN_PENALTY);
-        }
-        if (wait.get().isZero()) {
-            return attempt.get();
-        }
-        LOG.debug("login attempt for '{}' waits {} ms (failed-login penalty)", LogSafe.text(user),
-                wait.get().toMillis());
-        transport.later(wait.get(), () -> complete(guarded(attempt)));
-        return Replies.LATER;
-    }
-
-    /** Runs a continuation of a command off its dispatch: a failure is logged and answered, never thrown. */
-    private Reply guarded(Supplier<Reply> continuation) {
-        try {
-            return continuation.get();
-        } catch (RuntimeException e) {
-            LOG.error("login continuation failed unexpectedly", e);
-            saslInProgress(null, null);
-            return Replies.INTERNAL_ERROR;
-        }
-    }
-
-    /**
-     * Counts a failed login: session, metrics, event, log, and the penalty of the address and the user.
-     *
-     * @param user the user name tried
-     * @param mechanism how
-     * @param reason why, for the log and events
-     * @param penalise whether the failure counts towards the penalty (not for an attempt the penalty refused)
-     */
-    private void countFailure(String user, String mechanism, String reason, boolean penalise) {
-        stats.authFailures++;
-        services.metrics().loginFailed();
-        services.events().emit(new Pop3Event.LoginFailed(client, user, mechanism, reason));
-        LOG.info("login failed for '{}' with {} from {}: {}", LogSafe.text(user), mechanism,
-                client.remoteAddress(), LogSafe.text(reason));
-        if (penalise && !policy.trusted(client)) {
-            services.throttle().failed(client.remoteAddress().getAddress(), user);
-        }
-    }
-
-    /** The reply to a failed login; the connection closes after it once the session has failed too often. */
-    private Reply failureReply(Reply reply) {
-        if (stats.authFailures >= config.limits().maxAuthFailures()) {
-            responder.closeAfterReply(EndReason.TOO_MANY_ERRORS);
-        }
-        return reply;
-    }
-
     /**
      * The authenticator rejected credentials whose mechanism answers a failure with an error response first
      * (RFC 7628 section 3.2.2): the failure counts now, the {@code -ERR} follows the client's next response.
@@ -359,7 +293,7 @@ public final class ProtocolSession implements SessionContext {
      * @return the challenge
      */
     Reply rejectedWithErrorResponse(String user, String mechanism, String reason, byte[] errorResponse) {
-        countFailure(user, mechanism, reason, true);
+        attempts.failedForNow(user, mechanism, reason);
         saslInProgress(SaslExchange.Failed.INSTANCE, mechanism);
         return new Reply.Challenge(Base64.getEncoder().encodeToString(errorResponse));
     }
@@ -372,13 +306,13 @@ public final class ProtocolSession implements SessionContext {
             new Login(this, services, transport, credentials, mechanism, errorResponse).start();
             return Replies.LATER;
         };
-        return admitted ? attempt.get() : admitted(credentials.username(), mechanism, attempt);
+        return admitted ? attempt.get() : attempts.admitted(credentials.username(), mechanism, attempt);
     }
 
     @Override
     public <T> Reply lookup(String user, String mechanism, boolean mayBlock, Callable<T> call,
                             Function<T, Reply> then) {
-        return admitted(user, mechanism, () -> {
+        return attempts.admitted(user, mechanism, () -> {
             transport.call(mayBlock, call, (result, failure) -> {
                 if (failure != null) {
                     LOG.error("authenticator lookup for {} failed", mechanism, failure);
@@ -387,7 +321,7 @@ public final class ProtocolSession implements SessionContext {
                             "authenticator threw " + failure.getClass().getName()));
                     complete(Replies.AUTH_UNAVAILABLE);
                 } else {
-                    complete(guarded(() -> then.apply(result)));
+                    complete(attempts.guarded(() -> then.apply(result)));
                 }
             }, result -> { });
             return Replies.LATER;
@@ -396,13 +330,12 @@ public final class ProtocolSession implements SessionContext {
 
     @Override
     public Reply loginFailed(String user, String mechanism, String reason) {
-        countFailure(user, mechanism, reason, true);
-        return failureReply(Replies.AUTH_FAILED);
+        return attempts.failed(user, mechanism, reason);
     }
 
     @Override
     public Reply errorResponseAnswered() {
-        return failureReply(Replies.AUTH_FAILED);
+        return attempts.closingIfTooMany(Replies.AUTH_FAILED);
     }
 
     @Override
