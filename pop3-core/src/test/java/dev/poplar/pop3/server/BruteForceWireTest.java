@@ -77,7 +77,7 @@ class BruteForceWireTest {
 
     static List<String> guesses() {
         List<String> guesses = new ArrayList<>();
-        for (int i = 0; i < 200; i++) {
+        for (int i = 0; i < 30; i++) {
             guesses.add(i == 12 ? "s3cret" : "guess-" + i);
         }
         return guesses;
