@@ -77,14 +77,14 @@ final class Login {
             failed(unavailable.reason());
             session.complete(Replies.AUTH_UNAVAILABLE);
         } else {
-            open(((AuthResult.Accepted) result).mailbox(), System.nanoTime() + RELEASE_WAIT.toNanos());
+            open(((AuthResult.Accepted) result).mailbox(), System.nanoTime() + RELEASE_WAIT.toNanos(), false);
         }
     }
 
-    private void open(String mailbox, long waitUntil) {
+    private void open(String mailbox, long waitUntil, boolean lookedAgain) {
         MailboxStore store = services.config().store();
         transport.call(store.mayBlock(MailboxStore.Operation.OPEN), () -> view(store, mailbox),
-                (view, failure) -> opened(mailbox, view, failure, waitUntil),
+                (view, failure) -> opened(mailbox, view, failure, waitUntil, lookedAgain),
                 view -> close(view.maildrop()));
     }
 
@@ -98,7 +98,7 @@ final class Login {
         }
     }
 
-    private void opened(String mailbox, MaildropView view, Exception failure, long waitUntil) {
+    private void opened(String mailbox, MaildropView view, Exception failure, long waitUntil, boolean lookedAgain) {
         if (failure == null) {
             // A token or certificate may name no user (OAUTHBEARER without a=, EXTERNAL): the mailbox says who.
             session.enter(view, credentials.username().isEmpty() ? mailbox : credentials.username(), mechanism);
@@ -110,7 +110,13 @@ final class Login {
             if (holder.isPresent()) {
                 LOG.debug("mailbox {} is held by another session of this server; waiting for its release",
                         LogSafe.text(mailbox));
-                transport.when(holder.get().release(), Duration.ofNanos(left), () -> open(mailbox, waitUntil));
+                transport.when(holder.get().release(), Duration.ofNanos(left),
+                        () -> open(mailbox, waitUntil, false));
+                return;
+            }
+            if (!lookedAgain) {
+                // A session of ours may have released it between the store's answer and now: look once more.
+                open(mailbox, waitUntil, true);
                 return;
             }
         }
