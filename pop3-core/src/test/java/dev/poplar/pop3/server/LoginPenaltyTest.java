@@ -9,6 +9,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
+import static dev.poplar.pop3.server.SaslMechanismsTest.FAILED;
+import static dev.poplar.pop3.server.SaslMechanismsTest.LOGGED_IN;
 import static dev.poplar.pop3.server.ScramClient.b64;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -18,8 +20,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class LoginPenaltyTest {
 
-    static final String LOGGED_IN = "+OK maildrop has 0 messages (0 octets)\r\n";
-    static final String FAILED = "-ERR [AUTH] authentication failed\r\n";
     static final String REFUSED = "-ERR [SYS/TEMP] too many failed logins from your address, try again later\r\n";
 
     final EveryKind authenticator = EveryKind.standard();
