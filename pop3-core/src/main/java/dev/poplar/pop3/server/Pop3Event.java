@@ -63,7 +63,9 @@ public sealed interface Pop3Event {
              * A trusted balancer's connection did not start with a valid PROXY protocol header in time (malformed,
              * truncated, too long or late).
              */
-            PROXY_HEADER
+            PROXY_HEADER,
+            /** The access rules deny the client's address on this listener. */
+            ACCESS_DENIED
         }
 
         /**
@@ -145,7 +147,12 @@ public sealed interface Pop3Event {
             /** The authenticator could not decide now ({@code -ERR [SYS/TEMP]}). */
             AUTHENTICATOR_UNAVAILABLE,
             /** The credentials were good but the maildrop could not be opened ({@code [IN-USE]} or a store failure). */
-            MAILDROP
+            MAILDROP,
+            /**
+             * The attempt was refused unchecked: the failed-login penalty of the client's address was already holding
+             * back another attempt ({@code -ERR [SYS/TEMP]}).
+             */
+            PENALTY
         }
 
         /**
@@ -168,12 +175,12 @@ public sealed interface Pop3Event {
     }
 
     /**
-     * The answer to a failed login is held back for a while: the penalty for failed logins from the client's address
-     * or for the user name (see {@code Pop3Server.Builder.authFailureDelay}). Follows the {@link LoginFailed}.
+     * A login attempt waits before it is checked: the penalty for earlier failed logins from the client's address, or
+     * softly for the user name (see {@code Pop3Server.Builder.authFailureDelay}).
      *
      * @param client the connection
      * @param username the user name tried, or an empty string
-     * @param delay how long the answer waits
+     * @param delay how long the attempt waits
      */
     record PenaltyApplied(ClientInfo client, String username, Duration delay) implements Pop3Event {
         /**
@@ -181,7 +188,7 @@ public sealed interface Pop3Event {
          *
          * @param client the connection
          * @param username the user name tried, or an empty string
-         * @param delay how long the answer waits
+         * @param delay how long the attempt waits
          * @throws NullPointerException if an argument is null
          */
         public PenaltyApplied {

@@ -6,6 +6,7 @@ import dev.poplar.pop3.server.Pop3Event;
 import dev.poplar.pop3.server.Pop3Event.ConnectionRefused.Reason;
 import dev.poplar.pop3.server.SessionSummary;
 import dev.poplar.pop3.server.internal.command.Replies;
+import dev.poplar.pop3.server.internal.command.Reply;
 import dev.poplar.pop3.server.internal.net.Connection;
 import dev.poplar.pop3.server.internal.net.ConnectionHandler;
 import org.apache.mina.core.buffer.IoBuffer;
@@ -26,8 +27,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The server's connection accounting: admits a connection or refuses it with one line when a limit is reached, counts
- * connections in total and per client address, and knows the open ones (for the graceful stop). Thread-safe.
+ * The server's connection accounting: admits a connection or refuses it with one line when a limit is reached or the
+ * access rules deny its address, counts connections in total and per client address, and knows the open ones (for
+ * the graceful stop). Thread-safe.
  *
  * <p>A connection from a trusted PROXY protocol balancer counts in the total at accept and under its client's
  * address once the header has named the client ({@link #proxied}): the balancer's own address is never limited, since
@@ -42,6 +44,7 @@ final class Admission implements ConnectionHandler.Admission {
     private final ServerConfig config;
     private final Events events;
     private final Metrics metrics;
+    private final AccessControl access;
     private final String idPrefix = Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0x10000));
     private final AtomicLong sessionCounter = new AtomicLong();
     private final Set<Connection> open = ConcurrentHashMap.newKeySet();
@@ -50,10 +53,11 @@ final class Admission implements ConnectionHandler.Admission {
     private final Object changed = new Object();
     private volatile boolean accepting = true;
 
-    Admission(ServerConfig config, Events events, Metrics metrics) {
+    Admission(ServerConfig config, Events events, Metrics metrics, AccessControl access) {
         this.config = config;
         this.events = events;
         this.metrics = metrics;
+        this.access = access;
     }
 
     /** @return the prefix of this server's session ids and thread names */
@@ -71,6 +75,11 @@ final class Admission implements ConnectionHandler.Admission {
         // PROXY protocol: a balancer's connection counts under its client's address once the header names it.
         boolean awaitsHeader = listener.proxyProtocol().map(p -> p.trusts(address)).orElse(false);
         int fromAddress = awaitsHeader ? 0 : countUnder(io, address);
+        if (!awaitsHeader && !access.allows(listener.name(), address)) {
+            LOG.info("refused connection {} from {} on {}: the access rules deny it", id, address, listener.name());
+            refuse(io, listener, id, (InetSocketAddress) io.getRemoteAddress(), Reason.ACCESS_DENIED, true);
+            return null;
+        }
         Reason refusal = !accepting ? Reason.SERVER_STOPPING
                 : total > limits.maxConnections() ? Reason.TOO_MANY_CONNECTIONS
                 : fromAddress > limits.maxConnectionsPerAddress() ? Reason.TOO_MANY_FROM_ADDRESS : null;
@@ -89,6 +98,12 @@ final class Admission implements ConnectionHandler.Admission {
     @Override
     public boolean proxied(IoSession io, Listener listener, String id, InetSocketAddress client) {
         int fromAddress = countUnder(io, client.getAddress());
+        if (!access.allows(listener.name(), client.getAddress())) {
+            LOG.info("refused connection {} from {} (via {}) on {}: the access rules deny it", id,
+                    client.getAddress(), io.getRemoteAddress(), listener.name());
+            refuse(io, listener, id, client, Reason.ACCESS_DENIED, true);
+            return false;
+        }
         Reason refusal = !accepting ? Reason.SERVER_STOPPING
                 : fromAddress > config.limits().maxConnectionsPerAddress() ? Reason.TOO_MANY_FROM_ADDRESS : null;
         if (refusal != null) {
@@ -123,8 +138,8 @@ final class Admission implements ConnectionHandler.Admission {
                         boolean tell) {
         metrics.connectionsRefused.increment();
         if (tell && !listener.implicitTls()) {
-            io.write(IoBuffer.wrap((Replies.TOO_MANY_CONNECTIONS.statusLine() + "\r\n")
-                    .getBytes(StandardCharsets.US_ASCII)));
+            Reply reply = refusal == Reason.ACCESS_DENIED ? Replies.ACCESS_DENIED : Replies.TOO_MANY_CONNECTIONS;
+            io.write(IoBuffer.wrap((reply.statusLine() + "\r\n").getBytes(StandardCharsets.US_ASCII)));
         }
         if (tell) {
             io.closeOnFlush();

@@ -44,6 +44,7 @@ public final class Engine {
     private final Events events;
     private final Metrics metrics = new Metrics();
     private final Admission admission;
+    private final AccessControl access;
     private final Object lock = new Object();
     private Phase phase = Phase.NEW;
     private ThreadPoolExecutor worker;
@@ -60,7 +61,8 @@ public final class Engine {
     public Engine(ServerConfig config) {
         this.config = config;
         this.events = new Events(config.observers());
-        this.admission = new Admission(config, events, metrics);
+        this.access = new AccessControl(config.accessRules(), config.listeners());
+        this.admission = new Admission(config, events, metrics, access);
     }
 
     /**
@@ -122,7 +124,7 @@ public final class Engine {
     }
 
     private ConnectionServices connectionServices() {
-        SessionServices sessions = SessionServices.create(config, events, metrics, worker);
+        SessionServices sessions = SessionServices.create(config, events, metrics, access, worker);
         return new ConnectionServices(sessions, worker, timer, new BufferPool(64 * 1024, 256),
                 config.tls().map(this::engines).orElse(null), config.hook(), metrics);
     }
@@ -210,6 +212,11 @@ public final class Engine {
             acceptor.getManagedSessions().values().forEach(io -> sockets.add((SocketSessionConfig) io.getConfig()));
         }
         return sockets;
+    }
+
+    /** @return the access rules in force, replaceable while the server runs */
+    public AccessControl accessControl() {
+        return access;
     }
 
     /** @return the number of open sessions */

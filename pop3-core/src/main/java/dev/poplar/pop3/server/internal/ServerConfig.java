@@ -1,6 +1,7 @@
 package dev.poplar.pop3.server.internal;
 
 import dev.poplar.pop3.auth.Authenticator;
+import dev.poplar.pop3.server.AccessRules;
 import dev.poplar.pop3.server.ClientAuth;
 import dev.poplar.pop3.server.Expire;
 import dev.poplar.pop3.server.Listener;
@@ -10,6 +11,7 @@ import dev.poplar.pop3.server.internal.hook.SessionHook;
 import dev.poplar.pop3.store.MailboxStore;
 
 import javax.net.ssl.SSLContext;
+import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -34,6 +36,8 @@ import java.util.function.Supplier;
  * @param observers who gets events
  * @param hook the session hook of a test server, if any
  * @param sockets the TCP socket options of accepted connections
+ * @param accessRules who may connect, and the trusted networks, when the server starts
+ * @param oauthErrors what the OAUTHBEARER and XOAUTH2 error responses tell a client
  */
 public record ServerConfig(
         MailboxStore store,
@@ -51,7 +55,9 @@ public record ServerConfig(
         int workerThreads,
         List<Pop3Observer> observers,
         Optional<SessionHook> hook,
-        Sockets sockets) {
+        Sockets sockets,
+        AccessRules accessRules,
+        OAuthErrors oauthErrors) {
 
     /** Copies the lists. */
     public ServerConfig {
@@ -82,8 +88,9 @@ public record ServerConfig(
      * @param maxSaslOctets the longest SASL response line, CRLF included
      * @param maxBadCommands bad commands before the connection is closed
      * @param maxAuthFailures failed logins in one session before the connection is closed
-     * @param authFailureDelay the delay before answering the first failed login
-     * @param maxAuthFailureDelay the longest delay before answering a failed login
+     * @param authFailureDelay the penalty on the next attempt after the first failed login
+     * @param maxAuthFailureDelay the longest penalty of a client address
+     * @param maxUserAuthFailureDelay the longest penalty that failures for a user name put on attempts for it
      * @param authFailureWindow how long failed logins are remembered per address and user
      * @param shutdownGracePeriod how long {@code close()} lets sessions finish
      */
@@ -99,7 +106,18 @@ public record ServerConfig(
             int maxAuthFailures,
             Duration authFailureDelay,
             Duration maxAuthFailureDelay,
+            Duration maxUserAuthFailureDelay,
             Duration authFailureWindow,
             Duration shutdownGracePeriod) {
+    }
+
+    /**
+     * What the error response of a failed OAuth login (RFC 7628 section 3.2.2) tells the client, so that it can get
+     * a suitable token.
+     *
+     * @param scope the scope a token needs, if any
+     * @param openIdConfiguration the OpenID Provider Configuration URL, if any
+     */
+    public record OAuthErrors(Optional<String> scope, Optional<URI> openIdConfiguration) {
     }
 }

@@ -10,6 +10,16 @@ import java.util.List;
 final class CapaCommand implements Command {
     @Override
     public Reply execute(SessionContext session, String argument) {
+        return new Reply.Lines("capability list follows", lines(session).iterator());
+    }
+
+    /**
+     * The capabilities of a session now.
+     *
+     * @param session the session
+     * @return the lines, in the order {@code CAPA} lists them
+     */
+    static List<String> lines(SessionContext session) {
         ServerConfig config = session.config();
         List<String> lines = new ArrayList<>();
         lines.add("TOP");
@@ -34,6 +44,6 @@ final class CapaCommand implements Command {
         config.expire().ifPresent(expire -> lines.add(expire.capability()));
         config.loginDelay().ifPresent(delay -> lines.add("LOGIN-DELAY " + delay.toSeconds()));
         config.implementation().ifPresent(name -> lines.add("IMPLEMENTATION " + name));
-        return new Reply.Lines("capability list follows", lines.iterator());
+        return lines;
     }
 }

@@ -9,6 +9,7 @@ import dev.poplar.pop3.server.internal.BufferPool;
 import dev.poplar.pop3.server.internal.codec.Line;
 import dev.poplar.pop3.server.internal.command.Reply;
 import dev.poplar.pop3.server.internal.hook.SessionHook;
+import dev.poplar.pop3.server.internal.sasl.ChannelBinding;
 import dev.poplar.pop3.server.internal.session.ProtocolSession;
 import dev.poplar.pop3.server.internal.session.Transport;
 import org.apache.mina.core.buffer.IoBuffer;
@@ -155,7 +156,7 @@ public final class Connection implements Transport {
     void secured() {
         ClientInfo before = session.client();
         session.secured(new ClientInfo(id, before.listener(), before.remoteAddress(), before.localAddress(), true,
-                tls.peerCertificates()));
+                tls.peerCertificates()), ChannelBinding.tlsServerEndPoint(tls.session().getLocalCertificates()));
         String protocol = tls.session().getProtocol();
         String cipherSuite = tls.session().getCipherSuite();
         LOG.debug("TLS established: {} {}", protocol, cipherSuite);

@@ -89,7 +89,8 @@ final class HookGate {
         String verb = (space < 0 ? logged : logged.substring(0, space)).toUpperCase(Locale.ROOT);
         String argument = space < 0 ? "" : logged.substring(space + 1);
         SessionHook.Action action = hook.onCommand(new SessionHook.Command(session.client(), verb, argument,
-                session.user(), session.state() == State.TRANSACTION));
+                session.user(), session.state() == State.TRANSACTION,
+                verb.equals("CAPA") ? session.capabilities() : List.of()));
         if (action instanceof SessionHook.Drop) {
             LOG.info("session hook dropped the connection at {}", LogSafe.text(logged));
             connection.drop("at " + LogSafe.text(logged), false);

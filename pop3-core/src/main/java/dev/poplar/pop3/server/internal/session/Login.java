@@ -39,14 +39,16 @@ final class Login {
     private final Transport transport;
     private final Credentials credentials;
     private final String mechanism;
+    private final byte[] errorResponse;
 
     Login(ProtocolSession session, SessionServices services, Transport transport, Credentials credentials,
-          String mechanism) {
+          String mechanism, byte[] errorResponse) {
         this.session = session;
         this.services = services;
         this.transport = transport;
         this.credentials = credentials;
         this.mechanism = mechanism;
+        this.errorResponse = errorResponse;
     }
 
     /** Starts the attempt; the session gets the reply through {@link ProtocolSession#complete}. */
@@ -63,7 +65,10 @@ final class Login {
                     : "authenticator threw " + failure.getClass().getName());
         }
         if (result instanceof AuthResult.Rejected rejected) {
-            session.complete(session.loginFailed(credentials.username(), mechanism, rejected.reason()));
+            session.complete(errorResponse == null
+                    ? session.loginFailed(credentials.username(), mechanism, rejected.reason())
+                    : session.rejectedWithErrorResponse(credentials.username(), mechanism, rejected.reason(),
+                            errorResponse));
         } else if (result instanceof AuthResult.Delayed delayed) {
             services.metrics().loginFailed();
             failed(Cause.LOGIN_DELAY, "login delay: retry after " + delayed.retryAfter());
@@ -73,21 +78,17 @@ final class Login {
             failed(Cause.AUTHENTICATOR_UNAVAILABLE, unavailable.reason());
             session.complete(Replies.AUTH_UNAVAILABLE);
         } else {
-            open(((AuthResult.Accepted) result).mailbox(), System.nanoTime() + RELEASE_WAIT.toNanos());
+            open(((AuthResult.Accepted) result).mailbox(), System.nanoTime() + RELEASE_WAIT.toNanos(), false);
         }
     }
 
-    private void open(String mailbox, long waitUntil) {
-        open(mailbox, waitUntil, false);
-    }
-
-    private void open(String mailbox, long waitUntil, boolean retried) {
+    private void open(String mailbox, long waitUntil, boolean lookedAgain) {
         MailboxStore store = services.config().store();
         StoreCall timing = new StoreCall(MailboxStore.Operation.OPEN);
         transport.call(store.mayBlock(MailboxStore.Operation.OPEN), () -> timing.run(() -> view(store, mailbox)),
                 (view, failure) -> {
                     timing.report(services.events(), session.client());
-                    opened(mailbox, view, failure, waitUntil, retried);
+                    opened(mailbox, view, failure, waitUntil, lookedAgain);
                 },
                 view -> close(view.maildrop()));
     }
@@ -102,9 +103,10 @@ final class Login {
         }
     }
 
-    private void opened(String mailbox, MaildropView view, Exception failure, long waitUntil, boolean retried) {
+    private void opened(String mailbox, MaildropView view, Exception failure, long waitUntil, boolean lookedAgain) {
         if (failure == null) {
-            session.enter(view, credentials.username(), mechanism);
+            // A token or certificate may name no user (OAUTHBEARER without a=, EXTERNAL): the mailbox says who.
+            session.enter(view, credentials.username().isEmpty() ? mailbox : credentials.username(), mechanism);
             return;
         }
         long left = waitUntil - System.nanoTime();
@@ -113,11 +115,12 @@ final class Login {
             if (holder.isPresent()) {
                 LOG.debug("mailbox {} is held by another session of this server; waiting for its release",
                         LogSafe.text(mailbox));
-                transport.when(holder.get().release(), Duration.ofNanos(left), () -> open(mailbox, waitUntil));
+                transport.when(holder.get().release(), Duration.ofNanos(left),
+                        () -> open(mailbox, waitUntil, false));
                 return;
             }
-            if (!retried) {
-                // Our own session may have released it between the failed open and this check: try once more.
+            if (!lookedAgain) {
+                // A session of ours may have released it between the store's answer and now: look once more.
                 open(mailbox, waitUntil, true);
                 return;
             }

@@ -1,4 +1,4 @@
-package dev.poplar.pop3.auth.passwd.internal;
+package dev.poplar.pop3.auth;
 
 import org.junit.jupiter.api.Test;
 

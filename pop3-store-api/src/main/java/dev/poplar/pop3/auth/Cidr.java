@@ -1,4 +1,4 @@
-package dev.poplar.pop3.auth.passwd.internal;
+package dev.poplar.pop3.auth;
 
 import java.net.Inet4Address;
 import java.net.Inet6Address;
@@ -10,7 +10,10 @@ import java.util.regex.Pattern;
 /**
  * A network in CIDR notation, IPv4 ({@code 192.0.2.0/24}) or IPv6 ({@code 2001:db8::/32}). A bare address is the
  * network of that address alone. An IPv4 client that reaches an IPv6 socket ({@code ::ffff:192.0.2.1}) is matched as
- * IPv4. Only literal addresses are accepted: parsing never asks DNS. Immutable.
+ * IPv4. Only literal addresses are accepted: parsing never asks DNS. Immutable and thread-safe.
+ *
+ * <p>Used wherever a rule names client networks: the server's access rules and trusted networks, and the networks an
+ * app password is limited to.
  */
 public final class Cidr {
 
