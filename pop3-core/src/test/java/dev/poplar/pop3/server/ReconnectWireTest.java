@@ -91,6 +91,21 @@ class ReconnectWireTest {
     }
 
     @Test
+    void theMailboxIsReleasedBeforeTheAnswerToQuitEvenWhenNothingWasDeleted() throws IOException {
+        store.add("alice", "Subject: hi\r\n\r\nbody\r\n");
+        server = TestServers.start(TestServers.builder(store).store(slowToRelease(store)));
+        for (int i = 0; i < 5; i++) {
+            try (WireClient client = WireClient.connect(server)) {
+                client.greeting();
+                assertThat(client.login("alice", "s3cret")).startsWith("+OK");
+                assertThat(client.send("QUIT")).startsWith("+OK");
+                // RFC 1939 section 6: the lock is gone by the time the client reads the answer.
+                assertThat(store.isLocked("alice")).as("locked after QUIT %d", i).isFalse();
+            }
+        }
+    }
+
+    @Test
     void aMailboxHeldByALiveSessionIsStillInUse() throws IOException {
         server = TestServers.start(TestServers.builder(store));
         try (WireClient first = WireClient.connect(server); WireClient second = WireClient.connect(server)) {

@@ -73,14 +73,16 @@ class Pop3MeterBinderTest {
         void aFailedLoginAndItsPenaltyAreCounted() throws Exception {
             try (ServerUnderTest server = new ServerUnderTest(binder, 10);
                  Socket client = new Socket(server.plain().getAddress(), server.plain().getPort())) {
-                ServerUnderTest.converse(client, "USER alice", "PASS wrong", "BOGUS");
+                // The penalty holds back the attempt after a failure.
+                ServerUnderTest.converse(client, "USER alice", "PASS wrong", "USER alice", "PASS again", "BOGUS");
                 server.await(Pop3Event.PenaltyApplied.class);
+                server.await(Pop3Event.CommandCompleted.class, c -> c.command().equals("BOGUS"));
                 assertThat(registry.get("pop3.logins").tags("mechanism", "USER", "outcome", "credentials")
-                        .counter().count()).isEqualTo(1);
+                        .counter().count()).isEqualTo(2);
                 assertThat(registry.get("pop3.login.penalties").timer().count()).isEqualTo(1);
                 assertThat(registry.get("pop3.login.penalties").timer().max(TimeUnit.MILLISECONDS)).isEqualTo(20);
                 assertThat(registry.get("pop3.commands").tags("verb", "PASS", "status", "err").timer().count())
-                        .isEqualTo(1);
+                        .isEqualTo(2);
                 server.await(Pop3Event.CommandCompleted.class, c -> c.command().equals("BOGUS"));
                 assertThat(registry.get("pop3.commands").tags("verb", "UNKNOWN", "status", "err").timer().count())
                         .isEqualTo(1);

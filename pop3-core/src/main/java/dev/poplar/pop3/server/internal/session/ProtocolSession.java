@@ -344,7 +344,7 @@ public final class ProtocolSession implements SessionContext {
         }
         state = State.UPDATE;
         Update update = new Update(drop, services, client, stats);
-        if (update.nothingToDo()) {
+        if (update.nothingToDo() && !config.store().mayBlock(MailboxStore.Operation.UPDATE)) {
             releaseMaildrop();
             return Replies.signOff(0, 0);
         }

@@ -52,14 +52,14 @@ final class Update {
     }
 
     /**
-     * Updates the store, then releases the maildrop.
+     * Updates the store (unless the client neither deleted nor retrieved anything), then releases the maildrop.
      *
      * @param hold the session's hold on the mailbox, released with it
      * @return the reply to {@code QUIT}
      */
     Reply run(MailboxHolds.Hold hold) {
         try {
-            return update();
+            return nothingToDo() ? Replies.signOff(0, 0) : update();
         } finally {
             Login.close(drop.maildrop());
             hold.released();
