@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 
 class ReportTest {
 
-    private final Metric sessions = Metric.sessions(false, 16);
+    private final Metric sessions = Metric.sessions(null, 16);
     private final Metric listing = Metric.listing(10_000);
 
     private TargetResults target(String name, double sessionsPerSecond, double listingMillis) {
