@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -95,6 +96,7 @@ public final class BenchMain {
 
     private int run() throws IOException, InterruptedException {
         Instant started = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        String loadBefore = loadAverage();
         Fixture fixture = Fixture.prepare(options.fixtureDir(), options.fixtureSpec(), log);
         Path startDir = options.fixtureDir().resolveSibling(options.fixtureDir().getFileName() + "-start");
         Fixture startFixture = Fixture.prepare(startDir, FixtureSpec.startup(), log);
@@ -168,7 +170,10 @@ public final class BenchMain {
             }
         }
 
-        Report report = new Report(runFacts(started, fixture), new ArrayList<>(results.values()), options.subject(),
+        Map<String, String> facts = runFacts(started, fixture);
+        facts.put("load average (1, 5, 15 min)", "at the start " + loadBefore + "; at the end " + loadAverage()
+                + " (anything above 0 besides the benchmark is other work on the machine)");
+        Report report = new Report(facts, new ArrayList<>(results.values()), options.subject(),
                 options.ceilingFraction());
         String markdown = report.markdown();
         Files.writeString(options.out().resolve("report.md"), markdown, StandardCharsets.UTF_8);
@@ -437,6 +442,16 @@ public final class BenchMain {
                     + m.metric().unit() + (m.failures().isEmpty() ? "" : " (with failures)"));
         } else {
             log.line(target + ": " + m.metric().label().strip() + ": no figure; " + m.failures());
+        }
+    }
+
+    /** The first three fields of {@code /proc/loadavg}, or a question mark where there is none. */
+    private static String loadAverage() {
+        try {
+            String[] fields = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+            return String.join(" ", Arrays.asList(fields).subList(0, 3));
+        } catch (IOException | RuntimeException e) {
+            return "?";
         }
     }
 
