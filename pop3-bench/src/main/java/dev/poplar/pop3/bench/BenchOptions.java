@@ -66,7 +66,7 @@ record BenchOptions(boolean smoke, List<String> targets, boolean targetsExplicit
               --subject NAME          whose ratios to the others are shown (default: poplar)
               --ceiling-fraction F    flag figures within F of the generator's ceiling (default: 0.8)
               --generator G[,G]       load generator of the session and RETR loads, c or java; a second one adds
-                                      its own rows as a cross-check (default: c full, c,java smoke)
+                                      its own rows as a cross-check (default: c)
               --load-binary PATH      compiled C load generator (default: pop3-bench/target/pop3-load)
               --client-tls-protocols P  TLS protocols the Java generator offers, e.g. TLSv1.2 (default: the JDK's)
               --quiet                 no progress lines
@@ -144,7 +144,7 @@ record BenchOptions(boolean smoke, List<String> targets, boolean targetsExplicit
         if (!Targets.NAMES.contains(subject)) {
             throw new IllegalArgumentException("--subject must be one of " + Targets.NAMES + ", not '" + subject + "'");
         }
-        List<String> generatorList = ordered(generators != null ? generators : smoke ? "c,java" : "c", GENERATORS,
+        List<String> generatorList = ordered(generators != null ? generators : "c", GENERATORS,
                 "--generator");
         List<String> jvm = jvmOpts.isBlank() ? List.of() : List.of(jvmOpts.trim().split("\\s+"));
         return new BenchOptions(smoke, targetList, targets != null,

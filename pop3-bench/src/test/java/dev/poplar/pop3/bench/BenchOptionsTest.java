@@ -20,7 +20,7 @@ class BenchOptionsTest {
         assertThat(options.runs()).isEqualTo(1);
         assertThat(options.targets()).containsExactly("poplar", "dovecot", "greenmail", "james", "canned");
         assertThat(options.targetsExplicit()).isFalse();
-        assertThat(options.generators()).containsExactly("c", "java");
+        assertThat(options.generators()).containsExactly("c");
         assertThat(options.loadBinary()).isEqualTo(ROOT.resolve("pop3-bench/target/pop3-load"));
         assertThat(options.out()).isEqualTo(ROOT.resolve("pop3-bench/target/bench-smoke"));
         assertThat(options.poplarJar()).isEqualTo(ROOT.resolve("examples/target/poplar-server.jar"));
