@@ -24,6 +24,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -53,7 +55,7 @@ final class ServerUnderTest implements AutoCloseable {
                 .listener(Listener.plain("127.0.0.1", 0))
                 .listener(Listener.implicitTls("127.0.0.1", 0))
                 .maxConnections(maxConnections)
-                .authFailureDelay(Duration.ofMillis(20), Duration.ofMillis(20), Duration.ofMinutes(1))
+                .authFailureDelay(Duration.ofSeconds(2), Duration.ofSeconds(2), Duration.ofMinutes(1))
                 .shutdownGracePeriod(Duration.ofMillis(100))
                 .observer(binder)
                 .observer(seen::add)
@@ -70,6 +72,9 @@ final class ServerUnderTest implements AutoCloseable {
         return server.localAddresses().get(1);
     }
 
+    /** What {@link #await} has taken so far, for its failure message. */
+    private final List<String> passed = new CopyOnWriteArrayList<>();
+
     /** Waits until the binder has seen an event of a type. */
     <T extends Pop3Event> T await(Class<T> type) throws InterruptedException {
         return await(type, e -> true);
@@ -79,7 +84,8 @@ final class ServerUnderTest implements AutoCloseable {
     <T extends Pop3Event> T await(Class<T> type, Predicate<? super T> matching) throws InterruptedException {
         while (true) {
             Pop3Event event = seen.poll(10, TimeUnit.SECONDS);
-            assertThat(event).as("an event of type %s", type.getSimpleName()).isNotNull();
+            assertThat(event).as("an event of type %s after %s", type.getSimpleName(), passed).isNotNull();
+            passed.add(event.getClass().getSimpleName() + (event instanceof Pop3Event.CommandCompleted c ? ":" + c.command() : ""));
             if (type.isInstance(event) && matching.test(type.cast(event))) {
                 return type.cast(event);
             }

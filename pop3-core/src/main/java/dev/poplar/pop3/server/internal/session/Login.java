@@ -1,6 +1,8 @@
 package dev.poplar.pop3.server.internal.session;
 
 import dev.poplar.pop3.auth.AuthResult;
+import dev.poplar.pop3.auth.ClientInfo;
+import dev.poplar.pop3.auth.Authenticator;
 import dev.poplar.pop3.auth.Credentials;
 import dev.poplar.pop3.server.Pop3Event;
 import dev.poplar.pop3.server.Pop3Event.LoginFailed.Cause;
@@ -53,9 +55,48 @@ final class Login {
 
     /** Starts the attempt; the session gets the reply through {@link ProtocolSession#complete}. */
     void start() {
-        transport.call(services.config().authenticator().mayBlock(),
-                () -> services.config().authenticator().authenticate(credentials, session.client()),
+        Authenticator authenticator = services.config().authenticator();
+        MailboxStore store = services.config().store();
+        if (authenticator.mayBlock() && store.mayBlock(MailboxStore.Operation.OPEN)) {
+            // Both calls may block: one trip to a worker for both, so that a login costs one thread hand-off.
+            ClientInfo client = session.client();
+            StoreCall timing = new StoreCall(MailboxStore.Operation.OPEN);
+            transport.call(true, () -> authenticateAndOpen(authenticator, store, client, timing),
+                    (both, failure) -> {
+                        if (failure != null || both == null || !(both.result() instanceof AuthResult.Accepted a)) {
+                            authenticated(both == null ? null : both.result(), failure);
+                            return;
+                        }
+                        timing.report(services.events(), session.client());
+                        opened(a.mailbox(), both.view(), both.openFailure(),
+                                System.nanoTime() + RELEASE_WAIT.toNanos(), false);
+                    },
+                    both -> {
+                        if (both.view() != null) {
+                            close(both.view().maildrop());
+                        }
+                    });
+            return;
+        }
+        transport.call(authenticator.mayBlock(), () -> authenticator.authenticate(credentials, session.client()),
                 this::authenticated, result -> { });
+    }
+
+    /** What a worker learned in one trip: the authenticator's answer, and the maildrop if it accepted. */
+    private record Both(AuthResult result, MaildropView view, Exception openFailure) {
+    }
+
+    private Both authenticateAndOpen(Authenticator authenticator, MailboxStore store, ClientInfo client,
+                                     StoreCall timing) {
+        AuthResult result = authenticator.authenticate(credentials, client);
+        if (!(result instanceof AuthResult.Accepted accepted)) {
+            return new Both(result, null, null);
+        }
+        try {
+            return new Both(result, timing.run(() -> view(store, accepted.mailbox())), null);
+        } catch (Exception e) {
+            return new Both(result, null, e);
+        }
     }
 
     private void authenticated(AuthResult result, Exception failure) {
