@@ -264,7 +264,8 @@ public final class Maildirs implements AutoCloseable {
                     + " has no Maildir (with cur/ and new/) at " + maildir.path()
                     + (inRoot ? "" : "; a linked Maildir is never created"));
         }
-        missing.add(OpenedMaildir.TMP);
+        // tmp/ first: a delivery racing this creation that finds cur/ and new/ then finds tmp/ too.
+        missing.add(0, OpenedMaildir.TMP);
         for (String sub : missing) {
             createDirectory(maildir.path().resolve(sub));
         }
