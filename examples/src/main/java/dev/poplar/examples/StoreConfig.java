@@ -74,7 +74,7 @@ final class StoreConfig {
 
     private static MaildirStore.Builder maildir(ConfigSection maildir) {
         Optional<Path> root = maildir.path("root");
-        if (root.isEmpty()) {
+        if (!maildir.has("root")) {
             maildir.problem("root", "is missing: the directory with one Maildir per user");
         }
         MaildirStore.Builder builder = MaildirStore.builder(root.orElse(Path.of(".")));
