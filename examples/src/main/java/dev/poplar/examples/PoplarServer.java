@@ -5,6 +5,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
@@ -60,10 +61,13 @@ public final class PoplarServer {
             return;
         }
         Standalone running;
+        // What the server prints once it is started goes out only when the pid file and the reload signal are in
+        // place too: whoever waits for it may then signal the server at once.
+        ByteArrayOutputStream started = new ByteArrayOutputStream();
         try {
             ServerConfig config = Standalone.config(options.get());
             config.logging().apply();
-            running = Standalone.start(config, System.out);
+            running = Standalone.start(config, new PrintStream(started, true, StandardCharsets.UTF_8));
         } catch (Standalone.StartupException e) {
             e.getMessage().lines().forEach(line -> System.err.println("poplar: " + line));
             System.exit(e.status());
@@ -85,6 +89,8 @@ public final class PoplarServer {
             log.warn("SIGHUP cannot be handled on this JVM: users files and certificates still reload when they "
                     + "change; other configuration changes need a restart");
         }
+        System.out.print(started.toString(StandardCharsets.UTF_8));
+        System.out.flush();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             running.close();
