@@ -6,20 +6,14 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -30,16 +24,12 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class DistributionIT {
 
-    private static final Pattern LISTENING = Pattern.compile("(POP3 with STLS|POP3S \\(implicit TLS\\)) on "
-            + "127\\.0\\.0\\.1:(\\d+)");
-
     @TempDir
     Path dir;
     Path home;
     Path cache;
     MaildirFixture fixture;
-    Process server;
-    final BlockingQueue<String> log = new LinkedBlockingQueue<>();
+    ServerProcess server;
 
     @BeforeEach
     void unpack() throws Exception {
@@ -54,8 +44,7 @@ class DistributionIT {
     @AfterEach
     void stop() throws InterruptedException {
         if (server != null) {
-            server.destroy();
-            server.waitFor(30, TimeUnit.SECONDS);
+            server.close();
         }
     }
 
@@ -85,7 +74,9 @@ class DistributionIT {
         assertThat(checked).contains(config + ": OK", "3 users of " + fixture.users);
 
         Path pidFile = dir.resolve("poplar.pid");
-        int[] ports = start(config, pidFile);
+        server = new ServerProcess(List.of(home.resolve("bin/poplar").toString(), "--config", config.toString(),
+                "--pid-file", pidFile.toString()), Map.of("POPLAR_CDS_DIR", cache.toString()));
+        int[] ports = server.ports;
         assertThat(cacheFiles()).as("class-data archive made at the first start").singleElement().asString()
                 .endsWith(".jsa");
 
@@ -114,7 +105,7 @@ class DistributionIT {
         Process reload = run(List.of(home.resolve("bin/poplar").toString(), "reload", "--pid-file",
                 pidFile.toString()));
         assertThat(reload.exitValue()).isZero();
-        assertThat(awaitLog("Reloaded")).contains("3 users of " + fixture.users);
+        assertThat(server.awaitLog("Reloaded")).contains("3 users of " + fixture.users);
 
         // The archive is really used: with -Xshare:on the JVM refuses to start if it cannot map it.
         Process shared = run(List.of(home.resolve("bin/poplar").toString(), "check-config", config.toString()),
@@ -123,8 +114,7 @@ class DistributionIT {
         assertThat(shared.exitValue()).as(sharedLog).isZero();
         assertThat(sharedLog).contains("Opened archive " + cache.resolve(cacheFiles().get(0)));
 
-        server.destroy();
-        assertThat(server.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(server.stop()).isTrue();
         assertThat(pidFile).doesNotExist();
     }
 
@@ -151,35 +141,6 @@ class DistributionIT {
         return file;
     }
 
-    private int[] start(Path config, Path pidFile) throws IOException {
-        ProcessBuilder builder = new ProcessBuilder(home.resolve("bin/poplar").toString(), "--config",
-                config.toString(), "--pid-file", pidFile.toString());
-        builder.environment().put("POPLAR_CDS_DIR", cache.toString());
-        server = builder.start();
-        Thread reader = new Thread(() -> {
-            try (BufferedReader err = new BufferedReader(new InputStreamReader(server.getErrorStream(),
-                    StandardCharsets.UTF_8))) {
-                for (String line; (line = err.readLine()) != null; ) {
-                    log.add(line);
-                }
-            } catch (IOException e) {
-                log.add("(log closed: " + e + ")");
-            }
-        }, "server-log");
-        reader.setDaemon(true);
-        reader.start();
-        BufferedReader out = new BufferedReader(new InputStreamReader(server.getInputStream(),
-                StandardCharsets.UTF_8));
-        int[] ports = new int[2];
-        for (String line; (line = out.readLine()) != null && !line.contains("Stop with Ctrl-C"); ) {
-            Matcher m = LISTENING.matcher(line);
-            if (m.find()) {
-                ports[m.group(1).startsWith("POP3S") ? 1 : 0] = Integer.parseInt(m.group(2));
-            }
-        }
-        assertThat(ports).as("listening ports; log: %s", log).doesNotContain(0);
-        return ports;
-    }
 
     private List<String> cacheFiles() throws IOException {
         try (Stream<Path> files = Files.list(cache)) {
@@ -203,16 +164,6 @@ class DistributionIT {
         return new Finished(process, out, err);
     }
 
-    private String awaitLog(String text) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (System.nanoTime() < deadline) {
-            String line = log.poll(1, TimeUnit.SECONDS);
-            if (line != null && line.contains(text)) {
-                return line;
-            }
-        }
-        throw new AssertionError("no log line with '" + text + "' within 60 s");
-    }
 
     /** A finished process whose output was read while it ran, so that a full pipe cannot block it. */
     private static final class Finished extends Process {
