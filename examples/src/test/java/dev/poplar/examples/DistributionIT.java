@@ -35,9 +35,9 @@ class DistributionIT {
     void unpack() throws Exception {
         Path archive = Path.of(System.getProperty("poplar.dist"));
         assertThat(archive).isRegularFile();
+        cache = dir.resolve("cache");
         assertThat(run(List.of("tar", "-xzf", archive.toString(), "-C", dir.toString())).exitValue()).isZero();
         home = dir.resolve("poplar-" + System.getProperty("poplar.version"));
-        cache = dir.resolve("cache");
         fixture = new MaildirFixture(dir);
     }
 
