@@ -8,7 +8,8 @@ unpacks it into a temporary directory). It writes a configuration like the examp
 with a SHA512-CRYPT password, PEM certificate files, POP3 and POP3S listeners), then for each mode starts the server
 --runs times on a free port, logs in over plain POP3 from loopback as soon as the port answers, and stops it with
 SIGTERM. Modes: "cds" uses the class-data-sharing archive (made once by `bin/poplar cds`, not timed), "no-cds" runs
-with POPLAR_CDS=off. Prints the median, min and max per mode, in milliseconds.
+with POPLAR_CDS=off. Prints the median, min and max per mode, in milliseconds, and the median CPU time the JVM used
+up to the login (less sensitive than wall time to other work on the machine), and the load average.
 """
 import argparse
 import glob
@@ -77,6 +78,13 @@ logging: {level: warn}
     return path
 
 
+def cpu_millis(pid):
+    """CPU time (user + system) the server's JVM has used so far: less sensitive to a busy machine than wall time."""
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
+
+
 def one_start(home, work, env):
     port, tls_port = free_port(), free_port()
     conf = config(work, port, tls_port)
@@ -90,7 +98,8 @@ def one_start(home, work, env):
                 raise RuntimeError("the server exited: " + process.stderr.read().decode())
             try:
                 if try_login(port, "alice", "alice-pass"):
-                    return (time.perf_counter() - launched) * 1000
+                    elapsed = (time.perf_counter() - launched) * 1000
+                    return elapsed, cpu_millis(process.pid)
             except OSError:
                 if time.perf_counter() > deadline:
                     raise
@@ -124,9 +133,13 @@ def main():
         for _ in range(args.runs):
             for name, mode_env in modes.items():  # interleaved, so that drift affects both alike
                 results[name].append(one_start(home, work, mode_env))
-        for name, times in results.items():
-            print("%-7s start to first login: median %.0f ms (min %.0f, max %.0f) over %d runs"
-                  % (name, statistics.median(times), min(times), max(times), len(times)))
+        for name, runs in results.items():
+            times = [wall for wall, _ in runs]
+            cpu = [used for _, used in runs]
+            print("%-7s start to first login: median %.0f ms (min %.0f, max %.0f) over %d runs; CPU time of the JVM "
+                  "median %.0f ms" % (name, statistics.median(times), min(times), max(times), len(times),
+                                      statistics.median(cpu)))
+        print("load average: %.1f %.1f %.1f on %d processors" % (os.getloadavg() + (os.cpu_count(),)))
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
