@@ -5,7 +5,7 @@ import dev.poplar.pop3.testkit.Fault;
 import dev.poplar.pop3.testkit.Persona;
 import dev.poplar.pop3.testkit.Pop3ServerExtension;
 import dev.poplar.pop3.testkit.Pop3TestServer;
-import dev.poplar.pop3.testkit.ResponseCode;
+import dev.poplar.pop3.server.ResponseCode;
 import dev.poplar.pop3.testkit.TestMessages;
 import dev.poplar.pop3.testkit.TlsMode;
 import jakarta.mail.MessagingException;

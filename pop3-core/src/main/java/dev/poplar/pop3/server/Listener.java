@@ -21,6 +21,9 @@ public record Listener(String name, InetSocketAddress address, boolean implicitT
     /**
      * Validates the fields.
      *
+     * @param name the name: 1 to 64 characters among letters, digits, {@code .}, {@code _} and {@code -}
+     * @param address the address to bind; port 0 picks a free port, readable after {@link Pop3Server#start()}
+     * @param implicitTls whether connections start with TLS
      * @throws NullPointerException if {@code name} or {@code address} is null
      * @throws IllegalArgumentException if the name is empty, too long or has other characters
      */

@@ -25,7 +25,12 @@ public sealed interface Pop3Event {
      * @param client the connection
      */
     record ConnectionOpened(ClientInfo client) implements Pop3Event {
-        /** @throws NullPointerException if {@code client} is null */
+        /**
+         * Validates the fields.
+         *
+         * @param client the connection
+         * @throws NullPointerException if {@code client} is null
+         */
         public ConnectionOpened {
             Objects.requireNonNull(client, "client");
         }
@@ -38,7 +43,13 @@ public sealed interface Pop3Event {
      * @param summary what the session did
      */
     record ConnectionClosed(ClientInfo client, SessionSummary summary) implements Pop3Event {
-        /** @throws NullPointerException if an argument is null */
+        /**
+         * Validates the fields.
+         *
+         * @param client the connection
+         * @param summary what the session did
+         * @throws NullPointerException if an argument is null
+         */
         public ConnectionClosed {
             Objects.requireNonNull(client, "client");
             Objects.requireNonNull(summary, "summary");
@@ -54,7 +65,15 @@ public sealed interface Pop3Event {
      * @param mechanism how: {@code USER}, {@code APOP} or the SASL mechanism name
      */
     record LoginSucceeded(ClientInfo client, String username, String mailbox, String mechanism) implements Pop3Event {
-        /** @throws NullPointerException if an argument is null */
+        /**
+         * Validates the fields.
+         *
+         * @param client the connection
+         * @param username the user
+         * @param mailbox the mailbox opened
+         * @param mechanism how: {@code USER}, {@code APOP} or the SASL mechanism name
+         * @throws NullPointerException if an argument is null
+         */
         public LoginSucceeded {
             Objects.requireNonNull(client, "client");
             Objects.requireNonNull(username, "username");
@@ -72,7 +91,15 @@ public sealed interface Pop3Event {
      * @param reason why, for operators; the client saw only a response code
      */
     record LoginFailed(ClientInfo client, String username, String mechanism, String reason) implements Pop3Event {
-        /** @throws NullPointerException if an argument is null */
+        /**
+         * Validates the fields.
+         *
+         * @param client the connection
+         * @param username the user name given, or an empty string if none could be read
+         * @param mechanism how: {@code USER}, {@code APOP} or the SASL mechanism name
+         * @param reason why, for operators; the client saw only a response code
+         * @throws NullPointerException if an argument is null
+         */
         public LoginFailed {
             Objects.requireNonNull(client, "client");
             Objects.requireNonNull(username, "username");
@@ -90,7 +117,15 @@ public sealed interface Pop3Event {
      * @param octets its POP3 size
      */
     record MessageRetrieved(ClientInfo client, String mailbox, String uid, long octets) implements Pop3Event {
-        /** @throws NullPointerException if an argument is null */
+        /**
+         * Validates the fields.
+         *
+         * @param client the connection
+         * @param mailbox the mailbox
+         * @param uid the message's unique id
+         * @param octets its POP3 size
+         * @throws NullPointerException if an argument is null
+         */
         public MessageRetrieved {
             Objects.requireNonNull(client, "client");
             Objects.requireNonNull(mailbox, "mailbox");
@@ -108,7 +143,15 @@ public sealed interface Pop3Event {
      */
     record MessagesDeleted(ClientInfo client, String mailbox, List<String> removed, List<String> notRemoved)
             implements Pop3Event {
-        /** @throws NullPointerException if an argument is null */
+        /**
+         * Validates the fields.
+         *
+         * @param client the connection
+         * @param mailbox the mailbox
+         * @param removed the unique ids removed
+         * @param notRemoved the unique ids the store could not remove; they stay in the mailbox
+         * @throws NullPointerException if an argument is null
+         */
         public MessagesDeleted {
             Objects.requireNonNull(client, "client");
             Objects.requireNonNull(mailbox, "mailbox");
@@ -126,7 +169,15 @@ public sealed interface Pop3Event {
      * @param took from reading the command to writing the status line (for {@code RETR}: to the last octet)
      */
     record CommandCompleted(ClientInfo client, String command, String reply, Duration took) implements Pop3Event {
-        /** @throws NullPointerException if an argument is null */
+        /**
+         * Validates the fields.
+         *
+         * @param client the connection
+         * @param command the command line as received, secrets replaced by {@code ***}
+         * @param reply the status line of the response, e.g. {@code +OK 2 messages}
+         * @param took from reading the command to writing the status line (for {@code RETR}: to the last octet)
+         * @throws NullPointerException if an argument is null
+         */
         public CommandCompleted {
             Objects.requireNonNull(client, "client");
             Objects.requireNonNull(command, "command");

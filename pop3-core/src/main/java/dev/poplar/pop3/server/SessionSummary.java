@@ -52,6 +52,15 @@ public record SessionSummary(String sessionId, Optional<String> user, EndReason 
     /**
      * Validates the fields.
      *
+     * @param sessionId the session's id
+     * @param user the user who logged in, if any
+     * @param end how the session ended
+     * @param tls whether the session was encrypted when it ended
+     * @param retrieved messages fully sent by {@code RETR}
+     * @param retrievedOctets octets of those messages (POP3 sizes)
+     * @param deleted messages removed from the mailbox at {@code QUIT}
+     * @param notRemoved messages the client deleted that the store could not remove
+     * @param duration from connection to close
      * @throws NullPointerException if a reference is null
      */
     public SessionSummary {

@@ -9,6 +9,7 @@ import javax.net.ssl.SSLSocket;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -72,8 +73,9 @@ class PipeliningWireTest {
     class Plain {
         @Test
         void beforeLoginEveryCapaIsAnswered() throws Exception {
-            server = TestServers.start(TestServers.builder(store));
+            server = TestServers.start(TestServers.builder(store).loginTimeout(Duration.ofMinutes(10)));
             try (WireClient client = WireClient.connect(server)) {
+                client.timeout(60_000);
                 client.greeting();
                 assertThat(client.send("CAPA")).isEqualTo("+OK capability list follows");
                 String capa = "+OK capability list follows\r\n" + String.join("\r\n", client.lines()) + "\r\n.\r\n";
@@ -92,6 +94,7 @@ class PipeliningWireTest {
             store.add("alice", MESSAGE + MESSAGE);
             server = TestServers.start(TestServers.builder(store));
             try (WireClient client = WireClient.connect(server)) {
+                client.timeout(60_000);
                 client.greeting();
                 CompletableFuture<Void> written = writeAll(client.socket().getOutputStream(),
                         "USER alice\r\nPASS s3cret\r\n", "LIST 2\r\nUIDL");
@@ -145,6 +148,7 @@ class PipeliningWireTest {
                     .listener(Listener.implicitTls("127.0.0.1", 0)));
             try (SSLSocket socket = tls.connectTls(server.localAddress());
                  WireClient client = new WireClient(socket)) {
+                client.timeout(60_000);
                 client.greeting();
                 CompletableFuture<Void> written = writeAll(socket.getOutputStream(),
                         "USER alice\r\nPASS s3cret\r\n", "RETR 1");

@@ -18,6 +18,7 @@ public sealed interface AuthResult
         /**
          * Validates the mailbox.
          *
+         * @param mailbox the mailbox to open in the {@code MailboxStore}
          * @throws NullPointerException if {@code mailbox} is null
          */
         public Accepted {
@@ -34,6 +35,7 @@ public sealed interface AuthResult
         /**
          * Validates the reason.
          *
+         * @param reason why, for the log and the event listener
          * @throws NullPointerException if {@code reason} is null
          */
         public Rejected {
@@ -51,6 +53,7 @@ public sealed interface AuthResult
         /**
          * Validates the duration.
          *
+         * @param retryAfter how long the user must wait, for the log
          * @throws NullPointerException if {@code retryAfter} is null
          */
         public Delayed {
@@ -67,6 +70,7 @@ public sealed interface AuthResult
         /**
          * Validates the reason.
          *
+         * @param reason why, for the log and the event listener
          * @throws NullPointerException if {@code reason} is null
          */
         public Unavailable {

@@ -21,6 +21,12 @@ public record ClientInfo(String sessionId, String listener, InetSocketAddress re
     /**
      * Validates and copies the fields.
      *
+     * @param sessionId the server's id of the session, as it appears in logs and events
+     * @param listener the name of the listener the connection came in on (see the server's listener configuration)
+     * @param remoteAddress the client's address (the original client's, when a trusted proxy passed it on)
+     * @param localAddress the server address the client connected to
+     * @param secure whether the connection is encrypted with TLS now (implicit TLS, or after {@code STLS})
+     * @param peerCertificates the client's verified certificate chain, leaf first
      * @throws NullPointerException if any is null
      */
     public ClientInfo {

@@ -39,6 +39,9 @@ public sealed interface Credentials permits Credentials.Password, Credentials.Ap
         /**
          * Validates the fields.
          *
+         * @param username the user name
+         * @param password the password
+         * @param authorizationId the SASL authorization identity, or an empty string
          * @throws NullPointerException if any is null
          */
         public Password {
@@ -76,6 +79,9 @@ public sealed interface Credentials permits Credentials.Password, Credentials.Ap
         /**
          * Validates the fields.
          *
+         * @param username the user name
+         * @param timestamp the timestamp of the server greeting, angle brackets included
+         * @param digest the 32 hexadecimal digits the client sent
          * @throws NullPointerException if any is null
          */
         public Apop {
@@ -123,6 +129,9 @@ public sealed interface Credentials permits Credentials.Password, Credentials.Ap
         /**
          * Validates the fields.
          *
+         * @param username the user name
+         * @param challenge the challenge the server sent, e.g. {@code <1896.697170952@postoffice.example.net>}
+         * @param digest the 32 lower-case hexadecimal digits the client sent
          * @throws NullPointerException if any is null
          */
         public CramMd5 {
@@ -177,6 +186,10 @@ public sealed interface Credentials permits Credentials.Password, Credentials.Ap
         /**
          * Validates the fields.
          *
+         * @param username the user name (SASLprep applied by the client)
+         * @param authorizationId the authorization identity, or an empty string
+         * @param algorithm the hash the exchange used
+         * @param channelBound whether the exchange was bound to the TLS channel ({@code -PLUS})
          * @throws NullPointerException if any is null
          */
         public Scram {
@@ -200,6 +213,9 @@ public sealed interface Credentials permits Credentials.Password, Credentials.Ap
         /**
          * Validates the fields.
          *
+         * @param username the user the client names ({@code a=} of OAUTHBEARER, {@code user=} of XOAUTH2)
+         * @param token the access token
+         * @param mechanism {@code OAUTHBEARER} or {@code XOAUTH2}
          * @throws NullPointerException if any is null
          */
         public Bearer {
@@ -232,6 +248,8 @@ public sealed interface Credentials permits Credentials.Password, Credentials.Ap
         /**
          * Validates the field.
          *
+         * @param authorizationId the identity the client asks to act as, or an empty string to take the one its
+         *     certificate names
          * @throws NullPointerException if null
          */
         public External {

@@ -106,6 +106,11 @@ public record ScramSecret(Algorithm algorithm, byte[] salt, int iterations, byte
     /**
      * Validates and copies the fields.
      *
+     * @param algorithm the hash
+     * @param salt the salt
+     * @param iterations the PBKDF2 iteration count, at least 4096 is recommended (RFC 7677 section 4)
+     * @param storedKey {@code H(HMAC(SaltedPassword, "Client Key"))}
+     * @param serverKey {@code HMAC(SaltedPassword, "Server Key")}
      * @throws IllegalArgumentException if the salt is empty, the iteration count below 1, or a key has the wrong length
      * @throws NullPointerException if any is null
      */
@@ -142,16 +147,31 @@ public record ScramSecret(Algorithm algorithm, byte[] salt, int iterations, byte
         return new ScramSecret(algorithm, salt, iterations, algorithm.hash(clientKey), serverKey);
     }
 
+    /**
+     * The salt.
+     *
+     * @return a copy: changing it changes nothing here
+     */
     @Override
     public byte[] salt() {
         return salt.clone();
     }
 
+    /**
+     * The stored key.
+     *
+     * @return a copy: changing it changes nothing here
+     */
     @Override
     public byte[] storedKey() {
         return storedKey.clone();
     }
 
+    /**
+     * The server key.
+     *
+     * @return a copy: changing it changes nothing here
+     */
     @Override
     public byte[] serverKey() {
         return serverKey.clone();

@@ -15,6 +15,14 @@ package dev.poplar.pop3.store;
  * {@link StoreException.Kind#IN_USE} instead, which the client sees as {@code -ERR [IN-USE]}. A store shared by
  * several server nodes must make this hold across the nodes.
  *
+ * <p><b>Failures.</b> A store reports failure by throwing {@link StoreException}: its
+ * {@linkplain StoreException.Kind kind} decides the reply, and its text goes to the log, never to the client. Any other
+ * {@code RuntimeException} from a store is a bug in the store, which the server survives: it logs the exception and
+ * answers {@code -ERR [SYS/TEMP]}, as for {@link StoreException.Kind#TEMPORARY}. Thrown by {@link #open(String)}, or
+ * by the {@link Maildrop#messages()} call that follows it, the exception fails the login (the maildrop returned, if
+ * any, is closed); the connection stays open in the AUTHORIZATION state, so the client may log in again.
+ * {@link Maildrop} says what happens after the login.
+ *
  * @see dev.poplar.pop3.store.memory.InMemoryMailboxStore
  */
 @FunctionalInterface
@@ -31,7 +39,8 @@ public interface MailboxStore {
      * @throws StoreException with kind {@link StoreException.Kind#IN_USE} if another session holds the mailbox
      *     ({@code -ERR [IN-USE]}), {@link StoreException.Kind#TEMPORARY} if the store cannot serve it now
      *     ({@code -ERR [SYS/TEMP]}), {@link StoreException.Kind#PERMANENT} if it never will without an administrator
-     *     ({@code -ERR [SYS/PERM]}). In every case the session stays in the AUTHORIZATION state.
+     *     ({@code -ERR [SYS/PERM]}). In every case the session stays in the AUTHORIZATION state. A
+     *     {@code RuntimeException} is answered like {@link StoreException.Kind#TEMPORARY}.
      */
     Maildrop open(String mailbox) throws StoreException;
 

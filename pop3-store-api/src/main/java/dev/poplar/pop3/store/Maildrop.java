@@ -13,6 +13,22 @@ import java.util.Set;
  *
  * <p><b>Threading.</b> The server calls the methods of one maildrop from one session, one call at a time (never
  * concurrently), but not always from the same thread. Calls may block.
+ *
+ * <p><b>Failures.</b> A {@link StoreException} is answered according to its {@linkplain StoreException.Kind kind};
+ * the client never sees the exception's text. A {@code RuntimeException} is a bug in the store, which the server
+ * survives: it logs the exception and goes on as follows.
+ * <ul>
+ *   <li>From {@link #messages()}, called once right after {@link MailboxStore#open(String)}: the login fails with
+ *       {@code -ERR [SYS/TEMP]}, the maildrop is closed, and the session stays in the AUTHORIZATION state.
+ *   <li>From {@link #content(MessageInfo)}: that {@code RETR} or {@code TOP} is answered {@code -ERR [SYS/TEMP]} and
+ *       the session goes on.
+ *   <li>From reading the {@link MessageContent} (an {@code IOException} as well): if no octet of the reply has been
+ *       sent yet, {@code -ERR [SYS/TEMP]} and the session goes on; once part of the message has been sent, the client
+ *       can no longer be told, so the server closes the connection. The session then ends without {@code QUIT}:
+ *       nothing is deleted.
+ *   <li>From {@link #update(Set, Set)}: as a {@link StoreException}, see there.
+ *   <li>From {@link #close()}: logged and otherwise ignored.
+ * </ul>
  */
 public interface Maildrop extends AutoCloseable {
 
@@ -44,11 +60,16 @@ public interface Maildrop extends AutoCloseable {
      * <p>A store removes what it can: a message it cannot remove stays whole in the mailbox and is reported in the
      * result; the others are removed. A crash in the middle must leave each message either present and whole, or gone.
      *
-     * @param deleted the messages marked with {@code DELE}; never {@code null}, possibly empty
-     * @param retrieved the messages fully sent by {@code RETR} (stores may mark them seen); never {@code null}
+     * @param deleted the messages marked with {@code DELE} and not unmarked by {@code RSET}; never {@code null},
+     *     possibly empty
+     * @param retrieved the messages sent in full by {@code RETR} (stores may mark them seen) that are not in
+     *     {@code deleted}: a message both retrieved and deleted is only in {@code deleted}. Never {@code null},
+     *     possibly empty; {@code TOP} does not count as retrieval
      * @return which deletions did not happen
-     * @throws StoreException if nothing could be removed at all; the client sees {@code -ERR [SYS/TEMP]} (or
-     *     {@code [SYS/PERM]}), and the messages stay
+     * @throws StoreException if nothing could be removed at all: the server counts every deleted message as not
+     *     removed and answers {@code QUIT} with {@code -ERR [SYS/TEMP]}, whatever the
+     *     {@linkplain StoreException.Kind kind}; then it closes the maildrop and the connection. A
+     *     {@code RuntimeException} is handled the same way.
      */
     UpdateResult update(Set<MessageInfo> deleted, Set<MessageInfo> retrieved) throws StoreException;
 

@@ -16,6 +16,10 @@ import java.util.Objects;
  * {@link #wireReady()}, and the server may then send it without looking at it. If {@link #channel()} returns a
  * {@link java.nio.channels.FileChannel} and the content is wire-ready, the server may send the file without copying
  * it through the Java heap (zero copy).
+ *
+ * <p>A read that fails ({@code IOException}, or a {@code RuntimeException}) before any octet of the reply has been sent
+ * is answered {@code -ERR [SYS/TEMP]} and the session goes on. Once part of the message has been sent, the client can
+ * no longer be told: the server closes the connection, and the session ends without deleting anything.
  */
 public interface MessageContent extends Closeable {
 

@@ -20,6 +20,11 @@ public record MessageInfo(String uid, long size, Object handle) {
     /**
      * Validates the fields.
      *
+     * @param uid the RFC 1939 unique-id: 1 to 70 characters in the range 0x21 to 0x7E, stable across sessions and never
+     *     reused for another message of the same mailbox
+     * @param size the size in octets as POP3 sends it: every line ended by CRLF (a stored bare LF counts as two
+     *     octets), plus a final CRLF if the stored content does not end with a line end
+     * @param handle the store's own reference to the message (a file name, a row id, a key), or {@code null}
      * @throws IllegalArgumentException if the uid is empty, longer than 70 characters or holds a character outside
      *     0x21..0x7E, or the size is negative
      */

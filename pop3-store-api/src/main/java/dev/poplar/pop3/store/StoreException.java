@@ -31,6 +31,7 @@ public class StoreException extends Exception {
         GONE
     }
 
+    /** What kind of failure this is: it decides the reply. */
     private final Kind kind;
 
     /**

@@ -14,6 +14,7 @@ public record UpdateResult(Set<MessageInfo> notRemoved) {
     /**
      * Copies the set.
      *
+     * @param notRemoved the messages that stay in the mailbox although the client deleted them
      * @throws NullPointerException if {@code notRemoved} is null
      */
     public UpdateResult {

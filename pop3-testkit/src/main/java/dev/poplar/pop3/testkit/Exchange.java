@@ -17,6 +17,11 @@ public record Exchange(String command, Optional<String> reply, Optional<String> 
     /**
      * Validates the fields.
      *
+     * @param command the command line as the client sent it, with passwords and SASL data replaced by {@code ***} (a
+     *     SASL continuation line reads {@code ***}, or {@code *} for a cancellation)
+     * @param reply the status line of the reply ({@code +OK ...}, {@code -ERR ...}, or {@code + ...} for a SASL
+     *     challenge)
+     * @param fault the {@linkplain Fault#effect() effect} of the scripted fault that changed this exchange, if one did
      * @throws NullPointerException if any is null
      */
     public Exchange {

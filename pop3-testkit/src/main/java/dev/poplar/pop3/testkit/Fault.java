@@ -1,8 +1,11 @@
 package dev.poplar.pop3.testkit;
 
+import dev.poplar.pop3.server.ResponseCode;
+import dev.poplar.pop3.server.Verb;
 import dev.poplar.pop3.server.internal.hook.SessionHook.Action;
 
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
@@ -30,8 +33,6 @@ import java.util.Set;
  * <p>Immutable and thread-safe.
  */
 public final class Fault {
-
-    private static final Set<String> MULTI_LINE = Set.of("RETR", "TOP", "LIST", "UIDL", "CAPA", "AUTH");
 
     private final Trigger trigger;
     private final Action action;
@@ -291,9 +292,10 @@ public final class Fault {
         }
 
         private void requireMultiLine(String what) {
-            if (connect || (verb != null && !MULTI_LINE.contains(verb))) {
+            if (connect || (verb != null && !Verb.of(verb).map(Verb::mayAnswerMultiLine).orElse(false))) {
                 throw new IllegalStateException(what + " applies to multi-line replies (" + String.join(", ",
-                        new java.util.TreeSet<>(MULTI_LINE)) + "), not " + (connect ? "the greeting" : verb));
+                        Arrays.stream(Verb.values()).filter(Verb::mayAnswerMultiLine).map(Verb::name).sorted()
+                                .toList()) + "), not " + (connect ? "the greeting" : verb));
             }
         }
 

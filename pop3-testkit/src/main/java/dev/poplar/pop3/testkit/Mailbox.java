@@ -23,6 +23,14 @@ public record Mailbox(String name, List<StoredMessage> messages, List<StoredMess
     /**
      * Validates and copies the fields.
      *
+     * @param name the mailbox (the user's name)
+     * @param messages the messages in it now, oldest first
+     * @param retrieved each message sent in full by {@code RETR}, once per retrieval (a message retrieved in two
+     *     sessions appears twice)
+     * @param deleted the messages removed by a session that ended with {@code QUIT} (RFC 1939 UPDATE state)
+     * @param abandonedDeletions the messages marked with {@code DELE} in sessions that ended without {@code QUIT}
+     *     (dropped, timed out): still in the mailbox, unless a later session deleted them
+     * @param sessions the sessions that logged in to this mailbox and have ended, in order
      * @throws NullPointerException if any is null
      */
     public Mailbox {

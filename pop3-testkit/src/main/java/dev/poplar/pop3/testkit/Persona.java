@@ -1,10 +1,11 @@
 package dev.poplar.pop3.testkit;
 
+import dev.poplar.pop3.server.Verb;
+
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -48,14 +49,21 @@ public final class Persona {
         NONE
     }
 
-    private static final Map<String, Set<String>> VERBS = Map.of(
-            "USER", Set.of("USER", "PASS"),
-            "SASL", Set.of("AUTH"),
-            "TOP", Set.of("TOP"),
-            "UIDL", Set.of("UIDL"),
-            "STLS", Set.of("STLS"),
-            "CAPA", Set.of("CAPA"),
-            "APOP", Set.of("APOP"));
+    /**
+     * The commands a capability keyword stands for: those it announces (RFC 2449 section 6), and {@code CAPA} and
+     * {@code APOP}, which have no capability line and go by their own names.
+     */
+    private static Set<String> verbsOf(String keyword) {
+        Set<String> verbs = new LinkedHashSet<>();
+        for (Verb verb : Verb.values()) {
+            boolean announced = verb.capability().map(keyword::equals).orElse(false);
+            boolean named = (verb == Verb.CAPA || verb == Verb.APOP) && verb.name().equals(keyword);
+            if (announced || named) {
+                verbs.add(verb.name());
+            }
+        }
+        return verbs;
+    }
 
     private final String name;
     private final Base base;
@@ -125,7 +133,7 @@ public final class Persona {
         Set<String> refused = new LinkedHashSet<>();
         for (String keyword : List.of("USER", "SASL", "TOP", "UIDL")) {
             if (lines.stream().noneMatch(l -> keyword(l).equals(keyword))) {
-                refused.addAll(VERBS.get(keyword));
+                refused.addAll(verbsOf(keyword));
             }
         }
         return new Persona("custom", Base.FIXED, lines, Set.of(), refused, null);
@@ -148,7 +156,7 @@ public final class Persona {
         Set<String> nowRemoved = new LinkedHashSet<>(removed);
         nowRemoved.remove(keyword);
         Set<String> nowRefused = new LinkedHashSet<>(refused);
-        nowRefused.removeAll(VERBS.getOrDefault(keyword, Set.of()));
+        nowRefused.removeAll(verbsOf(keyword));
         Base nextBase = keyword.equals("CAPA") && base == Base.NONE ? Base.FIXED : base;
         return new Persona(name + "+" + keyword, nextBase, next, nowRemoved, nowRefused, greeting);
     }
@@ -170,7 +178,7 @@ public final class Persona {
             String keyword = k.trim().toUpperCase(Locale.ROOT);
             next.removeIf(l -> keyword(l).equals(keyword));
             nowRemoved.add(keyword);
-            nowRefused.addAll(VERBS.getOrDefault(keyword, Set.of()));
+            nowRefused.addAll(verbsOf(keyword));
             suffix.append('-').append(keyword);
         }
         return new Persona(name + suffix, base, next, nowRemoved, nowRefused, greeting);

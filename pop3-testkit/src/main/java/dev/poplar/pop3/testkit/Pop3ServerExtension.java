@@ -40,8 +40,12 @@ import java.util.stream.Collectors;
  * register the extension in a {@code static} field. Tests of a shared server see each other's mailboxes, sessions
  * and faults ({@link Pop3TestServer#clearFaults()} helps).
  *
- * <p>When a test fails (not when it is aborted), the transcripts of the server's sessions are published as a report entry
- * ({@code pop3.sessions}), which build tools show with the failure.
+ * <p><b>When a test fails</b> (with an assertion or any other exception; not when it is aborted), the transcripts of
+ * the sessions that ended during the test are printed to standard output, which Maven Surefire puts into the failed
+ * test's report ({@code <system-out>} in its XML, shown by CI servers) and Gradle into its test reports; and they
+ * are published as a JUnit report entry ({@code pop3.sessions}) for tools that show those. Sessions still open are
+ * given up to a second to end first (and, with a server per class, before each test, so that the sessions of the
+ * previous test are not counted as this one's).
  *
  * <p>Servers bind free ports of {@code 127.0.0.1}; the extension keeps its servers in the JUnit extension store, never
  * in static state. One extension per test class: with two, the {@code Pop3TestServer} parameter would be ambiguous.
@@ -51,6 +55,9 @@ public final class Pop3ServerExtension implements BeforeAllCallback, AfterAllCal
         AfterEachCallback, ParameterResolver {
 
     private static final String SERVER = "server";
+    private static final String FIRST_SESSION = "firstSession";
+    /** How long a failure report waits for sessions that are still open to end. */
+    private static final Duration SETTLE = Duration.ofSeconds(1);
 
     private final Pop3TestServer.Settings settings;
     private final boolean perClass;
@@ -102,6 +109,9 @@ public final class Pop3ServerExtension implements BeforeAllCallback, AfterAllCal
             throw new ExtensionConfigurationException("Pop3ServerExtension.perClass() needs a static "
                     + "@RegisterExtension field (its server starts before all tests of the class)");
         }
+        // A shared server: sessions of earlier tests whose clients just went away are theirs, not this test's.
+        List<RecordedSession> before = perClass ? find(context).settledSessions(SETTLE) : List.of();
+        context.getStore(namespace).put(FIRST_SESSION, before.size());
     }
 
     @Override
@@ -109,14 +119,27 @@ public final class Pop3ServerExtension implements BeforeAllCallback, AfterAllCal
         if (context.getExecutionException().filter(e -> !(e instanceof TestAbortedException)).isPresent()) {
             Pop3TestServer server = find(context);
             if (server != null) {
-                List<RecordedSession> sessions = server.sessions();
-                context.publishReportEntry("pop3.sessions", sessions.isEmpty() ? "(no session ended)"
-                        : sessions.stream().map(RecordedSession::transcript).collect(Collectors.joining("\n")));
+                reportFailure(context, server);
             }
         }
         if (!perClass) {
             close(context);
         }
+    }
+
+    private void reportFailure(ExtensionContext context, Pop3TestServer server) {
+        List<RecordedSession> all = server.settledSessions(SETTLE);
+        Integer first = context.getStore(namespace).get(FIRST_SESSION, Integer.class);
+        List<RecordedSession> sessions = all.subList(first == null ? 0 : Math.min(first, all.size()), all.size());
+        int open = server.openSessions();
+        String transcripts = (sessions.isEmpty() ? "(no session ended during the test)"
+                : sessions.stream().map(RecordedSession::transcript).collect(Collectors.joining("\n")))
+                + (open > 0 ? "\n(" + open + " session" + (open == 1 ? "" : "s") + " still open)" : "");
+        context.publishReportEntry("pop3.sessions", transcripts);
+        // One write, so that the block stays whole when tests run in parallel.
+        System.out.print(context.getDisplayName() + " failed; POP3 sessions of " + server + ":\n"
+                + transcripts + "\n");
+        System.out.flush();
     }
 
     @Override
@@ -180,8 +203,11 @@ public final class Pop3ServerExtension implements BeforeAllCallback, AfterAllCal
         /**
          * How the servers offer TLS. Default {@link TlsMode#NONE}.
          *
+         * Every mode but {@code NONE} needs {@code dev.poplar:pop3-tls} on the test class path (see {@link TlsMode}).
+         *
          * @param mode the mode
          * @return this builder
+         * @throws IllegalStateException naming the dependency to add, if a TLS mode is chosen without pop3-tls
          */
         public Builder tls(TlsMode mode) {
             server.tls(mode);

@@ -8,6 +8,7 @@ import dev.poplar.pop3.store.MessageInfo;
 import dev.poplar.pop3.store.memory.InMemoryMailboxStore;
 import dev.poplar.pop3.testkit.internal.Journal;
 import dev.poplar.pop3.testkit.internal.TestCertificates;
+import dev.poplar.pop3.testkit.internal.TlsSupport;
 import dev.poplar.pop3.testkit.internal.TrackingStore;
 import dev.poplar.pop3.testkit.internal.Users;
 
@@ -66,7 +67,8 @@ public final class Pop3TestServer implements AutoCloseable {
     private final InMemoryMailboxStore store = new InMemoryMailboxStore();
     private final Journal journal = new Journal(store);
     private final Users users = new Users();
-    private final TestCertificates certificates = new TestCertificates();
+    /** Null without TLS: pop3-tls, which it uses, is an optional dependency that plain tests do not have. */
+    private final TestCertificates certificates;
     private final TrackingStore trackingStore;
     private final FaultScript script;
     private final Pop3Server server;
@@ -76,6 +78,7 @@ public final class Pop3TestServer implements AutoCloseable {
 
     private Pop3TestServer(Settings settings) {
         this.settings = settings;
+        this.certificates = settings.tls() == TlsMode.NONE ? null : new TestCertificates();
         this.trackingStore = new TrackingStore(store, journal, LOCK_GRACE, settings.persona().expiresRetrieved());
         this.script = new FaultScript(settings.persona(), settings.tls(), journal);
         Pop3Server.Builder builder = Pop3Server.builder()
@@ -131,7 +134,7 @@ public final class Pop3TestServer implements AutoCloseable {
         try {
             test.server.start();
         } catch (IOException e) {
-            test.certificates.close();
+            test.closeCertificates();
             throw new UncheckedIOException("the test POP3 server cannot listen on " + HOST, e);
         }
         List<InetSocketAddress> addresses = test.server.localAddresses();
@@ -291,6 +294,19 @@ public final class Pop3TestServer implements AutoCloseable {
         return journal.sessions();
     }
 
+    /**
+     * For the failure report of {@link Pop3ServerExtension}: the sessions ended so far, after waiting up to
+     * {@code settle} for open ones to end.
+     */
+    List<RecordedSession> settledSessions(Duration settle) {
+        return journal.settledSessions(settle);
+    }
+
+    /** @return sessions open now */
+    int openSessions() {
+        return journal.openSessions();
+    }
+
     // ------------------------------------------------------------------ faults
 
     /**
@@ -384,7 +400,7 @@ public final class Pop3TestServer implements AutoCloseable {
      */
     public String caPem() {
         requireTls("caPem");
-        return certificates.authority().caPem();
+        return certificates.caPem();
     }
 
     /**
@@ -465,7 +481,13 @@ public final class Pop3TestServer implements AutoCloseable {
             holds.clear();
         }
         releases.forEach(Runnable::run);
-        certificates.close();
+        closeCertificates();
+    }
+
+    private void closeCertificates() {
+        if (certificates != null) {
+            certificates.close();
+        }
     }
 
     @Override
@@ -531,11 +553,18 @@ public final class Pop3TestServer implements AutoCloseable {
         /**
          * How the server offers TLS. Default {@link TlsMode#NONE}.
          *
+         * Every mode but {@code NONE} needs {@code dev.poplar:pop3-tls} on the test class path (see {@link TlsMode}).
+         *
          * @param mode the mode
          * @return this builder
+         * @throws IllegalStateException naming the dependency to add, if a TLS mode is chosen without pop3-tls
          */
         public Builder tls(TlsMode mode) {
-            this.tls = Objects.requireNonNull(mode, "tls");
+            Objects.requireNonNull(mode, "tls");
+            if (mode != TlsMode.NONE) {
+                TlsSupport.require("tls(TlsMode." + mode + ")");
+            }
+            this.tls = mode;
             return this;
         }
 

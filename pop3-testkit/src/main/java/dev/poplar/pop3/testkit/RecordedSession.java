@@ -23,6 +23,10 @@ public record RecordedSession(String id, List<Exchange> exchanges, List<String> 
     /**
      * Validates and copies the fields.
      *
+     * @param id the server's session id
+     * @param exchanges the commands and replies, in order
+     * @param faults the effects of the faults injected into this session, in order (on connect and on commands)
+     * @param summary the server's summary: user, end, TLS, messages retrieved and deleted
      * @throws NullPointerException if any is null
      */
     public RecordedSession {

@@ -13,6 +13,8 @@ public record StoredMessage(String uid, TestMessage message) {
     /**
      * Validates the fields.
      *
+     * @param uid the unique id the server reports for it
+     * @param message the message
      * @throws NullPointerException if any is null
      */
     public StoredMessage {

@@ -4,6 +4,10 @@ package dev.poplar.pop3.testkit;
  * How a {@link Pop3TestServer} offers TLS. Every mode but {@link #NONE} makes a certificate authority for the one
  * server instance (see {@link Pop3TestServer#clientSslContext()}); nothing is shared with other servers or with the
  * JVM's global TLS settings.
+ *
+ * <p>The certificates are made with {@code dev.poplar:pop3-tls} (Bouncy Castle), which the test kit does not bring
+ * by itself, so that plain tests stay light: a TLS test adds it as a test-scoped dependency. Without it, choosing a
+ * mode other than {@link #NONE} fails at once with a message naming the dependency.
  */
 public enum TlsMode {
     /** One plain listener, no TLS. The default. */

@@ -1,5 +1,6 @@
 package dev.poplar.pop3.testkit;
 
+import dev.poplar.pop3.server.ResponseCode;
 import dev.poplar.pop3.server.SessionSummary.EndReason;
 import jakarta.mail.AuthenticationFailedException;
 import jakarta.mail.MessagingException;

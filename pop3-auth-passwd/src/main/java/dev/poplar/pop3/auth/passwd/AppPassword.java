@@ -23,6 +23,13 @@ public record AppPassword(String user, String id, String label, List<String> net
     /**
      * Validates and copies the fields.
      *
+     * @param user the user it logs in as
+     * @param id its identifier, unique in the file; {@link AppPasswords#revoke} takes it
+     * @param label what the user called it ("Phone", "Backup script")
+     * @param networks the client networks it may log in from, in CIDR notation; empty for anywhere
+     * @param created when it was added
+     * @param revoked when it was revoked; empty while it is valid
+     * @param lastUsed when it last logged in, as far as recorded (at most a minute behind); empty if never
      * @throws NullPointerException if any is null
      */
     public AppPassword {

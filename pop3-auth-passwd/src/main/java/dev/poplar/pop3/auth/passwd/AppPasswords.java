@@ -203,6 +203,8 @@ public final class AppPasswords {
         /**
          * Validates the fields.
          *
+         * @param appPassword what {@link #list()} shows of it
+         * @param secret the secret to give the user, e.g. {@code k7qmz-4ta9c-wx2pe-h3nvb} (dashes, spaces and case do not matter when it is used)
          * @throws NullPointerException if any is null
          */
         public Issued {

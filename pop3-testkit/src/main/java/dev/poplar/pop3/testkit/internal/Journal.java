@@ -230,6 +230,22 @@ public final class Journal implements Pop3Observer {
     }
 
     /**
+     * Every session that ended so far, after waiting up to {@code settle} for the open ones to end (a client that
+     * just went away may not have been seen off by the server yet).
+     *
+     * @param settle how long to wait for open sessions
+     * @return a copy, in the order they ended
+     */
+    public synchronized List<RecordedSession> settledSessions(Duration settle) {
+        long deadline = System.nanoTime() + settle.toNanos();
+        long left;
+        while (!live.isEmpty() && (left = deadline - System.nanoTime()) > 0 && !interrupted()) {
+            timedWait(left);
+        }
+        return List.copyOf(ended);
+    }
+
+    /**
      * How many sessions are open now, as far as the events tell.
      *
      * @return sessions seen and not yet closed

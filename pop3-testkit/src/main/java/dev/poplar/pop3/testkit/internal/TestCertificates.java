@@ -15,6 +15,9 @@ import java.util.function.Supplier;
  * The TLS material of one test server, made when first asked for: a development CA of its own, a server certificate
  * for {@code localhost}, {@code 127.0.0.1} and {@code ::1}, a client context trusting only that CA, and, on request,
  * the CA as a PEM file (deleted by {@link #close()}). Thread-safe.
+ *
+ * <p>This is the only class of the test kit that uses pop3-tls (and so Bouncy Castle), an optional dependency: it is
+ * created only for servers with TLS, after {@link TlsSupport#require(String)}.
  */
 public final class TestCertificates implements Supplier<SSLContext>, AutoCloseable {
 
@@ -44,16 +47,21 @@ public final class TestCertificates implements Supplier<SSLContext>, AutoCloseab
         return server;
     }
 
-    /**
-     * The authority.
-     *
-     * @return the CA of this server
-     */
-    public synchronized DevCertificateAuthority authority() {
+    /** @return the CA of this server, made on first call */
+    synchronized DevCertificateAuthority authority() {
         if (ca == null) {
             ca = DevCertificateAuthority.create();
         }
         return ca;
+    }
+
+    /**
+     * The CA certificate.
+     *
+     * @return one PEM {@code CERTIFICATE} block
+     */
+    public synchronized String caPem() {
+        return authority().caPem();
     }
 
     /**

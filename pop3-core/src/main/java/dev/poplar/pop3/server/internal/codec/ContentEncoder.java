@@ -139,10 +139,7 @@ public final class ContentEncoder {
                 atLineStart = false;
             }
             int limit = Math.min(inLimit, ip + (outLimit - op) - 1);
-            int i = ip;
-            while (i < limit && src[inBase + i] != '\n') {
-                i++;
-            }
+            int i = LineEnds.indexOfLf(src, inBase + ip, inBase + limit) - inBase;
             int run = i - ip;
             if (run > 0) {
                 previousCr = src[inBase + i - 1] == '\r';

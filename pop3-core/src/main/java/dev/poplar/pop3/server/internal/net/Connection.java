@@ -45,6 +45,7 @@ public final class Connection implements Transport {
     private static final long HIGH_WATER_OCTETS = 256 * 1024;
     private static final long LOW_WATER_OCTETS = 64 * 1024;
     private static final byte TLS_HANDSHAKE_RECORD = 0x16;
+    private static final int PENDING_LINES_OCTETS = 16 * 1024;
 
     private final AbstractIoSession io;
     private final ConnectionServices services;
@@ -56,6 +57,7 @@ public final class Connection implements Transport {
     private final ProtocolSession session;
     private final HookGate hook;
     private TlsFilter tls;
+    private IoBuffer pendingLines;
     private SessionHook.Action connectAction;
     private ReplySender sending;
     private EndReason endReason;
@@ -76,7 +78,10 @@ public final class Connection implements Transport {
         this.services = services;
         this.listener = listener;
         this.id = id;
-        this.thread = new SessionThread(io, id, services.worker(), services.timer(), this::pump);
+        this.thread = new SessionThread(io, id, services.worker(), services.timer(), () -> {
+            pump();
+            flush();
+        });
         this.decoder = new LineDecoder(services.sessions().config().limits().maxSaslOctets());
         ClientInfo client = new ClientInfo(id, listener.name(), (InetSocketAddress) io.getRemoteAddress(),
                 (InetSocketAddress) io.getLocalAddress(), false, List.of());
@@ -178,6 +183,7 @@ public final class Connection implements Transport {
         }
         closing = true;
         if (flush) {
+            flush();
             io.closeOnFlush();
         } else {
             io.closeNow();
@@ -245,6 +251,7 @@ public final class Connection implements Transport {
                     io.resumeRead();
                 }
             }
+            flush();
         } finally {
             pumping = false;
         }
@@ -311,7 +318,8 @@ public final class Connection implements Transport {
             close(EndReason.TLS_FAILED);
             return;
         }
-        // The +OK is already queued in clear; everything from now on is TLS.
+        // The +OK goes out in clear; everything from now on is TLS.
+        flush();
         installTls();
     }
 
@@ -329,6 +337,7 @@ public final class Connection implements Transport {
             return;
         }
         closing = true;
+        flush();
         if (tls != null) {
             // RFC 8446 section 6.1: end the TLS session with close_notify, which clients such as OpenSSL expect.
             tls.closeOutbound(io);
@@ -359,7 +368,33 @@ public final class Connection implements Transport {
     // ---------------------------------------------------------------- for the reply sender and the hook gate
 
     WriteFuture write(Object message) {
+        flush();
         return io.write(message);
+    }
+
+    /**
+     * Queues a short line (a single-line reply) to go out with the others written in the same turn of the I/O thread:
+     * pipelined commands get their replies in one write, over TLS in one record.
+     *
+     * @param line the octets, CRLF included
+     */
+    void writeLine(byte[] line) {
+        if (pendingLines == null) {
+            pendingLines = IoBuffer.allocate(Math.max(256, line.length)).setAutoExpand(true);
+        }
+        pendingLines.put(line);
+        if (pendingLines.position() >= PENDING_LINES_OCTETS) {
+            flush();
+        }
+    }
+
+    /** Writes the queued lines. Called before any other write and at the end of every turn of the I/O thread. */
+    void flush() {
+        if (pendingLines != null) {
+            IoBuffer lines = pendingLines.flip();
+            pendingLines = null;
+            io.write(lines);
+        }
     }
 
     BufferPool buffers() {

@@ -106,6 +106,7 @@ public final class ConnectionHandler extends IoHandlerAdapter {
         Connection connection = connection(io);
         if (connection != null) {
             connection.written();
+            connection.flush();
         }
     }
 
@@ -176,10 +177,12 @@ public final class ConnectionHandler extends IoHandlerAdapter {
         }
     }
 
+    /** Runs an event of a connection, then writes the replies it queued. */
     private static void run(Connection connection, Runnable event) {
         MDC.put(SessionThread.MDC_KEY, connection.id());
         try {
             event.run();
+            connection.flush();
         } finally {
             MDC.remove(SessionThread.MDC_KEY);
         }

@@ -66,7 +66,7 @@ final class ReplySender {
         } else if (reply instanceof Reply.Verbatim verbatim && verbatim.multiLine()) {
             stream(ReplyStream.lines(verbatim.statusLine(), verbatim.lines().iterator()));
         } else if (shape == null) {
-            connection.write(IoBuffer.wrap((reply.statusLine() + "\r\n").getBytes(StandardCharsets.UTF_8)));
+            connection.writeLine((reply.statusLine() + "\r\n").getBytes(StandardCharsets.UTF_8));
             finished = true;
             done.sent();
         } else {

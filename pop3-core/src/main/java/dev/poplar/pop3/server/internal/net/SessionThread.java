@@ -41,7 +41,8 @@ final class SessionThread {
      * @param id the session id
      * @param worker runs calls that may block
      * @param timer runs delays
-     * @param afterTasks runs on the I/O thread after each batch of handed-back tasks (the connection's pump)
+     * @param afterTasks runs on the I/O thread after each batch of handed-back tasks (the connection's pump and
+     *     flush)
      */
     SessionThread(AbstractIoSession io, String id, Executor worker, ScheduledExecutorService timer,
                   Runnable afterTasks) {

@@ -25,7 +25,12 @@ import java.time.Duration;
 final class Login {
 
     private static final Logger LOG = LoggerFactory.getLogger(Login.class);
-    /** How long a login waits for an ending session of this server to release the mailbox. */
+    /**
+     * How long a login waits for another session of this server to release the mailbox. Its connection may already be
+     * closed, with the close not yet processed (it may even wait behind this login on the same I/O thread), or its
+     * store may still be releasing the mailbox; a session that is alive keeps it, and the client gets
+     * {@code [IN-USE]} once the time is up.
+     */
     static final Duration RELEASE_WAIT = Duration.ofSeconds(2);
 
     private final ProtocolSession session;
@@ -67,14 +72,14 @@ final class Login {
             failed(unavailable.reason());
             session.complete(Replies.AUTH_UNAVAILABLE);
         } else {
-            open(((AuthResult.Accepted) result).mailbox(), true);
+            open(((AuthResult.Accepted) result).mailbox(), System.nanoTime() + RELEASE_WAIT.toNanos());
         }
     }
 
-    private void open(String mailbox, boolean mayWait) {
+    private void open(String mailbox, long waitUntil) {
         MailboxStore store = services.config().store();
         transport.call(store.mayBlock(MailboxStore.Operation.OPEN), () -> view(store, mailbox),
-                (view, failure) -> opened(mailbox, view, failure, mayWait),
+                (view, failure) -> opened(mailbox, view, failure, waitUntil),
                 view -> close(view.maildrop()));
     }
 
@@ -88,16 +93,18 @@ final class Login {
         }
     }
 
-    private void opened(String mailbox, MaildropView view, Exception failure, boolean mayWait) {
+    private void opened(String mailbox, MaildropView view, Exception failure, long waitUntil) {
         if (failure == null) {
             session.enter(view, credentials.username(), mechanism);
             return;
         }
-        if (mayWait && failure instanceof StoreException e && e.kind() == StoreException.Kind.IN_USE) {
-            var release = services.holds().releaseOfEnding(mailbox);
-            if (release.isPresent()) {
-                LOG.debug("mailbox {} is being released by an ending session; waiting", LogSafe.text(mailbox));
-                transport.when(release.get(), RELEASE_WAIT, () -> open(mailbox, false));
+        long left = waitUntil - System.nanoTime();
+        if (left > 0 && failure instanceof StoreException e && e.kind() == StoreException.Kind.IN_USE) {
+            var holder = services.holds().holder(mailbox);
+            if (holder.isPresent()) {
+                LOG.debug("mailbox {} is held by another session of this server; waiting for its release",
+                        LogSafe.text(mailbox));
+                transport.when(holder.get().release(), Duration.ofNanos(left), () -> open(mailbox, waitUntil));
                 return;
             }
         }

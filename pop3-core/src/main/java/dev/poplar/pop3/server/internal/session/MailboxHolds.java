@@ -7,8 +7,8 @@ import java.util.concurrent.CompletionStage;
 
 /**
  * The mailboxes this server's sessions hold, so that a login that finds its mailbox {@code [IN-USE]} can tell whether
- * the holder is one of our sessions that is already ending (its client dropped the connection and reconnected at
- * once, as phones and laptops do when they change networks), and wait for its release instead of failing.
+ * the holder is one of our own sessions, perhaps one whose client has just dropped the connection and reconnected at
+ * once (as phones and laptops do when they change networks), and wait for its release instead of failing.
  * Thread-safe.
  */
 public final class MailboxHolds {
@@ -28,29 +28,27 @@ public final class MailboxHolds {
     }
 
     /**
-     * The release of a mailbox held by a session of this server that is ending.
+     * The hold of one of this server's sessions on a mailbox.
      *
      * @param mailbox the mailbox
-     * @return completes when it is released; empty if no ending session of ours holds it
+     * @return the hold, or empty if no session of ours holds it
      */
-    Optional<CompletionStage<Void>> releaseOfEnding(String mailbox) {
-        Hold hold = held.get(mailbox);
-        return hold != null && hold.ending ? Optional.of(hold.released) : Optional.empty();
+    Optional<Hold> holder(String mailbox) {
+        return Optional.ofNullable(held.get(mailbox));
     }
 
     /** One session's hold on one mailbox. */
     final class Hold {
         private final String mailbox;
         private final CompletableFuture<Void> released = new CompletableFuture<>();
-        private volatile boolean ending;
 
         private Hold(String mailbox) {
             this.mailbox = mailbox;
         }
 
-        /** The session is ending: its connection is closed or closing. */
-        void ending() {
-            ending = true;
+        /** @return completes when the store has released the mailbox */
+        CompletionStage<Void> release() {
+            return released;
         }
 
         /** The store has released the mailbox. */

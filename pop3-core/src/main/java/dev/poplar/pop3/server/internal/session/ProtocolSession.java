@@ -172,7 +172,7 @@ public final class ProtocolSession implements SessionContext {
      */
     public SessionSummary closed(EndReason reason) {
         responder.ended();
-        releaseMaildrop(true);
+        releaseMaildrop();
         SessionSummary summary = new SessionSummary(client.sessionId(), Optional.ofNullable(username), reason,
                 client.secure(), stats.retrieved, stats.retrievedOctets, stats.deleted, stats.notRemoved,
                 Duration.ofNanos(System.nanoTime() - startNanos));
@@ -235,15 +235,12 @@ public final class ProtocolSession implements SessionContext {
         complete(Replies.loggedIn(view.liveCount(), view.liveOctets()));
     }
 
-    private void releaseMaildrop(boolean ending) {
+    private void releaseMaildrop() {
         if (drop == null || released) {
             return;
         }
         released = true;
         MailboxHolds.Hold held = hold;
-        if (ending) {
-            held.ending();
-        }
         var maildrop = drop.maildrop();
         Runnable release = () -> {
             Login.close(maildrop);
@@ -291,7 +288,7 @@ public final class ProtocolSession implements SessionContext {
         state = State.UPDATE;
         Update update = new Update(drop, services, client, stats);
         if (update.nothingToDo()) {
-            releaseMaildrop(false);
+            releaseMaildrop();
             return Replies.signOff(0, 0);
         }
         released = true;

@@ -1,0 +1,64 @@
+package dev.poplar.pop3.spring.boot;
+
+import dev.poplar.pop3.spring.boot.sample.MailApplication;
+import dev.poplar.pop3.store.memory.InMemoryMailboxStore;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.mail.AuthenticationFailedException;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.test.context.SpringBootTest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** A real Boot application serving POP3 through the starter, polled by Angus Mail. */
+@SpringBootTest(classes = MailApplication.class, properties = "poplar.port=0")
+class MailApplicationTest {
+
+    @Value("${local.poplar.port}")
+    int port;
+
+    @Autowired
+    InMemoryMailboxStore store;
+
+    @Autowired
+    Pop3ServerLifecycle lifecycle;
+
+    @Autowired
+    MeterRegistry meters;
+
+    @Test
+    void angusMailDownloadsAndDeletesFromTheApplicationsStore() throws Exception {
+        assertThat(AngusMail.fetchSubjects(AngusMail.properties("pop3", port, null), "alice", "s3cret", true))
+                .containsExactly("Your order, alice");
+        assertThat(store.messages("alice")).isEmpty();
+    }
+
+    @Test
+    void theApplicationsAuthenticatorDecidesWhoLogsIn() {
+        assertThatThrownBy(() -> AngusMail.fetchSubjects(AngusMail.properties("pop3", port, null), "bob", "wrong",
+                false)).isInstanceOf(AuthenticationFailedException.class);
+    }
+
+    @Test
+    void theServerListensOnTheLoopbackPortPublishedInTheEnvironment() {
+        assertThat(lifecycle.isRunning()).isTrue();
+        assertThat(lifecycle.server().localAddress().getPort()).isEqualTo(port).isPositive();
+        assertThat(lifecycle.server().localAddress().getAddress().isLoopbackAddress()).isTrue();
+    }
+
+    @Test
+    void itsCountersAreMetersInTheApplicationsRegistry() throws Exception {
+        double before = meters.get("pop3.logins").tag("result", "success").functionCounter().count();
+        assertThat(AngusMail.fetchSubjects(AngusMail.properties("pop3", port, null), "carol", "c4rol", false))
+                .containsExactly("Your order, carol");
+
+        assertThat(meters.get("pop3.logins").tag("result", "success").functionCounter().count())
+                .isGreaterThanOrEqualTo(before + 1);
+        assertThat(meters.get("pop3.messages.retrieved").functionCounter().count()).isPositive();
+        assertThat(meters.get("pop3.retrieved").functionCounter().count()).isPositive();
+        assertThat(meters.get("pop3.sessions.open").gauge().value()).isNotNegative();
+        assertThat(meters.find("pop3.connections").tag("result", "refused").functionCounter()).isNotNull();
+    }
+}
