@@ -283,6 +283,39 @@ class ServerConfigTest {
         }
 
         @Test
+        void aDatabaseStoreIsReadWithItsPasswordFromAFileAndAnUnreachableDatabaseIsReportedAtItsSection()
+                throws Exception {
+            Files.writeString(dir.resolve("db.pass"), "db-secret\n");
+            ServerConfig config = read(String.join("\n",
+                    "listeners: [{port: 0}]",
+                    "store:",
+                    "  jdbc:",
+                    "    url: jdbc:postgresql://127.0.0.1:1/mail",
+                    "    user: poplar",
+                    "    password_file: db.pass",
+                    "    schema: mail",
+                    "    migrate: false",
+                    "    create_missing_mailboxes: false",
+                    "    connection_timeout: 1s",
+                    "    statement_timeout: 2s",
+                    "    pool_size: 2",
+                    "    hold_lease: 10s",
+                    "    heartbeat: 2s",
+                    "    node_name: node-1",
+                    "    max_message_size: 1048576",
+                    "    listing_cache: 0",
+                    "auth: {users_file: users}",
+                    ""));
+            assertThat(config.store().memory()).isFalse();
+            ConfigException e = catchThrowableOfType(() -> config.store().open(), ConfigException.class);
+            assertThat(e).isNotNull();
+            assertThat(e.getMessage()).startsWith(at(4, 5) + "store.jdbc: ").doesNotContain("db-secret");
+            assertThat(problems(String.join("\n", "listeners: [{port: 0}]", "store:", "  jdbc:",
+                    "    url: jdbc:postgresql://127.0.0.1:1/mail", "    heartbeat: 20s", "auth: {users_file: users}",
+                    ""))).containsExactly(at(4, 5) + "store.jdbc.user: is missing");
+        }
+
+        @Test
         void theExampleShippedInTheDistributionIsValid() throws Exception {
             Path example = Path.of("src/dist/conf/poplar.yaml");
             ServerConfig config = ServerConfig.fromFile(example, environment::get);

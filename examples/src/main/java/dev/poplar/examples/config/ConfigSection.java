@@ -62,7 +62,8 @@ public final class ConfigSection {
     private final String path;
     private final Reading reading;
     private final Set<String> asked = new LinkedHashSet<>();
-    private final Map<String, String> read = new LinkedHashMap<>();
+    /** The paths read, by key, for {@link #blame} to find a file a library's message names. */
+    private final Map<String, String> paths = new LinkedHashMap<>();
 
     private ConfigSection(ConfigNode.Mapping mapping, String path, Reading reading) {
         this.mapping = mapping;
@@ -133,7 +134,6 @@ public final class ConfigSection {
                 problem(key, "must not be empty");
                 return Optional.empty();
             }
-            text.ifPresent(t -> read.put(key, t));
             return text;
         });
     }
@@ -295,7 +295,7 @@ public final class ConfigSection {
         return string(key).flatMap(text -> {
             try {
                 Path resolved = reading.baseDir.resolve(text).normalize();
-                read.put(key, resolved.toString());
+                paths.put(key, resolved.toString());
                 return Optional.of(resolved);
             } catch (RuntimeException e) {
                 problem(key, "is not a valid path: " + text);
@@ -330,9 +330,7 @@ public final class ConfigSection {
             return Optional.empty();
         }
         if (inline) {
-            Optional<String> value = string(key);
-            read.remove(key);
-            return value;
+            return string(key);
         }
         return path(fileKey).flatMap(file -> {
             try {
@@ -493,7 +491,7 @@ public final class ConfigSection {
     /**
      * Records a problem that a library reported in its own words, at the key it concerns: the key whose camelCase
      * name starts the message ({@code lockHeartbeat must be positive} for {@code lock_heartbeat}), else a key whose
-     * path or value the message quotes, else this section. Setting names in the message are written as keys.
+     * path the message quotes, else this section. Setting names in the message are written as keys.
      *
      * @param message the library's message
      */
@@ -507,8 +505,8 @@ public final class ConfigSection {
                 return;
             }
         }
-        for (Map.Entry<String, String> value : read.entrySet()) {
-            if (value.getValue().length() > 1 && text.contains(value.getValue())) {
+        for (Map.Entry<String, String> value : paths.entrySet()) {
+            if (text.contains(value.getValue())) {
                 problem(value.getKey(), keysFor(text));
                 return;
             }
