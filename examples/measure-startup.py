@@ -5,7 +5,7 @@
 
 Unpack the distribution first (mvn package builds examples/target/poplar-VERSION.tar.gz; without --home the script
 unpacks it into a temporary directory). It writes a configuration like the example one (Maildir store, a users file
-with a SHA512-CRYPT password, PEM certificate files, POP3 and POP3S listeners), then for each mode starts the server
+with a SHA512-CRYPT password (--scheme), PEM certificate files, POP3 and POP3S listeners), then for each mode starts the server
 --runs times on a free port, logs in over plain POP3 from loopback as soon as the port answers, and stops it with
 SIGTERM. Modes: "cds" uses the class-data-sharing archive (made once by `bin/poplar cds`, not timed), "no-cds" runs
 with POPLAR_CDS=off. Prints the median, min and max per mode, in milliseconds, and the median CPU time the JVM used
@@ -49,13 +49,13 @@ def try_login(port, user, password):
         return True
 
 
-def fixture(home, work):
+def fixture(home, work, scheme):
     mail = os.path.join(work, "mail", "alice")
     for sub in ("cur", "new", "tmp"):
         os.makedirs(os.path.join(mail, sub))
     with open(os.path.join(mail, "new", "1700000000.M1P1.bench,S=20"), "w") as f:
         f.write("Subject: hi\n\nhello\n")
-    hashed = subprocess.run([os.path.join(home, "bin", "poplar"), "pw", "-p", "alice-pass"], check=True,
+    hashed = subprocess.run([os.path.join(home, "bin", "poplar"), "pw", "-s", scheme, "-p", "alice-pass"], check=True,
                             capture_output=True, text=True).stdout.strip()
     with open(os.path.join(work, "users"), "w") as f:
         f.write("alice:" + hashed + "\n")
@@ -113,6 +113,7 @@ def one_start(home, work, env):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=11)
+    parser.add_argument("--scheme", default="SHA512-CRYPT", help="the users file's password scheme")
     parser.add_argument("--home", help="an unpacked distribution (default: unpack examples/target/poplar-*.tar.gz)")
     args = parser.parse_args()
     work = tempfile.mkdtemp(prefix="poplar-startup-")
@@ -124,7 +125,7 @@ def main():
                 sys.exit("no examples/target/poplar-*.tar.gz: run mvn package first, or pass --home")
             subprocess.run(["tar", "-xzf", archives[0], "-C", work], check=True)
             home = glob.glob(os.path.join(work, "poplar-*"))[0]
-        fixture(home, work)
+        fixture(home, work, args.scheme)
         cache = os.path.join(work, "cache")
         env = dict(os.environ, POPLAR_CDS_DIR=cache)
         subprocess.run([os.path.join(home, "bin", "poplar"), "cds"], env=env, check=True, capture_output=True)
