@@ -28,10 +28,10 @@ class PemFuzzTest {
      * @param input the fuzzer's input
      */
     @FuzzTest(maxDuration = "5m")
-    @DictionaryEntries({"-----BEGIN CERTIFICATE-----\n", "-----END CERTIFICATE-----\n", "-----BEGIN PRIVATE KEY-----\n",
-            "-----END PRIVATE KEY-----\n", "-----BEGIN EC PRIVATE KEY-----\n", "-----BEGIN RSA PRIVATE KEY-----\n",
-            "-----BEGIN ENCRYPTED PRIVATE KEY-----\n", "Proc-Type: 4,ENCRYPTED\n", "DEK-Info: AES-128-CBC,",
-            "MII", "MHcCAQEE"})
+    @DictionaryEntries({"-----BEGIN CERTIFICATE-----", "-----END CERTIFICATE-----", "-----BEGIN PRIVATE KEY-----",
+            "-----END PRIVATE KEY-----", "-----BEGIN EC PRIVATE KEY-----", "-----BEGIN RSA PRIVATE KEY-----",
+            "-----BEGIN ENCRYPTED PRIVATE KEY-----", "Proc-Type: 4,ENCRYPTED", "DEK-Info: AES-128-CBC,", "MII",
+            "MHcCAQEE"})
     void anyFilesLoadOrAreRefusedNamingTheFile(byte[] input) throws IOException {
         int first = indexOf(input, 0);
         int second = indexOf(input, first + 1);
