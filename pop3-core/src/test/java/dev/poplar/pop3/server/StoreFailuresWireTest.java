@@ -130,8 +130,7 @@ class StoreFailuresWireTest {
             if (fails(mailbox, CallPoint.OPEN)) {
                 failure.raise();
             }
-            Maildrop inner = memory.open(mailbox);
-            return new Maildrop() {
+            return new ForwardingMaildrop(memory.open(mailbox)) {
                 @Override
                 public List<MessageInfo> messages() {
                     if (fails(mailbox, CallPoint.MESSAGES)) {
@@ -146,23 +145,7 @@ class StoreFailuresWireTest {
                         failure.raise();
                     }
                     MessageContent content = inner.content(message);
-                    if (!mailbox.equals("alice")) {
-                        return content;
-                    }
-                    return new MessageContent() {
-                        @Override
-                        public ReadableByteChannel channel() throws IOException {
-                            if (fails(mailbox, CallPoint.CHANNEL)) {
-                                failure.raiseIo();
-                            }
-                            return new FailingChannel(content.channel());
-                        }
-
-                        @Override
-                        public void close() throws IOException {
-                            content.close();
-                        }
-                    };
+                    return mailbox.equals("alice") ? failing(content) : content;
                 }
 
                 @Override
@@ -180,6 +163,23 @@ class StoreFailuresWireTest {
                     if (fails(mailbox, CallPoint.CLOSE)) {
                         throw new IllegalStateException(SECRET_DETAIL);
                     }
+                }
+            };
+        }
+
+        private MessageContent failing(MessageContent content) {
+            return new MessageContent() {
+                @Override
+                public ReadableByteChannel channel() throws IOException {
+                    if (point == CallPoint.CHANNEL) {
+                        failure.raiseIo();
+                    }
+                    return new FailingChannel(content.channel());
+                }
+
+                @Override
+                public void close() throws IOException {
+                    content.close();
                 }
             };
         }
@@ -260,6 +260,19 @@ class StoreFailuresWireTest {
         return alice;
     }
 
+    /**
+     * Alice logs in and marks message 1 deleted; then the store starts failing.
+     *
+     * @return alice's connection
+     */
+    WireClient aliceMarkedOneThenFailing(boolean blocking, CallPoint point, Failure failure) throws IOException {
+        start(blocking);
+        WireClient alice = alice();
+        assertThat(alice.send("DELE 1")).isEqualTo("+OK message 1 deleted");
+        store.failAt(point, failure);
+        return alice;
+    }
+
     /** Another client is served in full meanwhile: log in, read, delete nothing, quit. */
     void bobIsServed() throws IOException {
         try (WireClient bob = WireClient.connect(server)) {
@@ -269,6 +282,13 @@ class StoreFailuresWireTest {
             assertThat(new String(bob.body(), StandardCharsets.US_ASCII)).isEqualTo(SMALL);
             assertThat(bob.send("QUIT")).startsWith("+OK Poplar signing off");
         }
+    }
+
+    /** Bob is served while alice's session is open; then alice drops her connection, and nothing is lost. */
+    void bobIsServedThenAliceLeaves(WireClient alice) throws IOException {
+        bobIsServed();
+        alice.close();
+        nothingLostAndAliceLogsInAgain();
     }
 
     /** After alice's session: her mailbox is released and holds what it held, and she can log in again. */
@@ -337,10 +357,7 @@ class StoreFailuresWireTest {
         @MethodSource("dev.poplar.pop3.server.StoreFailuresWireTest#storeExceptions")
         void failsThatRetrOrTopWithTheKindsReplyAndTheSessionGoesOn(Failure failure, boolean blocking)
                 throws IOException {
-            start(blocking);
-            WireClient alice = alice();
-            assertThat(alice.send("DELE 1")).isEqualTo("+OK message 1 deleted");
-            store.failAt(CallPoint.CONTENT, failure);
+            WireClient alice = aliceMarkedOneThenFailing(blocking, CallPoint.CONTENT, failure);
             assertThat(alice.send("RETR 2")).isEqualTo(failure.reply());
             assertThat(alice.send("TOP 2 1")).isEqualTo(failure.reply());
             bobIsServed();
@@ -353,10 +370,7 @@ class StoreFailuresWireTest {
         @MethodSource("dev.poplar.pop3.server.StoreFailuresWireTest#readFailures")
         void thatCannotBeOpenedAsAChannelIsSysTempAndTheSessionGoesOn(Failure failure, boolean blocking)
                 throws IOException {
-            start(blocking);
-            WireClient alice = alice();
-            assertThat(alice.send("DELE 1")).isEqualTo("+OK message 1 deleted");
-            store.failAt(CallPoint.CHANNEL, failure);
+            WireClient alice = aliceMarkedOneThenFailing(blocking, CallPoint.CHANNEL, failure);
             assertThat(alice.send("RETR 2")).isEqualTo(SYS_TEMP);
             bobIsServed();
             store.heal();
@@ -370,25 +384,17 @@ class StoreFailuresWireTest {
         @MethodSource("dev.poplar.pop3.server.StoreFailuresWireTest#readFailures")
         void thatFailsAtTheFirstReadIsSysTempAndTheSessionGoesOn(Failure failure, boolean blocking)
                 throws IOException {
-            start(blocking);
-            WireClient alice = alice();
-            assertThat(alice.send("DELE 1")).isEqualTo("+OK message 1 deleted");
-            store.failAt(CallPoint.FIRST_READ, failure);
+            WireClient alice = aliceMarkedOneThenFailing(blocking, CallPoint.FIRST_READ, failure);
             assertThat(alice.send("RETR 2")).isEqualTo(SYS_TEMP);
             assertThat(alice.send("NOOP")).isEqualTo("+OK");
-            bobIsServed();
-            alice.close();
-            nothingLostAndAliceLogsInAgain();
+            bobIsServedThenAliceLeaves(alice);
         }
 
         @ParameterizedTest(name = "{0}, may block: {1}")
         @MethodSource("dev.poplar.pop3.server.StoreFailuresWireTest#readFailures")
         void thatFailsAfterPartWasSentClosesTheConnectionAndDeletesNothing(Failure failure, boolean blocking)
                 throws IOException {
-            start(blocking);
-            WireClient alice = alice();
-            assertThat(alice.send("DELE 1")).isEqualTo("+OK message 1 deleted");
-            store.failAt(CallPoint.LATER_READ, failure);
+            WireClient alice = aliceMarkedOneThenFailing(blocking, CallPoint.LATER_READ, failure);
             alice.write("RETR 2\r\nQUIT\r\n");
             assertThat(alice.line()).isEqualTo("+OK " + LARGE.length() + " octets");
             // The client cannot be told: the server closes the connection in the middle of the message.
@@ -406,10 +412,7 @@ class StoreFailuresWireTest {
         @MethodSource("dev.poplar.pop3.server.StoreFailuresWireTest#storeExceptions")
         void answersQuitWithSysTempWhateverTheKindClosesAndKeepsEveryMessage(Failure failure, boolean blocking)
                 throws IOException {
-            start(blocking);
-            WireClient alice = alice();
-            assertThat(alice.send("DELE 1")).isEqualTo("+OK message 1 deleted");
-            store.failAt(CallPoint.UPDATE, failure);
+            WireClient alice = aliceMarkedOneThenFailing(blocking, CallPoint.UPDATE, failure);
             assertThat(alice.send("QUIT")).isEqualTo("-ERR [SYS/TEMP] some deleted messages not removed (1 of 1)");
             assertThat(alice.closedByServer()).isTrue();
             bobIsServed();
@@ -419,34 +422,16 @@ class StoreFailuresWireTest {
         @Test
         void thatRemovesOnlySomeSaysHowManyStayed() throws IOException {
             start(true);
-            MailboxStore partial = mailbox -> {
-                Maildrop inner = store.open(mailbox);
-                return new Maildrop() {
-                    @Override
-                    public List<MessageInfo> messages() {
-                        return inner.messages();
-                    }
-
-                    @Override
-                    public MessageContent content(MessageInfo message) throws StoreException {
-                        return inner.content(message);
-                    }
-
-                    @Override
-                    public UpdateResult update(Set<MessageInfo> deleted, Set<MessageInfo> retrieved)
-                            throws StoreException {
-                        MessageInfo kept = inner.messages().get(1);
-                        Set<MessageInfo> removed = new java.util.HashSet<>(deleted);
-                        removed.remove(kept);
-                        inner.update(removed, retrieved);
-                        return UpdateResult.partial(Set.of(kept));
-                    }
-
-                    @Override
-                    public void close() {
-                        inner.close();
-                    }
-                };
+            MailboxStore partial = mailbox -> new ForwardingMaildrop(store.open(mailbox)) {
+                @Override
+                public UpdateResult update(Set<MessageInfo> deleted, Set<MessageInfo> retrieved)
+                        throws StoreException {
+                    MessageInfo kept = inner.messages().get(1);
+                    Set<MessageInfo> removed = new java.util.HashSet<>(deleted);
+                    removed.remove(kept);
+                    inner.update(removed, retrieved);
+                    return UpdateResult.partial(Set.of(kept));
+                }
             };
             server.close();
             server = TestServers.start(TestServers.builder(new InMemoryMailboxStore()).store(partial)
