@@ -214,11 +214,12 @@ class ProtocolSessionTest {
         @Test
         void anIdleSessionEndsWithoutUpdate() {
             SessionHarness session = loggedIn(1);
-            session.send("DELE 1");
+            assertThat(session.send("DELE 1")).isEqualTo("+OK message 1 deleted\r\n");
             session.session().idle();
             assertThat(session.closedWith).isEqualTo(EndReason.IDLE_TIMEOUT);
-            session.drop();
+            assertThat(session.drop().deleted()).isZero();
             assertThat(store.messages("alice")).hasSize(1);
+            assertThat(store.isLocked("alice")).isFalse();
         }
     }
 
