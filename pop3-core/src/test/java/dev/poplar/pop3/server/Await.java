@@ -8,7 +8,7 @@ import java.util.function.BooleanSupplier;
  * Waits for a condition that nothing signals (a store's lock, a count of sessions), without holding a core: checks it
  * every few milliseconds until a deadline.
  */
-final class Await {
+public final class Await {
 
     private static final long PAUSE_NANOS = Duration.ofMillis(5).toNanos();
 
@@ -23,7 +23,7 @@ final class Await {
      * @param timeout the longest wait
      * @throws AssertionError if it does not hold in time
      */
-    static void until(String what, BooleanSupplier condition, Duration timeout) {
+    public static void until(String what, BooleanSupplier condition, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() - deadline > 0) {
