@@ -209,7 +209,7 @@ class FaultsTest {
         void aRetrDroppedAfterNOctetsDeliversExactlyThoseAndDeletesNothing(Pop3TestServer server) throws Exception {
             server.inject(Fault.on("RETR").dropAfter(5000));
             try (Pop3Dialog client = loggedIn(server, "alice", "s3cret")) {
-                client.send("DELE 1");
+                assertThat(client.send("DELE 1")).isEqualTo("+OK message 1 deleted");
                 client.write("RETR 2\r\n");
                 byte[] received = client.readToEnd();
                 assertThat(received).hasSize(5000);

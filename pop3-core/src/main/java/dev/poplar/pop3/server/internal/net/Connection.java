@@ -362,6 +362,11 @@ public final class Connection implements Transport {
         return io.write(message);
     }
 
+    /** Notes the octets queued for writing now: the metrics keep the peak. */
+    void noteQueued() {
+        services.metrics().queued(io.getScheduledWriteBytes());
+    }
+
     BufferPool buffers() {
         return services.buffers();
     }
