@@ -84,10 +84,11 @@ class InterceptorWireTest {
             @Override
             public Action onCommand(Command command) {
                 return command.verb().equals("NOOP") && command.user().equals(java.util.Optional.of("alice"))
-                        ? Action.delay(Duration.ofSeconds(2)) : Action.proceed();
+                        ? Action.delay(Duration.ofSeconds(4)) : Action.proceed();
             }
         };
-        // One I/O thread: a delay that held its thread would hold bob's session too.
+        // One I/O thread: a delay that held its thread would hold bob's session too. Bob has the whole delay to log
+        // in and be answered, and alice's answer must not have come meanwhile.
         server = TestServers.start(TestServers.builder(store).hook(interceptor).ioThreads(1));
         try (WireClient alice = WireClient.connect(server); WireClient bob = WireClient.connect(server)) {
             alice.greeting();
@@ -99,7 +100,7 @@ class InterceptorWireTest {
             assertThat(bob.send("NOOP")).isEqualTo("+OK");
             assertThat(alice.input().available()).as("alice answered before the delay was over").isZero();
             assertThat(alice.line()).isEqualTo("+OK");
-            assertThat(Duration.ofNanos(System.nanoTime() - t0)).isGreaterThanOrEqualTo(Duration.ofMillis(1900));
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).isGreaterThanOrEqualTo(Duration.ofMillis(3900));
         }
     }
 
