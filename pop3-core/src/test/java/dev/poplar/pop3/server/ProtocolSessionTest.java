@@ -178,6 +178,14 @@ class ProtocolSessionTest {
         }
 
         @Test
+        void anArgumentOfControlCharactersIsNoArgumentForTheCommandAndForItsVerb() {
+            SessionHarness session = loggedIn(1);
+            assertThat(session.send("UIDL \u0001")).startsWith("+OK 1 messages").endsWith("\r\n.\r\n");
+            assertThat(Verb.UIDL.multiLine("\u0001")).isTrue();
+            assertThat(Verb.UIDL.multiLine(" 1")).isFalse();
+        }
+
+        @Test
         void retrSendsTheMessageAndTopItsHead() {
             SessionHarness session = loggedIn(1);
             assertThat(session.send("RETR 1")).isEqualTo("+OK 20 octets\r\nSubject: 1\r\n\r\nbody\r\n.\r\n");
@@ -217,11 +225,12 @@ class ProtocolSessionTest {
         @Test
         void anIdleSessionEndsWithoutUpdate() {
             SessionHarness session = loggedIn(1);
-            session.send("DELE 1");
+            assertThat(session.send("DELE 1")).isEqualTo("+OK message 1 deleted\r\n");
             session.session().idle();
             assertThat(session.closedWith).isEqualTo(EndReason.IDLE_TIMEOUT);
-            session.drop();
+            assertThat(session.drop().deleted()).isZero();
             assertThat(store.messages("alice")).hasSize(1);
+            assertThat(store.isLocked("alice")).isFalse();
         }
     }
 

@@ -143,6 +143,11 @@ final class SessionHarness implements Transport {
         return harness;
     }
 
+    /** @return the configuration of the server the session belongs to */
+    ServerConfig config() {
+        return config;
+    }
+
     /** @return the session under test */
     ProtocolSession session() {
         return session;
@@ -158,6 +163,18 @@ final class SessionHarness implements Transport {
         for (String line : lines) {
             input.add(new Line(line, line.getBytes(StandardCharsets.UTF_8).length + 2, false));
         }
+        pump();
+        return take();
+    }
+
+    /**
+     * Hands the session one line as the decoder cut it (an over-long one included) and returns what it answered.
+     *
+     * @param line the line
+     * @return the octets sent back, as text
+     */
+    String send(Line line) {
+        input.add(line);
         pump();
         return take();
     }

@@ -336,6 +336,15 @@ class PasswdFileAuthenticatorTest {
         }
 
         @Test
+        void aSecretTypedInsideTheSchemeBracesIsNotQuoted() throws Exception {
+            PasswdFileException unknown = loadFailure("bob:{SSHA512 topsecrethash}x");
+            assertThat(unknown.getMessage()).contains("users:1", "unknown password scheme").doesNotContain("topsecret",
+                    "TOPSECRET");
+            PasswdFileException empty = loadFailure("bob:{SHA512-CRYPT$6$salt$topsecrethash}");
+            assertThat(empty.getMessage()).contains("users:1", "empty").doesNotContain("topsecret", "TOPSECRET");
+        }
+
+        @Test
         void aMalformedSecretOfAKnownSchemeIsRefusedWithItsLineNumber() throws Exception {
             PasswdFileException e = loadFailure("alice:{SHA512-CRYPT}$6$salt$tooshort");
             assertThat(e.line()).isEqualTo(1);

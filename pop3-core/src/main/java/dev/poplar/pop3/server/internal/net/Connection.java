@@ -358,6 +358,11 @@ public final class Connection implements Transport {
         output.flush();
     }
 
+    /** Notes the octets queued for writing now: the metrics keep the peak. */
+    void noteQueued() {
+        services.metrics().queued(io.getScheduledWriteBytes());
+    }
+
     BufferPool buffers() {
         return services.buffers();
     }

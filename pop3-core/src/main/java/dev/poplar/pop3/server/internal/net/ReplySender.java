@@ -204,6 +204,7 @@ final class ReplySender {
         inFlight++;
         ByteBuffer backing = chunk.buf();
         WriteFuture future = connection.write(chunk);
+        connection.noteQueued();
         future.addListener(f -> {
             connection.buffers().give(backing);
             inFlight--;
