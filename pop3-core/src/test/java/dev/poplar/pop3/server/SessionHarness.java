@@ -145,7 +145,7 @@ final class SessionHarness implements Transport {
 
     /** @return the configuration of the server the session belongs to */
     ServerConfig config() {
-        return config;
+        return server.config;
     }
 
     /** @return the session under test */
