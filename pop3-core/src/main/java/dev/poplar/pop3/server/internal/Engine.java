@@ -175,6 +175,8 @@ public final class Engine {
 
     private void shutdownResources() {
         for (NioSocketAcceptor acceptor : acceptors) {
+            // unbind() returns once the port is closed; dispose alone may close it a moment later.
+            acceptor.unbind();
             acceptor.dispose(true);
         }
         if (processor != null) {
