@@ -42,8 +42,8 @@ class ProxyHeaderParserFuzzTest {
      * @param input the fuzzer's input
      */
     @FuzzTest(maxDuration = "5m")
-    @DictionaryEntries({"PROXY TCP4 ", "PROXY TCP6 ", "PROXY UNKNOWN", " 65535 110\r\n", "\r\n\r\n", "QUIT\n",
-            "127.0.0.1 ", "::ffff:"})
+    @DictionaryEntries({"PROXY TCP4 ", "PROXY TCP6 ", "PROXY UNKNOWN", " 65535 110", "QUIT", "127.0.0.1 ",
+            "::ffff:", "TLSv1.3"})
     void consumesOnlyAWellFormedHeaderAndLeavesWhatFollows(byte[] input) {
         if (input.length < 2) {
             return;
