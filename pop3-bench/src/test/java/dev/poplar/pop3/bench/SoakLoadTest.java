@@ -48,7 +48,7 @@ class SoakLoadTest {
                         server.localAddress(implicitTls).getPort());
 
                 SoakLoad.Result result = SoakLoad.run(fixture, endpoints, ProcessHandle.current(),
-                        new SoakLoad.Settings(Duration.ofSeconds(3), 2, Duration.ofSeconds(1)), dir, LOG);
+                        new SoakLoad.Settings(Duration.ofSeconds(2), 2, Duration.ofMillis(500)), dir, LOG);
 
                 assertThat(result.errors()).isEmpty();
                 assertThat(result.errorCount()).isZero();
