@@ -87,7 +87,7 @@ public final class BenchMain {
                             : (LoadGenerator) new JavaLoadGenerator())
                     .toList();
             status = new BenchMain(options, new Log(System.err, options.quiet()), generators,
-                    "run.sh " + String.join(" ", args)).run();
+                    commandLine(args)).run();
         } catch (IOException e) {
             System.err.println("pop3-bench: " + e.getMessage());
             status = 1;
@@ -96,6 +96,20 @@ public final class BenchMain {
             status = 1;
         }
         System.exit(status);
+    }
+
+    /** The command as the user typed it: without the paths {@code run.sh} adds to every run. */
+    static String commandLine(String[] args) {
+        List<String> shown = new ArrayList<>();
+        for (int i = 0; i < args.length; i++) {
+            if (List.of("--out", "--canned-binary", "--load-binary").contains(args[i]) && i + 1 < args.length
+                    && !args[i + 1].startsWith("--")) {
+                i++;
+            } else {
+                shown.add(args[i]);
+            }
+        }
+        return "pop3-bench/run.sh " + String.join(" ", shown);
     }
 
     private int run() throws IOException, InterruptedException {

@@ -63,6 +63,14 @@ class BenchOptionsTest {
     }
 
     @Test
+    void theReportedCommandLeavesOutThePathsRunShAdds() {
+        String[] args = {"--out", "/tmp/x/out", "--canned-binary", "/tmp/x/canned", "--load-binary", "/tmp/x/load",
+                "--full", "--targets", "poplar", "--loads", "soak"};
+
+        assertThat(BenchMain.commandLine(args)).isEqualTo("pop3-bench/run.sh --full --targets poplar --loads soak");
+    }
+
+    @Test
     void theFirstGeneratorGivesTheFiguresAndTheOrderIsKept() {
         BenchOptions options = BenchOptions.parse(new String[] {"--full", "--generator", "java,c,java"}, ROOT);
 
