@@ -10,9 +10,15 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -267,9 +273,9 @@ class ServerConfigTest {
                     "  loggers: {dev.poplar.pop3.tls: debug}",
                     "  timestamps: false",
                     ""));
-            assertThat(config.logging().properties()).containsEntry("org.slf4j.simpleLogger.defaultLogLevel", "warn")
-                    .containsEntry("org.slf4j.simpleLogger.log.dev.poplar.pop3.tls", "debug")
-                    .containsEntry("org.slf4j.simpleLogger.showDateTime", "false");
+            assertThat(config.logging().level()).isEqualTo(LoggingConfig.Level.WARN);
+            assertThat(config.logging().loggers()).containsEntry("dev.poplar.pop3.tls", LoggingConfig.Level.DEBUG);
+            assertThat(config.logging().timestamps()).isFalse();
             try (Standalone server = start(config);
                  StandaloneServerTest.Line session = new StandaloneServerTest.Line(
                          server.server().localAddress(server.plain().get()))) {
@@ -322,6 +328,114 @@ class ServerConfigTest {
             assertThat(config.listeners()).extracting(l -> l.address().getPort()).containsExactly(110, 995);
             assertThat(config.tls()).isPresent();
             assertThat(config.store().memory()).isFalse();
+        }
+    }
+
+    @Nested
+    class Operations {
+        @Test
+        void proxyAccessNetworkPenaltyOauthMetricsAndAuditKeysAreRead() throws Exception {
+            ServerConfig config = read(base().replace("  - port: 0\n", String.join("\n",
+                    "  - port: 0",
+                    "    behind_proxy:",
+                    "      trust: [10.0.0.5, 192.0.2.0/24]",
+                    "      header_timeout: 3s",
+                    "      trust_client_tls: true",
+                    "")) + String.join("\n",
+                    "access:",
+                    "  rules:",
+                    "    - allow 198.51.100.0/24 on pop3",
+                    "    - deny all on pop3",
+                    "  trusted_networks: [203.0.113.0/24]",
+                    "network: {tcp_keepalive: false, backlog: 64, receive_buffer_size: 65536, send_buffer_size: 0}",
+                    "limits: {auth_failure_delay_per_user: 2s}",
+                    "metrics: {port: 0, tags: {server: mail1}}",
+                    "audit: {file: audit.log, max_file_size: 10MB, max_history: 7, total_size_cap: 1GB}",
+                    ""));
+            assertThat(config.listeners().get(0).proxyProtocol()).hasValueSatisfying(p -> {
+                assertThat(p.trustedSources()).containsExactly("10.0.0.5", "192.0.2.0/24");
+                assertThat(p.headerTimeout()).hasSeconds(3);
+                assertThat(p.trustClientTls()).isTrue();
+            });
+            assertThat(config.access().rules().lines()).containsExactly("allow 198.51.100.0/24 on pop3",
+                    "deny all on pop3", "trust 203.0.113.0/24");
+            assertThat(config.metrics()).hasValueSatisfying(m -> assertThat(m.url())
+                    .isEqualTo("http://127.0.0.1:0/metrics"));
+            assertThat(config.audit()).hasValueSatisfying(a -> assertThat(a.file()).contains(dir.resolve("audit.log")));
+        }
+
+        @Test
+        void badValuesAreReportedAtTheirLines() throws Exception {
+            assertThat(problems(String.join("\n",
+                    "listeners:",
+                    "  - port: 0",
+                    "    behind_proxy:",
+                    "      trust: [10.0.0.0/8, balancer.example.org]",
+                    "      header_timeout: 5m",
+                    "store: {maildir: {root: mail}}",
+                    "auth: {users_file: users}",
+                    "access:",
+                    "  rules:",
+                    "    - allow 192.0.2.0/24",
+                    "    - permit all",
+                    "    - deny all on pop3s",
+                    "network:",
+                    "  backlog: 0",
+                    "metrics:",
+                    "  port: http",
+                    "audit:",
+                    "  file: audit.log",
+                    "  max_file_size: lots",
+                    ""))).containsExactly(
+                    at(4, 27) + "listeners[1].behind_proxy.trust[2]: not an IP address or CIDR block: "
+                            + "'balancer.example.org'",
+                    at(5, 23) + "listeners[1].behind_proxy.header_timeout: must be 1 second to 1 minute",
+                    at(11, 7) + "access.rules[2]: expected allow, deny or trust: 'permit all'",
+                    at(12, 7) + "access.rules[3]: no listener is named pop3s (listeners: pop3)",
+                    at(14, 12) + "network.backlog: must be between 1 and 65535: 0",
+                    at(16, 9) + "metrics.port: must be a whole number: http",
+                    at(19, 18) + "audit.max_file_size: must be a size such as 512KB, 100MB or 2GB: lots");
+            assertThat(problems(base() + "network: {receive_buffer_size: 100}\n")).containsExactly(at(8, 32)
+                    + "network.receive_buffer_size: must be 0 (system default) or 1024 to 67108864 octets: 100");
+        }
+
+        @Test
+        void theOauthErrorDetailsMustSuitTheWire() throws Exception {
+            assertThat(problems(base() + String.join("\n",
+                    "  oauth:",
+                    "    issuer: https://login.example.org",
+                    "    jwks_file: jwks.json",
+                    "    required_scope: mail pop",
+                    "    openid_configuration: http://login.example.org/.well-known/openid-configuration",
+                    ""))).containsExactly(
+                    at(11, 21) + "auth.oauth.required_scope: must be one scope token (RFC 6749 section 3.3), "
+                            + "without spaces, quotes or backslashes: \"mail pop\"",
+                    at(12, 27) + "auth.oauth.openid_configuration: must be an absolute https URL, not "
+                            + "http://login.example.org/.well-known/openid-configuration");
+        }
+
+        @Test
+        void metricsAreServedForPrometheusAndScrapedOverHttp() throws Exception {
+            ServerConfig config = read(base() + "metrics: {port: 0, tags: {server: mail1}}\n");
+            try (Standalone server = start(config)) {
+                try (StandaloneServerTest.Line session = new StandaloneServerTest.Line(
+                        server.server().localAddress(server.plain().get()))) {
+                    session.send("USER alice");
+                    assertThat(session.send("PASS " + MaildirFixture.ALICE_PASSWORD)).startsWith("+OK");
+                    assertThat(session.send("QUIT")).startsWith("+OK");
+                }
+                InetSocketAddress at = server.metricsAddress().orElseThrow();
+                HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+                HttpResponse<String> scrape = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                        + at.getPort() + "/metrics")).timeout(Duration.ofSeconds(10)).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertThat(scrape.statusCode()).isEqualTo(200);
+                assertThat(scrape.headers().firstValue("Content-Type")).hasValueSatisfying(t ->
+                        assertThat(t).startsWith("text/plain"));
+                assertThat(scrape.body()).contains(
+                        "pop3_logins_total{mechanism=\"USER\",outcome=\"success\",server=\"mail1\"} 1.0",
+                        "pop3_connections_open_connections{server=\"mail1\"} ");
+            }
         }
     }
 

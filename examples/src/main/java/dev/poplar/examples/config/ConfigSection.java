@@ -409,6 +409,39 @@ public final class ConfigSection {
     }
 
     /**
+     * One value or a list of values, each passed to a setter; what the setter throws for an item becomes a problem at
+     * that item's line: {@code trust: [192.0.2.0/24, 2001:db8::/32]}.
+     *
+     * @param key the key
+     * @param setter receives each value, in order
+     */
+    public void strings(String key, Consumer<String> setter) {
+        Optional<ConfigNode> node = node(key);
+        if (node.isEmpty()) {
+            return;
+        }
+        if (!(node.get() instanceof ConfigNode.Sequence sequence)) {
+            string(key).ifPresent(v -> set(key, v, setter));
+            return;
+        }
+        int index = 0;
+        for (ConfigNode item : sequence.items()) {
+            index++;
+            String at = qualified(key) + "[" + index + "]";
+            if (item instanceof ConfigNode.Scalar scalar && !scalar.isNull()) {
+                Optional<String> value = expand(key, scalar);
+                try {
+                    value.ifPresent(setter);
+                } catch (IllegalArgumentException | IllegalStateException | NullPointerException e) {
+                    add(item.origin(), at, keysFor(e.getMessage() == null ? "not accepted" : e.getMessage()));
+                }
+            } else {
+                add(item.origin(), at, "the list must hold values, not " + item.kind());
+            }
+        }
+    }
+
+    /**
      * The section under a key.
      *
      * @param key the key
