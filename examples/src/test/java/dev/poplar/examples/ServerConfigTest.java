@@ -23,6 +23,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -437,6 +438,31 @@ class ServerConfigTest {
                         "pop3_connections_open_connections{server=\"mail1\"} ");
             }
         }
+    }
+
+    @Test
+    void theCommentedOutOperationsSettingsOfTheExampleAreValidToo() throws Exception {
+        List<String> lines = Files.readAllLines(Path.of("src/dist/conf/poplar.yaml"));
+        StringBuilder yaml = new StringBuilder();
+        String prefix = null;
+        for (String line : lines) {
+            if (line.matches("# (limits|network|access|metrics|audit):.*") || line.startsWith("  # - name: balanced")) {
+                prefix = line.startsWith("#") ? "# " : "  # ";
+            } else if (prefix != null && !line.startsWith(prefix)) {
+                prefix = null;
+            }
+            yaml.append(prefix == null ? line : line.replaceFirst(Pattern.quote(prefix),
+                    prefix.startsWith(" ") ? "  " : "")).append('\n');
+        }
+        Path file = dir.resolve("uncommented.yaml");
+        Files.writeString(file, yaml.toString());
+        ServerConfig config = ServerConfig.fromFile(file, environment::get);
+        assertThat(config.listeners()).extracting(l -> l.proxyProtocol().isPresent()).containsExactly(false, false,
+                true);
+        assertThat(config.access().rules().lines()).hasSize(4);
+        assertThat(config.metrics()).isPresent();
+        assertThat(config.audit()).hasValueSatisfying(a -> assertThat(a.file())
+                .contains(Path.of("/var/log/poplar/audit.log")));
     }
 
     @Nested
