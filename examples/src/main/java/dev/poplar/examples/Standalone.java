@@ -58,11 +58,13 @@ final class Standalone implements AutoCloseable {
     private final AtomicReference<CompletableFuture<TlsConfig.Built>> tls;
     private final Optional<String> demoPassword;
     private final Optional<PrometheusEndpoint> metrics;
+    private final Optional<AuditTrail> audit;
     private ServerConfig applied;
 
     private Standalone(Pop3Server server, ServerConfig config, AutoCloseable store,
                        ReloadableAuthenticator authenticator, AtomicReference<CompletableFuture<TlsConfig.Built>> tls,
-                       Optional<String> demoPassword, Optional<PrometheusEndpoint> metrics) {
+                       Optional<String> demoPassword, Optional<PrometheusEndpoint> metrics,
+                       Optional<AuditTrail> audit) {
         this.server = server;
         this.started = config;
         this.applied = config;
@@ -71,6 +73,7 @@ final class Standalone implements AutoCloseable {
         this.tls = tls;
         this.demoPassword = demoPassword;
         this.metrics = metrics;
+        this.audit = audit;
     }
 
     /**
@@ -136,11 +139,11 @@ final class Standalone implements AutoCloseable {
             Pop3Server.Builder builder = config.serverBuilder().store(store.store()).authenticator(authenticator);
             Optional<MetricsConfig.Meters> meters = config.metrics().map(MetricsConfig::meters);
             meters.ifPresent(m -> builder.observer(m.binder()));
-            if (config.audit().isPresent()) {
-                AuditTrail audit = config.audit().get().trail();
-                builder.observer(audit);
-                config.tls().ifPresent(t -> t.listener(AuditConfig.certificates(audit)));
-            }
+            Optional<AuditTrail> audit = config.audit().map(AuditConfig::trail);
+            audit.ifPresent(trail -> {
+                builder.observer(trail);
+                config.tls().ifPresent(t -> t.listener(AuditConfig.certificates(trail)));
+            });
             if (config.tls().isPresent()) {
                 // Certificates load on a second thread while the store and the listeners come up: TLS set-up is the
                 // larger part of a fresh start, and only the first TLS connection needs it.
@@ -191,7 +194,7 @@ final class Standalone implements AutoCloseable {
                 opened.add(endpoint.get());
             }
             Standalone running = new Standalone(server, config, store.resource(), authenticator, tls, demoPassword,
-                    endpoint);
+                    endpoint, audit);
             running.describe(out, what);
             return running;
         } catch (ConfigException e) {
@@ -231,6 +234,7 @@ final class Standalone implements AutoCloseable {
                 done.add("certificate " + current.tls().keyMaterial().certificate().getSubjectX500Principal()
                         .getName() + " (expires " + current.tls().keyMaterial().notAfter() + ")");
             } else {
+                audit.ifPresent(trail -> fresh.tls().get().listener(AuditConfig.certificates(trail)));
                 newTls = Optional.of(fresh.tls().get().build(fresh.listeners()));
                 done.add("new TLS settings, certificate " + newTls.get().tls().keyMaterial().certificate()
                         .getSubjectX500Principal().getName());

@@ -401,6 +401,25 @@ class ServerConfigTest {
         }
 
         @Test
+        void maildirMigrationKeysAreReadAndABadUidlFormatIsReportedAtItsLineWhenTheStoreOpens() throws Exception {
+            Files.createDirectory(dir.resolve("home"));
+            ServerConfig good = read(base().replace("    root: mail\n", String.join("\n",
+                    "    root: mail",
+                    "    dovecot_uidls: true",
+                    "    dovecot_uidl_format: \"%08Xu%08Xv\"",
+                    "    content_may_block: true",
+                    "    mailbox_link_targets: [home]",
+                    "    follow_message_links: false",
+                    "")));
+            try (AutoCloseable store = good.store().open().resource()) {
+                assertThat(store).isNotNull();
+            }
+            ServerConfig bad = read(base().replace("    root: mail\n", "    root: mail\n    dovecot_uidl_format: \"%m\"\n"));
+            assertThatThrownBy(() -> bad.store().open()).isInstanceOf(ConfigException.class)
+                    .hasMessageStartingWith(at(6, 26) + "store.maildir.dovecot_uidl_format: ");
+        }
+
+        @Test
         void theOauthErrorDetailsMustSuitTheWire() throws Exception {
             assertThat(problems(base() + String.join("\n",
                     "  oauth:",

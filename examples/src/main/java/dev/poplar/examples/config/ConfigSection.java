@@ -294,14 +294,29 @@ public final class ConfigSection {
     public Optional<Path> path(String key) {
         return string(key).flatMap(text -> {
             try {
-                Path resolved = reading.baseDir.resolve(text).normalize();
+                Path resolved = resolve(text);
                 paths.put(key, resolved.toString());
                 return Optional.of(resolved);
-            } catch (RuntimeException e) {
-                problem(key, "is not a valid path: " + text);
+            } catch (IllegalArgumentException e) {
+                problem(key, e.getMessage());
                 return Optional.empty();
             }
         });
+    }
+
+    /**
+     * Resolves a path written in the configuration against the configuration file's directory.
+     *
+     * @param text the path as written
+     * @return the resolved path
+     * @throws IllegalArgumentException if it is not a valid path
+     */
+    public Path resolve(String text) {
+        try {
+            return reading.baseDir.resolve(text).normalize();
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("is not a valid path: " + text, e);
+        }
     }
 
     /**
