@@ -512,6 +512,30 @@ class ServerConfigTest {
                     .anySatisfy(l -> assertThat(l).startsWith(at(9, 11) + "tls.pkcs12: "));
         }
 
+        @Test
+        void itReportsTheOperationsSectionsAndAnAuditFileInAMissingDirectoryAtItsLine() throws Exception {
+            String operations = base().replace("  - port: 0\n", "  - port: 0\n    behind_proxy: {trust: [10.0.0.2]}\n")
+                    + "access: {rules: [deny 203.0.113.0/24], trusted_networks: [192.0.2.0/24]}\n"
+                    + "metrics: {port: 9110}\n";
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            ByteArrayOutputStream err = new ByteArrayOutputStream();
+            Path file = write(operations + "audit: {file: audit.log}\n");
+            assertThat(CheckConfig.run(new String[] {file.toString()}, environment::get, print(out), print(err)))
+                    .as(err.toString(StandardCharsets.UTF_8)).isZero();
+            assertThat(out.toString(StandardCharsets.UTF_8)).contains(
+                    "listener pop3 on 127.0.0.1:0 (no TLS), PROXY protocol from 10.0.0.2",
+                    "access: deny 203.0.113.0/24; trust 192.0.2.0/24",
+                    "metrics: http://127.0.0.1:9110/metrics",
+                    "audit: records to " + dir.resolve("audit.log") + " (rotated)");
+
+            err.reset();
+            write(operations + "audit: {file: logs/audit.log}\n");
+            assertThat(CheckConfig.run(new String[] {file.toString()}, environment::get,
+                    print(new ByteArrayOutputStream()), print(err))).isEqualTo(2);
+            assertThat(err.toString(StandardCharsets.UTF_8)).isEqualTo(at(11, 15) + "audit.file: the directory "
+                    + dir.resolve("logs") + " does not exist" + System.lineSeparator());
+        }
+
         PrintStream print(ByteArrayOutputStream to) {
             return new PrintStream(to, true, StandardCharsets.UTF_8);
         }
