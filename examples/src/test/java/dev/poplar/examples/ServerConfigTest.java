@@ -1,5 +1,7 @@
 package dev.poplar.examples;
 
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
 import dev.poplar.examples.config.ConfigException;
 import dev.poplar.examples.config.ConfigProblem;
 import org.junit.jupiter.api.BeforeEach;
@@ -19,6 +21,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -432,6 +435,32 @@ class ServerConfigTest {
                             + "without spaces, quotes or backslashes: \"mail pop\"",
                     at(12, 27) + "auth.oauth.openid_configuration: must be an absolute https URL, not "
                             + "http://login.example.org/.well-known/openid-configuration");
+        }
+
+        @Test
+        void aRefusedTokenHearsTheScopeAndTheOpenIdConfigurationOfTheOauthSection() throws Exception {
+            Files.writeString(dir.resolve("jwks.json"), new JWKSet(new RSAKeyGenerator(2048).keyID("k1").generate()
+                    .toPublicJWK()).toString());
+            ServerConfig config = read(base() + String.join("\n",
+                    "  oauth:",
+                    "    issuer: https://login.example.org",
+                    "    audience: pop3",
+                    "    jwks_file: jwks.json",
+                    "    required_scope: mail.pop",
+                    "    openid_configuration: https://login.example.org/.well-known/openid-configuration",
+                    ""));
+            try (Standalone server = start(config);
+                 StandaloneServerTest.Line session = new StandaloneServerTest.Line(
+                         server.server().localAddress(server.plain().get()))) {
+                String response = "n,,\u0001auth=Bearer not-a-token\u0001\u0001";
+                String challenge = session.send("AUTH OAUTHBEARER " + Base64.getEncoder().encodeToString(
+                        response.getBytes(StandardCharsets.UTF_8)));
+                assertThat(challenge).startsWith("+ ");
+                assertThat(new String(Base64.getDecoder().decode(challenge.substring(2)), StandardCharsets.UTF_8))
+                        .contains("\"scope\":\"mail.pop\"",
+                                "\"openid-configuration\":\"https://login.example.org/.well-known/openid-configuration\"");
+                assertThat(session.send("\u0001")).startsWith("-ERR");
+            }
         }
 
         @Test
