@@ -10,9 +10,9 @@ import ch.qos.logback.core.rolling.SizeAndTimeBasedRollingPolicy;
 import ch.qos.logback.core.util.FileSize;
 import dev.poplar.examples.config.ConfigException;
 import dev.poplar.examples.config.ConfigSection;
-import dev.poplar.pop3.audit.AuditTlsListener;
+import dev.poplar.pop3.audit.AuditTlsObserver;
 import dev.poplar.pop3.audit.AuditTrail;
-import dev.poplar.pop3.tls.TlsListener;
+import dev.poplar.pop3.tls.TlsObserver;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -103,10 +103,10 @@ final class AuditConfig {
      * The certificate events of the same trail, for the TLS side.
      *
      * @param trail the audit trail
-     * @return a listener to add to the TLS side
+     * @return an observer to add to the TLS side
      */
-    static TlsListener certificates(AuditTrail trail) {
-        return new AuditTlsListener(trail);
+    static TlsObserver certificates(AuditTrail trail) {
+        return new AuditTlsObserver(trail);
     }
 
     /**

@@ -142,7 +142,7 @@ final class Standalone implements AutoCloseable {
             Optional<AuditTrail> audit = config.audit().map(AuditConfig::trail);
             audit.ifPresent(trail -> {
                 builder.observer(trail);
-                config.tls().ifPresent(t -> t.listener(AuditConfig.certificates(trail)));
+                config.tls().ifPresent(t -> t.observer(AuditConfig.certificates(trail)));
             });
             if (config.tls().isPresent()) {
                 // Certificates load on a second thread while the store and the listeners come up: TLS set-up is the
@@ -234,7 +234,7 @@ final class Standalone implements AutoCloseable {
                 done.add("certificate " + current.tls().keyMaterial().certificate().getSubjectX500Principal()
                         .getName() + " (expires " + current.tls().keyMaterial().notAfter() + ")");
             } else {
-                audit.ifPresent(trail -> fresh.tls().get().listener(AuditConfig.certificates(trail)));
+                audit.ifPresent(trail -> fresh.tls().get().observer(AuditConfig.certificates(trail)));
                 newTls = Optional.of(fresh.tls().get().build(fresh.listeners()));
                 done.add("new TLS settings, certificate " + newTls.get().tls().keyMaterial().certificate()
                         .getSubjectX500Principal().getName());

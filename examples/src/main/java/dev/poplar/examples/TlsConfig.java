@@ -8,7 +8,7 @@ import dev.poplar.pop3.server.Pop3Server;
 import dev.poplar.pop3.tls.DevCertificateAuthority;
 import dev.poplar.pop3.tls.ServerTls;
 import dev.poplar.pop3.tls.TlsException;
-import dev.poplar.pop3.tls.TlsListener;
+import dev.poplar.pop3.tls.TlsObserver;
 import dev.poplar.pop3.tls.TlsProvider;
 
 import java.io.IOException;
@@ -157,10 +157,10 @@ final class TlsConfig {
     /**
      * Adds a receiver of certificate events (loaded, expiring, reload failed) to the TLS side built next.
      *
-     * @param listener the receiver
+     * @param observer the receiver
      */
-    void listener(TlsListener listener) {
-        builder.listener(listener);
+    void observer(TlsObserver observer) {
+        builder.observer(observer);
     }
 
     /**
