@@ -66,7 +66,11 @@ public final class PoplarServer {
         ByteArrayOutputStream started = new ByteArrayOutputStream();
         try {
             ServerConfig config = Standalone.config(options.get());
-            config.logging().apply();
+            try {
+                config.logging().apply(config.audit());
+            } catch (ConfigException e) {
+                throw new Standalone.StartupException(e.getMessage(), 2);
+            }
             running = Standalone.start(config, new PrintStream(started, true, StandardCharsets.UTF_8));
         } catch (Standalone.StartupException e) {
             e.getMessage().lines().forEach(line -> System.err.println("poplar: " + line));

@@ -8,6 +8,7 @@ import dev.poplar.pop3.auth.Authenticator;
 import dev.poplar.pop3.server.Expire;
 import dev.poplar.pop3.server.Listener;
 import dev.poplar.pop3.server.Pop3Server;
+import dev.poplar.pop3.server.ProxyProtocol;
 import dev.poplar.pop3.store.memory.InMemoryMailboxStore;
 
 import javax.net.ssl.SSLContext;
@@ -28,8 +29,10 @@ import java.util.function.Function;
  *
  * <p><b>Where each option lives.</b> Every option is one line in the reader of its section, which reads the key and
  * hands it to the library builder it configures; keys are the builder methods' names in snake_case. Top-level
- * sections: {@code listeners} and {@code limits} and {@code server} (here), {@code tls} ({@link TlsConfig}),
- * {@code store} ({@link StoreConfig}), {@code auth} ({@link AuthConfig}), {@code logging} ({@link LoggingConfig}).
+ * sections: {@code listeners} (with {@code behind_proxy}), {@code limits}, {@code network} and {@code server} (here),
+ * {@code tls} ({@link TlsConfig}), {@code store} ({@link StoreConfig}), {@code auth} ({@link AuthConfig}),
+ * {@code access} ({@link AccessConfig}), {@code logging} ({@link LoggingConfig}), {@code metrics}
+ * ({@link MetricsConfig}), {@code audit} ({@link AuditConfig}).
  * A new module's options become a new section: a class like those, read in {@link #read} and used in
  * {@link Standalone#start}.
  *
@@ -46,11 +49,15 @@ final class ServerConfig {
     private final StoreConfig store;
     private final AuthConfig auth;
     private final LoggingConfig logging;
+    private final AccessConfig access;
+    private final Optional<MetricsConfig> metrics;
+    private final Optional<AuditConfig> audit;
     private final Pop3Server.Builder server;
 
     private ServerConfig(ConfigNode.Mapping document, Optional<Path> file, Path baseDir,
                          Function<String, String> environment, List<Listener> listeners, Optional<TlsConfig> tls,
-                         StoreConfig store, AuthConfig auth, LoggingConfig logging, Pop3Server.Builder server) {
+                         StoreConfig store, AuthConfig auth, LoggingConfig logging, AccessConfig access,
+                         Optional<MetricsConfig> metrics, Optional<AuditConfig> audit, Pop3Server.Builder server) {
         this.document = document;
         this.file = file;
         this.baseDir = baseDir;
@@ -60,6 +67,9 @@ final class ServerConfig {
         this.store = store;
         this.auth = auth;
         this.logging = logging;
+        this.access = access;
+        this.metrics = metrics;
+        this.audit = audit;
         this.server = server;
     }
 
@@ -104,19 +114,25 @@ final class ServerConfig {
         limits.ifPresent(s -> limits(s, server));
         Optional<ConfigSection> settings = root.section("server");
         settings.ifPresent(s -> server(s, server));
+        Optional<ConfigSection> network = root.section("network");
+        network.ifPresent(s -> network(s, server));
         LoggingConfig logging = LoggingConfig.read(root.section("logging"));
-        // The sections of later modules (access rules, metrics, audit, ...) are read here, one line each.
+        AccessConfig access = AccessConfig.read(root.section("access"), listeners, server);
+        Optional<MetricsConfig> metrics = root.section("metrics").map(MetricsConfig::read);
+        Optional<AuditConfig> audit = root.section("audit").map(AuditConfig::read);
+        // The sections of later modules are read here, one line each.
 
         root.finish();
         root.check();
         List<ConfigSection> checked = new ArrayList<>();
-        for (Optional<ConfigSection> s : List.of(limits, settings, authSection, tlsSection)) {
+        for (Optional<ConfigSection> s : List.of(limits, settings, network, authSection, tlsSection)) {
             s.ifPresent(checked::add);
         }
         checked.add(root);
         validate(server, listeners, tls.isPresent(), checked);
         root.check();
-        return new ServerConfig(document, file, baseDir, environment, listeners, tls, store, auth, logging, server);
+        return new ServerConfig(document, file, baseDir, environment, listeners, tls, store, auth, logging, access,
+                metrics, audit, server);
     }
 
     private static List<Listener> listeners(ConfigSection root, boolean tls) {
@@ -131,7 +147,7 @@ final class ServerConfig {
             Optional<Integer> port = l.integer("port", 0, 65535);
             boolean implicitTls = l.bool("implicit_tls").orElse(false);
             String name = l.string("name").orElse(implicitTls ? "pop3s" : "pop3");
-            // Per-listener options of later modules (proxy_protocol, ...) are read here.
+            Optional<ProxyProtocol> proxy = l.section("behind_proxy").flatMap(ServerConfig::proxy);
             if (!l.has("port")) {
                 l.problem("port", "is missing (0 picks a free port)");
             }
@@ -150,13 +166,40 @@ final class ServerConfig {
                     continue;
                 }
                 try {
-                    listeners.add(new Listener(name, socket, implicitTls));
+                    listeners.add(new Listener(name, socket, implicitTls, proxy));
                 } catch (IllegalArgumentException e) {
                     l.problem("name", e.getMessage());
                 }
             }
         }
         return listeners;
+    }
+
+    /** A listener's {@code behind_proxy}: the PROXY protocol header from trusted balancers. */
+    private static Optional<ProxyProtocol> proxy(ConfigSection proxy) {
+        ProxyProtocol.Builder builder = ProxyProtocol.builder();
+        proxy.strings("trust", cidr -> {
+            try {
+                builder.trust(cidr);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(e.getMessage().replaceFirst("^proxyProtocol trust: ", ""), e);
+            }
+        });
+        if (!proxy.has("trust")) {
+            proxy.problem("trust", "is missing: name the balancers' addresses or networks, e.g. trust: [10.0.0.5]");
+        }
+        proxy.duration("header_timeout", builder::headerTimeout);
+        proxy.bool("trust_client_tls", builder::trustClientTls);
+        try {
+            return Optional.of(builder.build());
+        } catch (IllegalStateException e) {
+            if (proxy.has("trust")) {
+                proxy.problem(e.getMessage().contains("headerTimeout") ? "header_timeout" : "trust",
+                        e.getMessage().replaceFirst("^proxyProtocol:? ?(headerTimeout )?", "")
+                                .replaceFirst(": PT[0-9.HMS]+$", ""));
+            }
+            return Optional.empty();
+        }
     }
 
     private static void limits(ConfigSection limits, Pop3Server.Builder server) {
@@ -175,6 +218,14 @@ final class ServerConfig {
             Duration window = delay.duration("window").orElse(Duration.ofMinutes(15));
             limits.apply("auth_failure_delay", () -> server.authFailureDelay(initial, max, window));
         });
+        limits.duration("auth_failure_delay_per_user", server::authFailureDelayPerUser);
+    }
+
+    private static void network(ConfigSection network, Pop3Server.Builder server) {
+        network.bool("tcp_keepalive", server::tcpKeepAlive);
+        network.integer("backlog", 1, 65535, server::backlog);
+        network.integer("receive_buffer_size", 0, 64 * 1024 * 1024, server::receiveBufferSize);
+        network.integer("send_buffer_size", 0, 64 * 1024 * 1024, server::sendBufferSize);
     }
 
     private static void server(ConfigSection settings, Pop3Server.Builder server) {
@@ -268,6 +319,18 @@ final class ServerConfig {
 
     LoggingConfig logging() {
         return logging;
+    }
+
+    AccessConfig access() {
+        return access;
+    }
+
+    Optional<MetricsConfig> metrics() {
+        return metrics;
+    }
+
+    Optional<AuditConfig> audit() {
+        return audit;
     }
 
     /**
