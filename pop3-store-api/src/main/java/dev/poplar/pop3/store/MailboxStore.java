@@ -64,7 +64,10 @@ public interface MailboxStore {
         OPEN,
         /** {@link Maildrop#content(MessageInfo)}, reading the content and closing it. */
         CONTENT,
-        /** {@link Maildrop#update(java.util.Set, java.util.Set)} and {@link Maildrop#close()}. */
+        /**
+         * {@link Maildrop#update(java.util.Set, java.util.Set)}, {@link Maildrop#expire(java.util.Set)} and
+         * {@link Maildrop#close()}.
+         */
         UPDATE
     }
 }
