@@ -8,6 +8,7 @@ import dev.poplar.pop3.server.internal.BufferPool;
 import dev.poplar.pop3.server.internal.codec.Line;
 import dev.poplar.pop3.server.internal.codec.LineDecoder;
 import dev.poplar.pop3.server.internal.command.Reply;
+import dev.poplar.pop3.server.internal.command.State;
 import dev.poplar.pop3.server.internal.hook.SessionHook;
 import dev.poplar.pop3.server.internal.session.ProtocolSession;
 import dev.poplar.pop3.server.internal.session.Transport;
@@ -56,6 +57,7 @@ public final class Connection implements Transport {
     private final ArrayDeque<IoBuffer> input = new ArrayDeque<>(2);
     private final ProtocolSession session;
     private final HookGate hook;
+    private final Throttle throttle;
     private TlsFilter tls;
     private IoBuffer pendingLines;
     private SessionHook.Action connectAction;
@@ -87,6 +89,7 @@ public final class Connection implements Transport {
                 (InetSocketAddress) io.getLocalAddress(), false, List.of());
         this.session = new ProtocolSession(services.sessions(), this, client, listener.implicitTls());
         this.hook = services.hook().map(h -> new HookGate(h, this)).orElse(null);
+        this.throttle = services.bandwidth().throttle();
     }
 
     // ---------------------------------------------------------------- MINA events (I/O thread)
@@ -198,6 +201,7 @@ public final class Connection implements Transport {
         if (sending != null) {
             sending.abort();
         }
+        throttle.release();
         input.clear();
         EndReason reason = endReason != null ? endReason
                 : stopping ? EndReason.SERVER_STOPPED : EndReason.CLIENT_DISCONNECTED;
@@ -298,7 +302,10 @@ public final class Connection implements Transport {
                 pump();
             }
         };
-        sending = new ReplySender(this, reply, thenPump, hook == null ? null : hook.takeShape());
+        if (throttle.awaitsUser() && session.state() != State.AUTHORIZATION) {
+            session.user().ifPresent(throttle::user);
+        }
+        sending = new ReplySender(this, reply, thenPump, hook == null ? null : hook.takeShape(), throttle);
         sending.start();
     }
 

@@ -1,6 +1,7 @@
 package dev.poplar.pop3.server.internal.session;
 
 import dev.poplar.pop3.auth.AuthResult;
+import dev.poplar.pop3.auth.ClientInfo;
 import dev.poplar.pop3.auth.Credentials;
 import dev.poplar.pop3.server.Pop3Event;
 import dev.poplar.pop3.server.internal.LogSafe;
@@ -78,18 +79,21 @@ final class Login {
 
     private void open(String mailbox, long waitUntil) {
         MailboxStore store = services.config().store();
-        transport.call(store.mayBlock(MailboxStore.Operation.OPEN), () -> view(store, mailbox),
+        ClientInfo client = session.client();
+        boolean mayBlock = store.mayBlock(MailboxStore.Operation.OPEN) || services.config().policies().retention()
+                .isPresent() && store.mayBlock(MailboxStore.Operation.UPDATE);
+        transport.call(mayBlock, () -> view(store, mailbox, client),
                 (view, failure) -> opened(mailbox, view, failure, waitUntil),
                 view -> close(view.maildrop()));
     }
 
-    private static MaildropView view(MailboxStore store, String mailbox) throws StoreException {
+    private MaildropView view(MailboxStore store, String mailbox, ClientInfo client) throws StoreException {
         Maildrop maildrop = store.open(mailbox);
         try {
-            return new MaildropView(maildrop, mailbox);
+            return Listing.of(services.config(), maildrop, mailbox, credentials.username(), client);
         } catch (RuntimeException e) {
             close(maildrop);
-            throw new StoreException(StoreException.Kind.TEMPORARY, "the store failed to list " + mailbox, e);
+            throw new StoreException(StoreException.Kind.TEMPORARY, "could not list " + mailbox, e);
         }
     }
 
