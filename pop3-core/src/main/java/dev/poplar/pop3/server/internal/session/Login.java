@@ -82,8 +82,10 @@ final class Login {
         ClientInfo client = session.client();
         boolean mayBlock = store.mayBlock(MailboxStore.Operation.OPEN) || services.config().policies().retention()
                 .isPresent() && store.mayBlock(MailboxStore.Operation.UPDATE);
+        // A hold of ours that is released while the store refuses this open leaves no holder to wait for.
+        boolean heldBefore = services.holds().holder(mailbox).isPresent();
         transport.call(mayBlock, () -> view(store, mailbox, client),
-                (view, failure) -> opened(mailbox, view, failure, waitUntil),
+                (view, failure) -> opened(mailbox, view, failure, waitUntil, heldBefore),
                 view -> close(view.maildrop()));
     }
 
@@ -97,7 +99,7 @@ final class Login {
         }
     }
 
-    private void opened(String mailbox, MaildropView view, Exception failure, long waitUntil) {
+    private void opened(String mailbox, MaildropView view, Exception failure, long waitUntil, boolean heldBefore) {
         if (failure == null) {
             session.enter(view, credentials.username(), mechanism);
             return;
@@ -109,6 +111,12 @@ final class Login {
                 LOG.debug("mailbox {} is held by another session of this server; waiting for its release",
                         LogSafe.text(mailbox));
                 transport.when(holder.get().release(), Duration.ofNanos(left), () -> open(mailbox, waitUntil));
+                return;
+            }
+            if (heldBefore) {
+                LOG.debug("mailbox {} was released by another session of this server meanwhile; opening again",
+                        LogSafe.text(mailbox));
+                open(mailbox, waitUntil);
                 return;
             }
         }
