@@ -15,7 +15,7 @@ final class ContentHookExamples {
     }
 
     // README-BEGIN stamp
-    /** Adds two header lines naming who retrieved the message and when. */
+    // Adds two header lines naming who retrieved the message and when.
     static final class RetrievalStamp implements ContentHook {
         private final Clock clock;
 
@@ -48,7 +48,7 @@ final class ContentHookExamples {
     // README-END stamp
 
     // README-BEGIN confidential
-    /** Withholds messages marked confidential from users outside a group. */
+    // Withholds messages marked confidential from users outside a group.
     static final class ConfidentialMail implements ContentHook {
         private final Set<String> group;
 
