@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Builds the load generator and the canned-reply server, then runs the same loads over the same fixture against
-# Poplar, Dovecot, GreenMail and the canned-reply server, and prints a markdown table (JSON beside it).
+# Builds the harness, the C load generator and the canned-reply server, then runs the same loads over the same
+# fixture against Poplar, Dovecot, GreenMail, Apache James and the canned-reply server, and prints a markdown table
+# (JSON beside it).
 # See pop3-bench/README.md. Options of this script: --install-deps, --no-build; every other option goes to the
 # harness (run.sh --help lists them).
 set -euo pipefail
@@ -11,7 +12,8 @@ install_deps=0
 build=1
 mode=smoke
 out=""
-targets="poplar,dovecot,greenmail,canned"
+targets="poplar,dovecot,greenmail,james,canned"
+targets_given=0
 args=()
 while (($#)); do
   case "$1" in
@@ -20,9 +22,9 @@ while (($#)); do
     --full) mode=full; args+=("$1") ;;
     --smoke) mode=smoke; args+=("$1") ;;
     --out) out="${2:?run.sh: option --out needs a value}"; shift ;;
-    --targets) targets="${2:?run.sh: option --targets needs a value}"; args+=("$1" "$2"); shift ;;
+    --targets) targets="${2:?run.sh: option --targets needs a value}"; targets_given=1; args+=("$1" "$2"); shift ;;
     -h|--help)
-      sed -n '2,5p' "$0" | sed 's/^# \{0,1\}//'
+      sed -n '2,6p' "$0" | sed 's/^# \{0,1\}//'
       echo "  --install-deps          apt-get install dovecot-pop3d, gcc, libssl-dev and openssl first (root)"
       echo "  --no-build              use the jar and binary already built"
       [[ -f "$here/target/pop3-bench.jar" ]] && java -jar "$here/target/pop3-bench.jar" --help
@@ -45,6 +47,13 @@ for tool in java mvn gcc openssl; do
 done
 [[ -f /usr/include/openssl/ssl.h ]] || fail "OpenSSL headers not found: apt-get install -y libssl-dev (or --install-deps)"
 
+# Without --targets, the harness leaves Dovecot out (with a warning) where it cannot run; named with --targets, it
+# must run.
+if [[ ",$targets," == *",dovecot,"* ]] && ((!targets_given)); then
+  if ! command -v dovecot >/dev/null || [[ $(id -u) -ne 0 ]]; then
+    targets=""
+  fi
+fi
 if [[ ",$targets," == *",dovecot,"* ]]; then
   command -v dovecot >/dev/null || fail "dovecot not found: apt-get install -y dovecot-pop3d (or --install-deps), or leave it out with --targets"
   [[ $(id -u) -eq 0 ]] || fail "the dovecot target runs Dovecot's master process as root; run as root or leave it out with --targets"
@@ -59,9 +68,11 @@ if (($(ulimit -n) < 12000)); then
 fi
 
 if ((build)); then
-  echo "[bench] building pop3-bench and the canned-reply server" >&2
+  echo "[bench] building pop3-bench, the C load generator and the canned-reply server" >&2
   (cd "$root" && mvn -B -q -pl pop3-bench -am package -DskipTests)
-  gcc -O2 -Wall -o "$here/target/pop3-canned" "$here/src/main/c/pop3-canned.c" -lssl -lcrypto -lpthread
+  for program in pop3-canned pop3-load; do
+    gcc -O2 -Wall -o "$here/target/$program" "$here/src/main/c/$program.c" -lssl -lcrypto -lpthread
+  done
 fi
 
 harness=""
@@ -82,7 +93,7 @@ trap 'exit 130' INT TERM
 
 mkdir -p "$out"
 java -Xmx2g -Dpoplar.repo="$root" -jar "$here/target/pop3-bench.jar" --out "$out" \
-  --canned-binary "$here/target/pop3-canned" "${args[@]}" &
+  --canned-binary "$here/target/pop3-canned" --load-binary "$here/target/pop3-load" "${args[@]}" &
 harness=$!
 status=0
 wait "$harness" || status=$?

@@ -3,7 +3,8 @@
  *
  * It accepts any password for a user listed in the mailboxes file ("user count size" lines) and pretends that
  * the user's mailbox holds `count` messages of exactly `size` octets (CRLF line ends, no line starting with a
- * dot). One epoll loop per thread, each with its own SO_REUSEPORT listeners, plain and implicit TLS (OpenSSL).
+ * dot). One epoll loop per thread, each with its own SO_REUSEPORT listeners, plain and implicit TLS (OpenSSL);
+ * STLS on the plain port.
  *
  * usage: pop3-canned --bind ADDR --port N --tls-port N --mailboxes FILE --cert PEM --key PEM [--threads N]
  */
@@ -50,6 +51,7 @@ typedef struct {
     mailbox *box;
     int authenticated;
     int quitting;
+    int starting_tls; /* STLS answered: TLS begins once the reply is written */
 } conn;
 
 static mailbox *boxes;
@@ -157,7 +159,10 @@ static void command(conn *c, char *line) {
     } else if (strcmp(line, "NOOP") == 0 || strcmp(line, "RSET") == 0) {
         OUT(c, "+OK\r\n");
     } else if (strcmp(line, "CAPA") == 0) {
-        OUT(c, "+OK\r\nUSER\r\nUIDL\r\nTOP\r\n.\r\n");
+        OUT(c, "+OK\r\nUSER\r\nUIDL\r\nTOP\r\nSTLS\r\n.\r\n");
+    } else if (strcmp(line, "STLS") == 0 && c->ssl == NULL && !c->authenticated) {
+        OUT(c, "+OK begin TLS\r\n");
+        c->starting_tls = 1;
     } else if (strcmp(line, "USER") == 0 && !c->authenticated) {
         c->box = find_box(arg);
         if (c->box != NULL) OUT(c, "+OK\r\n");
@@ -198,7 +203,7 @@ static void command(conn *c, char *line) {
 
 static void process_input(conn *c) {
     size_t start = 0;
-    for (size_t i = 0; i < c->in_len; i++) {
+    for (size_t i = 0; i < c->in_len && !c->starting_tls; i++) {
         if (c->in[i] == '\n') {
             size_t end = i > start && c->in[i - 1] == '\r' ? i - 1 : i;
             c->in[end] = '\0';
@@ -250,6 +255,13 @@ static void pump(conn *c) {
             c->out_pos += (size_t)n;
         }
         c->out_pos = c->out_len = 0;
+        if (c->starting_tls) {
+            c->starting_tls = 0;
+            c->in_len = 0; /* nothing may follow STLS in plain text (RFC 2595 section 4) */
+            c->ssl = SSL_new(tls_ctx);
+            SSL_set_fd(c->ssl, c->fd);
+            SSL_set_accept_state(c->ssl);
+        }
         if (c->quitting) {
             close_conn(c);
             return;

@@ -1,15 +1,35 @@
 package dev.poplar.examples;
 
+import dev.poplar.examples.config.ConfigException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * The runnable Poplar server. Without arguments it is a demo: POP3 with STLS on {@code 127.0.0.1:1110} and POP3S on
- * {@code 127.0.0.1:1995}, an in-memory mailbox for the user {@code demo}, and a generated self-signed certificate; it
- * prints {@code curl} commands that list and retrieve the mailbox. With {@code --maildir-root} and {@code --users} it
- * serves real Maildirs (see {@code --help}). It stops gracefully on Ctrl-C or SIGTERM. Bad arguments or files get one
- * line on standard error and exit status 2.
+ * The runnable Poplar server and its tools.
+ *
+ * <ul>
+ *   <li>{@code poplar --config FILE}: the server as the YAML configuration file says; SIGHUP reloads users and
+ *       certificates (see {@link ReloadSignal}); SIGTERM or Ctrl-C stops it gracefully.</li>
+ *   <li>{@code poplar [flags]}: the server from command-line flags, for quick starts. Without any, a demo: POP3 with
+ *       STLS on {@code 127.0.0.1:1110} and POP3S on {@code 127.0.0.1:1995}, an in-memory mailbox for the user
+ *       {@code demo} and a generated certificate; it prints {@code curl} commands that read the mailbox.</li>
+ *   <li>{@code poplar check-config FILE}: checks a configuration file and what it names.</li>
+ *   <li>{@code poplar pw ...}: hashes a password for the users file, like {@code doveadm pw}.</li>
+ *   <li>{@code poplar app-password add|list|revoke ...}: manages app passwords.</li>
+ * </ul>
+ * Bad arguments or files get their problems on standard error (with line numbers) and exit status 2.
  */
 public final class PoplarServer {
 
@@ -17,18 +37,64 @@ public final class PoplarServer {
     }
 
     /**
-     * Runs the server until the process is stopped.
+     * Runs a command, or the server until the process is stopped.
      *
      * @param args command-line arguments; see {@code --help}
      */
     public static void main(String[] args) {
-        Optional<Standalone> running = start(args, System.out, System.err);
-        if (running.isEmpty()) {
+        String[] rest = args.length == 0 ? args : Arrays.copyOfRange(args, 1, args.length);
+        String command = args.length == 0 ? "" : args[0];
+        switch (command) {
+            case "check-config" -> System.exit(CheckConfig.run(rest, System::getenv, System.out, System.err));
+            case "pw" -> System.exit(PasswordTool.run(rest, Optional.ofNullable(System.console()),
+                    new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)), System.out,
+                    System.err));
+            case "app-password" -> System.exit(AppPasswordTool.run(rest, System.out, System.err));
+            case "cds-training" -> System.exit(CdsTraining.run(System.err));
+            default -> serve(args);
+        }
+    }
+
+    private static void serve(String[] args) {
+        Optional<ServerOptions> options = parse(args, System.out, System.err);
+        if (options.isEmpty()) {
             return;
         }
+        Standalone running;
+        // What the server prints once it is started goes out only when the pid file and the reload signal are in
+        // place too: whoever waits for it may then signal the server at once.
+        ByteArrayOutputStream started = new ByteArrayOutputStream();
+        try {
+            ServerConfig config = Standalone.config(options.get());
+            config.logging().apply();
+            running = Standalone.start(config, new PrintStream(started, true, StandardCharsets.UTF_8));
+        } catch (Standalone.StartupException e) {
+            e.getMessage().lines().forEach(line -> System.err.println("poplar: " + line));
+            System.exit(e.status());
+            return;
+        }
+        Optional<Path> pidFile = options.get().pidFile();
+        pidFile.ifPresent(PoplarServer::writePid);
+        Logger log = LoggerFactory.getLogger(PoplarServer.class);
+        boolean reloads = ReloadSignal.install(() -> {
+            try {
+                log.info(running.reload());
+            } catch (ConfigException e) {
+                log.error("Reload failed; the server goes on as before:\n{}", e.getMessage());
+            } catch (RuntimeException e) {
+                log.error("Reload failed; the server goes on as before", e);
+            }
+        });
+        if (!reloads) {
+            log.warn("SIGHUP cannot be handled on this JVM: users files and certificates still reload when they "
+                    + "change; other configuration changes need a restart");
+        }
+        System.out.print(started.toString(StandardCharsets.UTF_8));
+        System.out.flush();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            running.get().close();
+            running.close();
+            pidFile.ifPresent(PoplarServer::deletePid);
             System.out.println("Poplar POP3 server stopped.");
             stopped.countDown();
         }, "poplar-shutdown"));
@@ -40,29 +106,40 @@ public final class PoplarServer {
     }
 
     /**
-     * Parses the arguments and starts the server; on a bad argument or file prints one line and exits with status 2
-     * (status 1 if the server cannot listen).
+     * Parses the server's arguments; on a bad one prints one line and exits with status 2.
      *
      * @param args the arguments
-     * @param out where to print what the server does
-     * @param err where to print problems
-     * @return the running server, or empty after {@code --help}
+     * @param out where {@code --help} goes
+     * @param err where problems go
+     * @return the options, or empty after {@code --help}
      */
-    static Optional<Standalone> start(String[] args, PrintStream out, PrintStream err) {
+    static Optional<ServerOptions> parse(String[] args, PrintStream out, PrintStream err) {
         try {
             Optional<ServerOptions> options = ServerOptions.parse(args);
             if (options.isEmpty()) {
                 out.println(ServerOptions.USAGE);
-                return Optional.empty();
             }
-            return Optional.of(Standalone.start(options.get(), out));
+            return options;
         } catch (ServerOptions.UsageException e) {
-            err.println("poplar-server: " + e.getMessage());
+            err.println("poplar: " + e.getMessage());
             System.exit(2);
-        } catch (Standalone.StartupException e) {
-            err.println("poplar-server: " + e.getMessage());
-            System.exit(e.status());
+            return Optional.empty();
         }
-        return Optional.empty();
+    }
+
+    private static void writePid(Path file) {
+        try {
+            Files.writeString(file, ProcessHandle.current().pid() + "\n");
+        } catch (IOException e) {
+            System.err.println("poplar: cannot write the pid file " + file + ": " + e.getMessage());
+        }
+    }
+
+    private static void deletePid(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            System.err.println("poplar: cannot remove the pid file " + file + ": " + e.getMessage());
+        }
     }
 }

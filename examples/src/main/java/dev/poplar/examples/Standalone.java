@@ -1,25 +1,15 @@
 package dev.poplar.examples;
 
+import dev.poplar.examples.config.ConfigException;
 import dev.poplar.pop3.auth.Authenticator;
-import dev.poplar.pop3.auth.passwd.PasswdFileAuthenticator;
-import dev.poplar.pop3.auth.passwd.PasswdFileException;
 import dev.poplar.pop3.server.Listener;
-import dev.poplar.pop3.server.PlaintextAuth;
 import dev.poplar.pop3.server.Pop3Server;
-import dev.poplar.pop3.store.MailboxStore;
-import dev.poplar.pop3.store.maildir.MaildirStore;
-import dev.poplar.pop3.store.memory.InMemoryMailboxStore;
-import dev.poplar.pop3.tls.DevCertificateAuthority;
-import dev.poplar.pop3.tls.ServerTls;
-import dev.poplar.pop3.tls.TlsException;
 
+import javax.net.ssl.SSLContext;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import javax.net.ssl.SSLContext;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,12 +17,17 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
-/** A running standalone server: the POP3 server with its store and TLS, started from {@link ServerOptions}. */
+/**
+ * A running standalone server: the POP3 server with its store, authenticator and TLS, started from a
+ * {@link ServerConfig}. {@link #reload(ServerConfig)} swaps in new users and certificates without touching open
+ * sessions.
+ */
 final class Standalone implements AutoCloseable {
 
-    /** A problem with the configuration or its files; the message is the one line to print. */
+    /** A problem with the configuration or its files; the message is what to print (one line per problem). */
     static final class StartupException extends Exception {
         private static final long serialVersionUID = 1L;
         private final int status;
@@ -49,190 +44,206 @@ final class Standalone implements AutoCloseable {
 
     static final String DEMO_USER = "demo";
 
-    private final Pop3Server server;
-    private final ServerTls tls;
-    private final AutoCloseable store;
-    private final Optional<Listener> plain;
-    private final Optional<Listener> secure;
-    private final Optional<String> demoPassword;
-    private final Optional<Path> caFile;
+    /** Sections that a reload cannot apply to a running server. */
+    private static final List<String> RESTART_SECTIONS = List.of("listeners", "store", "limits", "server", "logging");
 
-    private Standalone(Pop3Server server, ServerTls tls, AutoCloseable store, Optional<Listener> plain,
-                       Optional<Listener> secure, Optional<String> demoPassword, Optional<Path> caFile) {
+    private final Pop3Server server;
+    private final ServerConfig started;
+    private final AutoCloseable store;
+    private final ReloadableAuthenticator authenticator;
+    private final AtomicReference<CompletableFuture<TlsConfig.Built>> tls;
+    private final Optional<String> demoPassword;
+    private ServerConfig applied;
+
+    private Standalone(Pop3Server server, ServerConfig config, AutoCloseable store,
+                       ReloadableAuthenticator authenticator, AtomicReference<CompletableFuture<TlsConfig.Built>> tls,
+                       Optional<String> demoPassword) {
         this.server = server;
-        this.tls = tls;
+        this.started = config;
+        this.applied = config;
         this.store = store;
-        this.plain = plain;
-        this.secure = secure;
+        this.authenticator = authenticator;
+        this.tls = tls;
         this.demoPassword = demoPassword;
-        this.caFile = caFile;
     }
 
     /**
-     * Starts a server as the options say and prints where it listens and how to reach it.
+     * Starts a server from command-line options (reading the configuration file if they name one).
      *
      * @param options the options
      * @param out where to print
      * @return the running server
-     * @throws StartupException with one line to print and the exit status
+     * @throws StartupException with the lines to print and the exit status
      */
     static Standalone start(ServerOptions options, PrintStream out) throws StartupException {
-        List<AutoCloseable> opened = new ArrayList<>();
+        return start(config(options), out);
+    }
+
+    /**
+     * The configuration the options stand for: the file they name, or the flags.
+     *
+     * @param options the options
+     * @return the configuration
+     * @throws StartupException with every problem, status 2
+     */
+    static ServerConfig config(ServerOptions options) throws StartupException {
         try {
-            MailboxStore store;
-            Authenticator authenticator;
+            if (options.configFile().isPresent()) {
+                return ServerConfig.fromFile(options.configFile().get(), System::getenv);
+            }
+            return ServerConfig.read(options.toConfig(), Optional.empty(), Path.of("").toAbsolutePath(),
+                    System::getenv);
+        } catch (ConfigException e) {
+            throw new StartupException(e.getMessage(), 2);
+        }
+    }
+
+    /**
+     * Starts a server as the configuration says and prints where it listens and how to reach it.
+     *
+     * @param config the configuration
+     * @param out where to print
+     * @return the running server
+     * @throws StartupException with the lines to print and the exit status (2 for the configuration and its files,
+     *     1 if a listener cannot be bound)
+     */
+    static Standalone start(ServerConfig config, PrintStream out) throws StartupException {
+        List<AutoCloseable> opened = new ArrayList<>();
+        AtomicReference<CompletableFuture<TlsConfig.Built>> tls = new AtomicReference<>();
+        try {
+            StoreConfig.Opened store = config.store().open();
+            opened.add(store.resource());
             Optional<String> demoPassword = Optional.empty();
             String what;
-            AutoCloseable storeResource = () -> { };
-            if (options.maildirRoot().isPresent()) {
-                Path root = options.maildirRoot().get();
-                if (!Files.isDirectory(root)) {
-                    throw new StartupException("--maildir-root " + root + ": not a directory", 2);
-                }
-                PasswdFileAuthenticator users = PasswdFileAuthenticator.load(options.users().get());
-                MaildirStore maildirs = MaildirStore.builder(root).build();
-                opened.add(maildirs);
-                storeResource = maildirs;
-                store = maildirs;
-                authenticator = users;
-                what = "Maildirs under " + root + " for " + users.userCount() + " users of " + users.file();
-            } else {
-                InMemoryMailboxStore demo = new InMemoryMailboxStore();
-                int count = SampleMail.seed(demo, DEMO_USER);
-                String password = randomPassword();
+            Authenticator users;
+            if (config.store().memory()) {
+                String password = config.store().demoPassword().orElseGet(Standalone::randomPassword);
                 demoPassword = Optional.of(password);
-                store = demo;
-                authenticator = Authenticator.fromMap(Map.of(DEMO_USER, password));
-                what = "a demo mailbox '" + DEMO_USER + "' with " + count + " messages (password " + password + ")";
+                users = Authenticator.fromMap(Map.of(config.store().demoUser(), password));
+                what = store.description();
+            } else {
+                AuthConfig.Built built = config.auth().build();
+                users = built.authenticator();
+                what = store.description() + " for " + built.description();
             }
-            // Certificates load on a second thread while the store and the plain listener come up: TLS set-up is
-            // the larger part of a fresh start, and it is needed only by the first TLS connection.
-            Optional<Path> caFile = options.cert().isPresent() ? Optional.empty()
-                    : Optional.of(options.caFile().orElseGet(Standalone::temporaryCaFile));
-            CompletableFuture<ServerTls> tlsLoading = new CompletableFuture<>();
-            Thread loader = new Thread(() -> {
-                try {
-                    tlsLoading.complete(loadTls(options, caFile));
-                } catch (Throwable e) {
-                    tlsLoading.completeExceptionally(e);
-                }
-            }, "poplar-tls-load");
-            loader.start();
-            Supplier<SSLContext> contexts = () -> tlsLoading.join().sslContext();
-            Optional<Listener> plain = listener(options.bind(), options.port(), false);
-            Optional<Listener> secure = listener(options.bind(), options.tlsPort(), true);
-            Pop3Server.Builder builder = Pop3Server.builder()
-                    .store(store)
-                    .authenticator(authenticator)
-                    .tls(contexts)
-                    .plaintextAuth(options.allowPlaintextAuth() ? PlaintextAuth.ALLOW : PlaintextAuth.ALLOW_LOOPBACK)
-                    .implementation("Poplar");
-            plain.ifPresent(builder::listener);
-            secure.ifPresent(builder::listener);
-            if (options.maxConnections() > 0) {
-                builder.maxConnections(options.maxConnections());
-            }
-            if (options.maxConnectionsPerAddress() > 0) {
-                builder.maxConnectionsPerAddress(options.maxConnectionsPerAddress());
+            ReloadableAuthenticator authenticator = new ReloadableAuthenticator(users);
+            Pop3Server.Builder builder = config.serverBuilder().store(store.store()).authenticator(authenticator);
+            if (config.tls().isPresent()) {
+                // Certificates load on a second thread while the store and the listeners come up: TLS set-up is the
+                // larger part of a fresh start, and only the first TLS connection needs it.
+                TlsConfig tlsConfig = config.tls().get();
+                CompletableFuture<TlsConfig.Built> loading = new CompletableFuture<>();
+                tls.set(loading);
+                Thread loader = new Thread(() -> {
+                    try {
+                        loading.complete(tlsConfig.build(config.listeners()));
+                    } catch (Throwable e) {
+                        loading.completeExceptionally(e);
+                    }
+                }, "poplar-tls-load");
+                loader.start();
+                Supplier<SSLContext> contexts = () -> tls.get().join().tls().sslContext();
+                builder.tls(contexts);
             }
             Pop3Server server = builder.build();
             try {
                 server.start();
             } catch (IOException e) {
-                closeAll(List.of(() -> tlsLoading.thenAccept(ServerTls::close)));
+                Optional.ofNullable(tls.get()).ifPresent(f -> f.thenAccept(b -> b.tls().close()));
                 throw new StartupException(e.getMessage(), 1);
             }
-            ServerTls tls;
-            try {
-                tls = tlsLoading.join();
-            } catch (CompletionException e) {
-                server.close();
-                Throwable cause = e.getCause();
-                if (cause instanceof TlsException || cause instanceof IllegalArgumentException
-                        || cause instanceof IllegalStateException) {
-                    throw new StartupException(cause.getMessage(), 2);
+            if (tls.get() != null) {
+                try {
+                    opened.add(tls.get().join().tls());
+                } catch (CompletionException e) {
+                    server.close();
+                    if (e.getCause() instanceof ConfigException c) {
+                        throw c;
+                    }
+                    throw e;
                 }
-                if (cause instanceof IOException) {
-                    throw new StartupException("cannot write the CA certificate: " + cause.getMessage(), 2);
-                }
-                throw e;
             }
-            opened.add(tls);
-            Standalone running = new Standalone(server, tls, storeResource, plain, secure, demoPassword, caFile);
+            Standalone running = new Standalone(server, config, store.resource(), authenticator, tls, demoPassword);
             running.describe(out, what);
             return running;
-        } catch (StartupException e) {
+        } catch (ConfigException e) {
+            closeAll(opened);
+            throw new StartupException(e.getMessage(), 2);
+        } catch (StartupException | RuntimeException e) {
             closeAll(opened);
             throw e;
-        } catch (PasswdFileException e) {
-            closeAll(opened);
-            throw new StartupException(e.getMessage(), 2);
-        } catch (java.io.UncheckedIOException e) {
-            closeAll(opened);
-            throw new StartupException("cannot create the CA certificate file: " + e.getCause().getMessage(), 2);
-        } catch (IllegalArgumentException | IllegalStateException e) {
-            closeAll(opened);
-            throw new StartupException(e.getMessage(), 2);
         }
     }
 
-    private static ServerTls loadTls(ServerOptions options, Optional<Path> caFile) throws TlsException, IOException {
-        if (options.cert().isPresent()) {
-            return ServerTls.builder().pemFiles(options.cert().get(), options.key().get()).build();
+    /**
+     * Applies a new reading of the configuration to the running server: the users (users file, app passwords,
+     * OAuth) for new logins, and the certificate for new TLS connections; open sessions go on untouched. Everything
+     * is loaded before anything is swapped, so a failure changes nothing. Changes to listeners, store, limits,
+     * server settings or logging are reported, not applied: they need a restart.
+     *
+     * @param fresh the configuration read again
+     * @return what was reloaded, one line for the log
+     * @throws ConfigException if the new users or certificates cannot be used; the running ones stay
+     */
+    synchronized String reload(ServerConfig fresh) throws ConfigException {
+        List<String> done = new ArrayList<>();
+        List<String> restart = new ArrayList<>(started.changed(fresh, RESTART_SECTIONS));
+        Optional<Authenticator> users = Optional.empty();
+        if (!fresh.store().memory() && !started.store().memory()) {
+            AuthConfig.Built built = fresh.auth().build();
+            users = Optional.of(built.authenticator());
+            done.add(built.description());
         }
-        DevCertificateAuthority ca = DevCertificateAuthority.create();
-        ServerTls tls = ServerTls.builder().keyMaterial(ca.issue(certificateNames(options.bind()))).build();
-        ca.writeCaPem(caFile.get());
-        return tls;
-    }
-
-    private static Path temporaryCaFile() {
-        try {
-            Path file = Files.createTempFile("poplar-ca-", ".pem");
-            file.toFile().deleteOnExit();
-            return file;
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-    }
-
-    private static String[] certificateNames(String bind) {
-        try {
-            InetAddress address = InetAddress.getByName(bind);
-            if (address.isAnyLocalAddress() || address.isLoopbackAddress()) {
-                return new String[0];
+        Optional<TlsConfig.Built> newTls = Optional.empty();
+        if (tls.get() != null && fresh.tls().isPresent()) {
+            TlsConfig.Built current = tls.get().join();
+            if (applied.changed(fresh, List.of("tls")).isEmpty()) {
+                fresh.tls().get().reload(current.tls());
+                done.add("certificate " + current.tls().keyMaterial().certificate().getSubjectX500Principal()
+                        .getName() + " (expires " + current.tls().keyMaterial().notAfter() + ")");
+            } else {
+                newTls = Optional.of(fresh.tls().get().build(fresh.listeners()));
+                done.add("new TLS settings, certificate " + newTls.get().tls().keyMaterial().certificate()
+                        .getSubjectX500Principal().getName());
             }
-            return new String[] {bind};
-        } catch (IOException e) {
-            return new String[] {bind};
+        } else if ((tls.get() != null) != fresh.tls().isPresent()) {
+            restart.add("tls");
         }
+        users.ifPresent(authenticator::swap);
+        newTls.ifPresent(b -> tls.getAndSet(CompletableFuture.completedFuture(b)).join().tls().close());
+        applied = fresh;
+        return "Reloaded: " + (done.isEmpty() ? "nothing to reload" : String.join("; ", done))
+                + (restart.isEmpty() ? "" : "; changes to " + String.join(", ", restart) + " need a restart");
     }
 
-    private static Optional<Listener> listener(String bind, int port, boolean implicitTls) {
-        if (port == 0) {
-            return Optional.empty();
-        }
-        InetSocketAddress address = new InetSocketAddress(bind, port == ServerOptions.ANY_PORT ? 0 : port);
-        if (address.isUnresolved()) {
-            throw new IllegalArgumentException("--bind " + bind + ": unknown host");
-        }
-        return Optional.of(new Listener(implicitTls ? "pop3s" : "pop3", address, implicitTls));
+    /**
+     * Reads the configuration again from where it came from and applies it (see {@link #reload(ServerConfig)}).
+     *
+     * @return what was reloaded
+     * @throws ConfigException if the configuration or its files cannot be used; nothing changes then
+     */
+    String reload() throws ConfigException {
+        return reload(applied.reread());
     }
 
     private void describe(PrintStream out, String what) {
         out.println("Poplar POP3 server serving " + what);
-        plain.ifPresent(l -> out.println("  POP3 with STLS on " + where(l)));
-        secure.ifPresent(l -> out.println("  POP3S (implicit TLS) on " + where(l)));
-        caFile.ifPresent(f -> out.println("  TLS certificate issued by a generated CA, written to " + f));
+        for (Listener l : started.listeners()) {
+            String kind = l.implicitTls() ? "POP3S (implicit TLS)" : started.tls().isPresent() ? "POP3 with STLS"
+                    : "POP3 (no TLS)";
+            boolean defaultName = l.name().equals(l.implicitTls() ? "pop3s" : "pop3");
+            out.println("  " + kind + " on " + where(l) + (defaultName ? "" : " (" + l.name() + ")"));
+        }
+        caFile().ifPresent(f -> out.println("  TLS certificate issued by a generated CA, written to " + f));
         demoPassword.ifPresent(password -> {
-            String user = DEMO_USER + ":" + password;
-            plain.ifPresent(l -> {
+            String user = started.store().demoUser() + ":" + password;
+            plain().ifPresent(l -> {
                 out.println("List the mailbox:");
                 out.println("  curl -u " + user + " pop3://" + where(l) + "/");
             });
-            secure.ifPresent(l -> {
+            secure().ifPresent(l -> {
                 out.println("Over TLS:");
-                out.println("  curl " + caFile.map(f -> "--cacert " + f + " ").orElse("") + "-u " + user
+                out.println("  curl " + caFile().map(f -> "--cacert " + f + " ").orElse("") + "-u " + user
                         + " pop3s://" + where(l) + "/1");
             });
         });
@@ -256,16 +267,19 @@ final class Standalone implements AutoCloseable {
         return server;
     }
 
+    /** @return the first listener in clear (with STLS if TLS is configured) */
     Optional<Listener> plain() {
-        return plain;
+        return started.listeners().stream().filter(l -> !l.implicitTls()).findFirst();
     }
 
+    /** @return the first implicit-TLS listener */
     Optional<Listener> secure() {
-        return secure;
+        return started.listeners().stream().filter(Listener::implicitTls).findFirst();
     }
 
+    /** @return where the development CA's certificate was written, if the server made one */
     Optional<Path> caFile() {
-        return caFile;
+        return tls.get() == null ? Optional.empty() : tls.get().join().caFile();
     }
 
     Optional<String> demoPassword() {
@@ -276,7 +290,11 @@ final class Standalone implements AutoCloseable {
     @Override
     public void close() {
         server.close();
-        closeAll(List.of(store, tls));
+        List<AutoCloseable> rest = new ArrayList<>(List.of(store));
+        if (tls.get() != null) {
+            rest.add(tls.get().join().tls());
+        }
+        closeAll(rest);
     }
 
     private static void closeAll(List<AutoCloseable> resources) {
@@ -284,7 +302,7 @@ final class Standalone implements AutoCloseable {
             try {
                 resource.close();
             } catch (Exception e) {
-                System.err.println("poplar-server: " + e.getMessage());
+                System.err.println("poplar: " + e.getMessage());
             }
         }
     }

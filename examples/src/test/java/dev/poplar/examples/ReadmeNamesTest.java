@@ -27,7 +27,7 @@ class ReadmeNamesTest {
 
     /** The example application the README's test stands on; the README says that it lives in this repository. */
     /** The reader's own application, as the README's examples stand it in. */
-    static final Set<String> REPOSITORY_EXAMPLES = Set.of("MailPoller", "InvoiceImporter");
+    static final Set<String> REPOSITORY_EXAMPLES = Set.of("MailPoller", "InvoiceImporter", "MyStore");
 
     static final Pattern CODE_SPAN = Pattern.compile("`([A-Z][A-Za-z0-9]*[a-z][A-Za-z0-9]*)");
     static final Pattern JAVA_BLOCK = Pattern.compile("```java\\n(.*?)```", Pattern.DOTALL);

@@ -78,11 +78,23 @@ class ReadmeTest {
         }
     }
 
+    /** Runs a command to its end, within a minute: its output goes to a file, so a hung command cannot hang the test. */
     static String run(String... command) throws Exception {
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(process.waitFor()).as(output).isZero();
-        return output;
+        Path output = Files.createTempFile("command", ".out");
+        try {
+            Process process = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(output.toFile()).start();
+            if (!process.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                throw new AssertionError(String.join(" ", command) + " did not end within 60 s: "
+                        + Files.readString(output));
+            }
+            String printed = Files.readString(output);
+            assertThat(process.exitValue()).as(printed).isZero();
+            return printed;
+        } finally {
+            Files.delete(output);
+        }
     }
 
     @Test

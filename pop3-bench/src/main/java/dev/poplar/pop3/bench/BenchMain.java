@@ -9,18 +9,23 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.ServiceLoader;
+import java.util.Set;
+import java.util.HashSet;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.IntStream;
-import javax.net.ssl.SSLContext;
 
 /**
- * Runs the loads against each target in turn (the canned-reply server first, so that every other figure can be
- * compared with the load generator's own ceiling), then prints the markdown report and writes it and a JSON
- * report to the output directory.
+ * Starts every target (the canned-reply server first, so that every other figure can be compared with the load
+ * generator's own ceiling), then runs each load on all of them in turn: one unmeasured warm-up per target, then
+ * the measured runs interleaved (run 1 on every target, then run 2, each round starting with the next target), so
+ * that a slow drift of the machine touches every target alike. Idle sessions (memory) and start-up run one target
+ * at a time. Prints the markdown report and writes it and a JSON report to the output directory.
  *
  * <p>Exit status: 0 when every load of every target ran without a failure, 1 otherwise, 2 for a bad command line.
  */
@@ -33,11 +38,13 @@ public final class BenchMain {
 
     private final BenchOptions options;
     private final Log log;
-    private volatile Target running;
+    private final List<LoadGenerator> generators;
+    private final List<Running> running = new CopyOnWriteArrayList<>();
 
-    private BenchMain(BenchOptions options, Log log) {
+    private BenchMain(BenchOptions options, Log log, List<LoadGenerator> generators) {
         this.options = options;
         this.log = log;
+        this.generators = generators;
     }
 
     /**
@@ -60,13 +67,23 @@ public final class BenchMain {
             System.exit(2);
             return;
         }
+        if (options.generators().contains("c") && !Files.isExecutable(options.loadBinary())) {
+            System.err.println("pop3-bench: the C load generator is not built: " + options.loadBinary()
+                    + " (run.sh compiles it; or pass --load-binary PATH, or --generator java)");
+            System.exit(2);
+        }
         if (!options.clientTlsProtocols().isEmpty()) {
             // read once, when the JDK's TLS provider first initialises: before any SSLContext exists
             System.setProperty("jdk.tls.client.protocols", options.clientTlsProtocols());
         }
         int status;
         try {
-            status = new BenchMain(options, new Log(System.err, options.quiet())).run();
+            Files.createDirectories(options.out());
+            List<LoadGenerator> generators = options.generators().stream()
+                    .map(name -> name.equals("c") ? new CLoadGenerator(options.loadBinary(), options.out())
+                            : (LoadGenerator) new JavaLoadGenerator())
+                    .toList();
+            status = new BenchMain(options, new Log(System.err, options.quiet()), generators).run();
         } catch (IOException e) {
             System.err.println("pop3-bench: " + e.getMessage());
             status = 1;
@@ -79,55 +96,84 @@ public final class BenchMain {
 
     private int run() throws IOException, InterruptedException {
         Instant started = Instant.now().truncatedTo(ChronoUnit.SECONDS);
-        Files.createDirectories(options.out());
+        String loadBefore = loadAverage();
         Fixture fixture = Fixture.prepare(options.fixtureDir(), options.fixtureSpec(), log);
         Path startDir = options.fixtureDir().resolveSibling(options.fixtureDir().getFileName() + "-start");
         Fixture startFixture = Fixture.prepare(startDir, FixtureSpec.startup(), log);
         Path work = Files.createDirectories(options.out().resolve("work"));
 
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            Target target = running;
-            if (target != null) {
-                target.close();
-            }
-        }, "stop-target"));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> running.forEach(r -> r.target.close()), "stop-targets"));
         Map<String, TargetResults> results = new LinkedHashMap<>();
         options.targets().forEach(name -> results.put(name, new TargetResults(name)));
         List<String> order = new ArrayList<>(options.targets());
         if (order.remove(Report.CEILING)) {
             order.add(0, Report.CEILING);
         }
+        Map<String, Target> targets = new LinkedHashMap<>();
         for (String name : order) {
-            TargetResults r = results.get(name);
-            Target target;
             try {
-                target = Targets.create(name, options, work);
+                targets.put(name, Targets.create(name, options, work));
             } catch (IllegalArgumentException e) {
                 if (options.targetsExplicit()) {
-                    r.problem(e.getMessage());
+                    results.get(name).problem(e.getMessage());
                 } else {
-                    r.skip(e.getMessage());
+                    results.get(name).skip(e.getMessage());
                 }
                 log.warn(name + ": " + e.getMessage());
-                continue;
-            }
-            log.line(name + ": starting");
-            running = target;
-            try {
-                measureTarget(target, fixture, r);
-                if (options.loads().contains("startup")) {
-                    measureStartup(target, startFixture, r);
-                }
-            } catch (IOException e) {
-                r.problem(e.getMessage());
-                log.warn(name + ": " + e.getMessage());
-            } finally {
-                target.close();
-                running = null;
             }
         }
 
-        Report report = new Report(runFacts(started, fixture), new ArrayList<>(results.values()), options.subject(),
+        Set<String> loads = options.loads();
+        if (loads.stream().anyMatch(l -> !l.equals("startup"))) {
+            for (Map.Entry<String, Target> t : targets.entrySet()) {
+                start(t.getValue(), results.get(t.getKey()), fixture);
+            }
+            if (loads.contains("sessions")) {
+                sessions(fixture, true);
+                restartAll(fixture.withKey(TlsKey.ECDSA));
+                sessions(fixture.withKey(TlsKey.ECDSA), false);
+                if (loads.contains("retr") || loads.contains("listing") || loads.contains("idle")) {
+                    restartAll(fixture);
+                }
+            }
+            if (loads.contains("retr")) {
+                retr(fixture.spec());
+            }
+            if (loads.contains("listing")) {
+                listing(fixture.spec());
+            }
+            if (loads.contains("idle")) {
+                for (Running r : List.copyOf(running)) {
+                    try {
+                        idle(r, fixture);
+                    } catch (IOException e) {
+                        r.results.problem(e.getMessage());
+                        log.warn(r.name() + ": " + e.getMessage());
+                    }
+                }
+            }
+            stopAll();
+        }
+        if (loads.contains("startup")) {
+            for (Map.Entry<String, Target> t : targets.entrySet()) {
+                TargetResults r = results.get(t.getKey());
+                if (r.problems().isEmpty()) {
+                    try {
+                        measureStartup(t.getValue(), startFixture, r);
+                    } catch (IOException e) {
+                        r.problem(e.getMessage());
+                        log.warn(t.getKey() + ": " + e.getMessage());
+                    } finally {
+                        t.getValue().close();
+                    }
+                }
+            }
+        }
+
+        Map<String, String> facts = runFacts(started, fixture);
+        facts.put("load average (1, 5, 15 min)", "at the start " + loadBefore + "; at the end " + loadAverage()
+                + " (anything above 0 besides the benchmark is other work on the machine)");
+        Report report = new Report(facts, new ArrayList<>(results.values()), options.subject(),
                 options.ceilingFraction());
         String markdown = report.markdown();
         Files.writeString(options.out().resolve("report.md"), markdown, StandardCharsets.UTF_8);
@@ -137,114 +183,175 @@ public final class BenchMain {
         return results.values().stream().anyMatch(TargetResults::failed) ? 1 : 0;
     }
 
-    private void measureTarget(Target target, Fixture fixture, TargetResults r)
-            throws IOException, InterruptedException {
-        List<String> loads = options.loads().stream().filter(l -> !l.equals("startup")).toList();
-        if (loads.isEmpty()) {
-            return;
+    /** Starts a target over the fixture on free ports and adds it to the running ones; a failure is its problem. */
+    private void start(Target target, TargetResults results, Fixture fixture) throws InterruptedException {
+        try {
+            Endpoints endpoints = Endpoints.free();
+            log.line(target.name() + ": starting with the " + fixture.key().label() + " certificate");
+            Duration startup = target.start(fixture, endpoints, Fixture.sessionUser(0), START_TIMEOUT);
+            log.line(target.name() + ": serving the fixture after " + startup.toMillis() + " ms");
+            running.add(new Running(target, results, endpoints, LoadGenerator.ClientSide.trusting(fixture)));
+        } catch (IOException e) {
+            target.close();
+            results.problem(e.getMessage());
+            log.warn(target.name() + ": " + e.getMessage());
         }
-        Endpoints endpoints = Endpoints.free();
-        Duration startup = target.start(fixture, endpoints, Fixture.sessionUser(0), START_TIMEOUT);
-        log.line(target.name() + ": serving the fixture after " + startup.toMillis() + " ms");
-        SSLContext tls = ClientTls.trusting(fixture.certificate());
-        if (loads.contains("sessions")) {
-            sessions(endpoints, tls, fixture.spec(), r);
+        if (Thread.interrupted()) {
+            throw new InterruptedException();
         }
-        if (loads.contains("retr")) {
-            retr(endpoints, tls, fixture.spec(), r);
-        }
-        if (loads.contains("listing")) {
-            listing(endpoints, fixture.spec(), r);
-        }
-        if (loads.contains("idle")) {
-            idle(target, endpoints, fixture, r);
-        }
-        target.close();
     }
 
-    private void sessions(Endpoints endpoints, SSLContext tlsContext, FixtureSpec spec, TargetResults r)
-            throws InterruptedException {
-        for (boolean tls : List.of(false, true)) {
-            InetSocketAddress address = tls ? endpoints.tlsAddress() : endpoints.plainAddress();
-            SSLContext context = tls ? tlsContext : null;
-            SessionLoad.run(address, context, users(Math.min(16, spec.sessionUsers()), Fixture::sessionUser),
-                    options.sessionDuration().dividedBy(2));
-            for (int clients : SESSION_CLIENTS) {
-                if (clients > spec.sessionUsers()) {
-                    continue;
+    /** Stops every running target and starts each again over {@code fixture} (another certificate). */
+    private void restartAll(Fixture fixture) throws InterruptedException {
+        List<Running> before = List.copyOf(running);
+        stopAll();
+        for (Running r : before) {
+            start(r.target, r.results, fixture);
+        }
+    }
+
+    private void stopAll() {
+        for (Running r : running) {
+            r.target.close();
+        }
+        running.clear();
+    }
+
+    /**
+     * The session loads over the running targets' current certificate: implicit TLS with 1, 16 and 64 clients,
+     * and first the same plain if {@code plainToo}.
+     */
+    private void sessions(Fixture fixture, boolean plainToo) throws InterruptedException {
+        FixtureSpec spec = fixture.spec();
+        for (boolean tls : plainToo ? List.of(false, true) : List.of(true)) {
+            TlsKey key = tls ? fixture.key() : null;
+            for (LoadGenerator generator : generators) {
+                List<String> warmUsers = users(Math.min(16, spec.sessionUsers()), Fixture::sessionUser);
+                everyTarget(r -> generator.sessions(r.address(tls), r.clientSide(tls), warmUsers,
+                        options.sessionDuration().dividedBy(2)));
+                for (int clients : SESSION_CLIENTS) {
+                    if (clients > spec.sessionUsers()) {
+                        continue;
+                    }
+                    Metric metric = primary(generator, Metric.sessions(key, clients));
+                    List<String> users = users(clients, Fixture::sessionUser);
+                    interleaved(metric, (r, m) -> {
+                        double serverBefore = r.serverCpu();
+                        SessionLoad.Result result = generator.sessions(r.address(tls), r.clientSide(tls), users,
+                                options.sessionDuration());
+                        m.add(result.perSecond());
+                        m.cpu(result.generatorCpuSeconds() / result.seconds(),
+                                (r.serverCpu() - serverBefore) / result.seconds());
+                        if (tls) {
+                            m.tally("TLS sessions resumed", result.resumed(), result.sessions());
+                        }
+                        failures(m, result.failures(), result.sessions() + result.failures().count(), "sessions");
+                    });
                 }
-                Measurement m = r.measurement(Metric.sessions(tls, clients));
-                long resumed = 0;
-                long total = 0;
-                for (int run = 0; run < options.runs(); run++) {
-                    SessionLoad.Result result = SessionLoad.run(address, context,
-                            users(clients, Fixture::sessionUser), options.sessionDuration());
-                    m.add(result.perSecond());
-                    resumed += result.resumed();
-                    total += result.sessions();
-                    failures(m, result.failures(), result.sessions() + result.failures().count(), "sessions");
-                }
-                if (tls) {
-                    m.note("TLS sessions resumed", resumed + " of " + total);
-                }
-                progress(r.name(), m);
             }
         }
     }
 
-    private void retr(Endpoints endpoints, SSLContext tlsContext, FixtureSpec spec, TargetResults r)
-            throws InterruptedException {
+    private void retr(FixtureSpec spec) throws InterruptedException {
         int messages = spec.retrMessages();
         for (boolean tls : List.of(false, true)) {
-            InetSocketAddress address = tls ? endpoints.tlsAddress() : endpoints.plainAddress();
-            SSLContext context = tls ? tlsContext : null;
-            RetrLoad.run(address, context, users(1, Fixture::retrUser), Math.max(1, messages / 10), spec.retrSize());
-            for (int clients : IntStream.of(1, spec.retrUsers()).distinct().toArray()) {
-                Measurement rate = r.measurement(Metric.retrThroughput(tls, clients, messages, spec.retrSize()));
-                Measurement seconds = clients == 1 ? r.measurement(Metric.retrSeconds(tls, clients)) : null;
-                for (int run = 0; run < options.runs(); run++) {
-                    RetrLoad.Result result = RetrLoad.run(address, context, users(clients, Fixture::retrUser),
-                            messages, spec.retrSize());
-                    if (result.messages() > 0) {
-                        rate.add(result.megabytesPerSecond());
-                        if (seconds != null) {
-                            seconds.add(result.secondsPer1000());
+            for (LoadGenerator generator : generators) {
+                everyTarget(r -> generator.retr(r.address(tls), r.clientSide(tls), users(1, Fixture::retrUser),
+                        Math.max(1, messages / 10), spec.retrSize()));
+                for (int clients : IntStream.of(1, spec.retrUsers()).distinct().toArray()) {
+                    Metric rate = primary(generator, Metric.retrThroughput(tls, clients, messages, spec.retrSize()));
+                    Metric seconds = clients == 1 ? primary(generator, Metric.retrSeconds(tls, clients)) : null;
+                    List<String> users = users(clients, Fixture::retrUser);
+                    interleaved(rate, (r, m) -> {
+                        double serverBefore = r.serverCpu();
+                        RetrLoad.Result result = generator.retr(r.address(tls), r.clientSide(tls), users, messages,
+                                spec.retrSize());
+                        if (result.messages() > 0) {
+                            m.add(result.megabytesPerSecond());
+                            m.cpu(result.generatorCpuSeconds() / result.seconds(),
+                                    (r.serverCpu() - serverBefore) / result.seconds());
+                            if (seconds != null) {
+                                r.results.measurement(seconds).add(result.secondsPer1000());
+                            }
                         }
-                    }
-                    failures(rate, result.failures(), clients, "clients");
+                        failures(m, result.failures(), clients, "clients");
+                    });
                 }
-                progress(r.name(), rate);
             }
         }
     }
 
-    private void listing(Endpoints endpoints, FixtureSpec spec, TargetResults r) {
+    private void listing(FixtureSpec spec) throws InterruptedException {
         for (int count : spec.listCounts()) {
-            Measurement m = r.measurement(Metric.listing(count));
+            Metric metric = Metric.listing(count);
             String user = Fixture.listUser(count);
-            for (int run = -1; run < options.runs(); run++) {
+            Set<String> cutOff = new HashSet<>();
+            Probe once = (r, m) -> {
+                if (cutOff.contains(r.name())) {
+                    return;
+                }
                 try {
-                    double millis = ListingLoad.run(endpoints.plainAddress(), user, count, options.listingLimit());
-                    if (run >= 0) {
+                    double millis = ListingLoad.run(r.endpoints.plainAddress(), user, count, options.listingLimit());
+                    if (m != null) {
                         m.add(millis);
                     }
                 } catch (ListingLoad.LimitExceeded e) {
-                    m.exceeded(e.limit().toMillis());
-                    break;
+                    cutOff.add(r.name());
+                    r.results.measurement(metric).exceeded(e.limit().toMillis());
+                }
+            };
+            everyTarget(r -> once.run(r, null));
+            interleaved(metric, once);
+        }
+    }
+
+    /** Runs an unmeasured warm-up on every running target; a failure is logged and otherwise ignored. */
+    private void everyTarget(WarmUp warmUp) throws InterruptedException {
+        for (Running r : running) {
+            try {
+                warmUp.run(r);
+            } catch (IOException e) {
+                log.warn(r.name() + ": warm-up failed: " + e.getMessage());
+            }
+        }
+    }
+
+    /**
+     * Measures one metric on every running target, {@code --runs} rounds; each round visits every target once,
+     * starting one target further on than the round before.
+     */
+    private void interleaved(Metric metric, Probe probe) throws InterruptedException {
+        List<Running> all = List.copyOf(running);
+        for (int run = 0; run < options.runs(); run++) {
+            for (int i = 0; i < all.size(); i++) {
+                Running r = all.get((i + run) % all.size());
+                Measurement m = r.results.measurement(metric);
+                try {
+                    probe.run(r, m);
                 } catch (IOException e) {
                     m.fail(e.getMessage());
                 }
             }
-            progress(r.name(), m);
+        }
+        for (Running r : all) {
+            progress(r.name(), r.results.measurement(metric));
         }
     }
 
-    private void idle(Target target, Endpoints endpoints, Fixture fixture, TargetResults r) throws IOException {
+    /** The figure as the run reports it: the first generator's under its own name, any other's as a cross-check. */
+    private Metric primary(LoadGenerator generator, Metric metric) {
+        return generator == generators.get(0) ? metric : metric.by(generator.name());
+    }
+
+    /** Idle sessions on one running target; a target that must restart for it gets new endpoints. */
+    private void idle(Running running, Fixture fixture) throws IOException {
         FixtureSpec spec = fixture.spec();
         if (spec.idleUsers() < 2) {
             return;
         }
-        Endpoints current = endpoints;
+        Target target = running.target;
+        TargetResults r = running.results;
+        Endpoints current = running.endpoints;
         if (!target.restartForMemory()) {
             idleRun(target, current, Math.max(1, spec.idleUsers() / 20), null, null, null, null);
         }
@@ -257,6 +364,7 @@ public final class BenchMain {
                 if (target.restartForMemory()) {
                     target.close();
                     current = Endpoints.free();
+                    running.endpoints = current;
                     target.start(fixture, current, Fixture.sessionUser(0), START_TIMEOUT);
                     served.note("server", "restarted before each run");
                 }
@@ -337,8 +445,62 @@ public final class BenchMain {
         }
     }
 
+    /** The first three fields of {@code /proc/loadavg}, or a question mark where there is none. */
+    private static String loadAverage() {
+        try {
+            String[] fields = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+            return String.join(" ", Arrays.asList(fields).subList(0, 3));
+        } catch (IOException | RuntimeException e) {
+            return "?";
+        }
+    }
+
     private static List<String> users(int n, java.util.function.IntFunction<String> name) {
         return IntStream.range(0, n).mapToObj(name).toList();
+    }
+
+    /** A target started over the fixture, with where it listens and what its TLS clients trust. */
+    private static final class Running {
+        private final Target target;
+        private final TargetResults results;
+        private final LoadGenerator.ClientSide tls;
+        private volatile Endpoints endpoints;
+
+        Running(Target target, TargetResults results, Endpoints endpoints, LoadGenerator.ClientSide tls) {
+            this.target = target;
+            this.results = results;
+            this.endpoints = endpoints;
+            this.tls = tls;
+        }
+
+        String name() {
+            return target.name();
+        }
+
+        InetSocketAddress address(boolean implicitTls) {
+            return implicitTls ? endpoints.tlsAddress() : endpoints.plainAddress();
+        }
+
+        LoadGenerator.ClientSide clientSide(boolean implicitTls) {
+            return implicitTls ? tls : null;
+        }
+
+        /** CPU seconds the server's process tree has used so far. */
+        double serverCpu() {
+            return Processes.cpuSeconds(target.process());
+        }
+    }
+
+    /** One unmeasured run of a load on one target. */
+    @FunctionalInterface
+    private interface WarmUp {
+        void run(Running r) throws IOException, InterruptedException;
+    }
+
+    /** One measured run of a load on one target, recorded in its measurement. */
+    @FunctionalInterface
+    private interface Probe {
+        void run(Running r, Measurement m) throws IOException, InterruptedException;
     }
 
     private Map<String, String> runFacts(Instant started, Fixture fixture) {
@@ -353,11 +515,21 @@ public final class BenchMain {
         facts.put("fixture", spec.retrUsers() + " mailboxes of " + spec.retrMessages() + " x " + spec.retrSize()
                 + " octets; listing mailboxes of " + spec.listCounts() + " x " + spec.smallSize() + " octets; "
                 + spec.idleUsers() + " empty mailboxes for idle sessions; passwords {PLAIN}");
-        facts.put("generator", "Java, a thread per connection (blocking sockets, JDK TLS, one shared client "
-                + "SSLContext); idle sessions: one NIO selector thread; MB = 10^6 octets of message (CRLF) data");
+        facts.put("generator", "session and RETR loads: " + generators.get(0).description()
+                + (generators.size() > 1 ? "; rows marked [" + generators.get(1).name() + " generator]: "
+                        + generators.get(1).description() : "")
+                + "; UIDL + LIST: Java, one blocking connection; idle sessions: Java, one NIO selector thread; "
+                + "MB = 10^6 octets of message (CRLF) data");
+        facts.put("CPU", "generator and server CPU over each run (user + system) divided by the run's time, in "
+                + "cores; the server's from /proc/<pid>/stat of its whole process tree, the C generator's from "
+                + "getrusage, the Java generator's is the harness JVM's");
+        facts.put("interleaving", "all targets run at once on their own ports; each load has one unmeasured "
+                + "warm-up per target, then round after round of one measured run per target");
         facts.put("server JVM options", String.join(" ", options.serverJvmOptions()));
-        facts.put("client TLS protocols", options.clientTlsProtocols().isEmpty() ? "the JDK's default (TLSv1.3 first)"
-                : options.clientTlsProtocols());
+        facts.put("TLS", "implicit TLS; fixture certificates " + TlsKey.RSA.label() + " and " + TlsKey.ECDSA.label()
+                + " (self-signed); the C generator offers TLS 1.2 and 1.3 (1.3 is negotiated) and never resumes; "
+                + "the Java generator's protocols: " + (options.clientTlsProtocols().isEmpty()
+                ? "the JDK's default (TLSv1.3 first)" : options.clientTlsProtocols()));
         return facts;
     }
 }

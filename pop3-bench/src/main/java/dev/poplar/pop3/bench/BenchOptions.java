@@ -30,22 +30,27 @@ import java.util.Set;
  * @param subject          the target whose ratios to the others are reported
  * @param ceilingFraction  how close to the generator's ceiling a figure may come before it is flagged
  * @param quiet            no progress lines
- * @param clientTlsProtocols the TLS protocols the generator offers, or empty for the JDK's default
+ * @param clientTlsProtocols the TLS protocols the Java generator offers, or empty for the JDK's default
+ * @param generators       the load generators of the session and RETR loads: the first gives the figures, any other
+ *                         adds its own rows as a cross-check
+ * @param loadBinary       the compiled C load generator
  */
 record BenchOptions(boolean smoke, List<String> targets, boolean targetsExplicit, Set<String> loads, int runs,
                     Duration sessionDuration, int warmStarts, Duration listingLimit, Path out, Path fixtureDir, Path poplarJar,
                     Path cannedBinary, String dovecotBinary, String dovecotUser, List<String> serverJvmOptions,
                     String subject, double ceilingFraction, boolean quiet,
-                    String clientTlsProtocols) {
+                    String clientTlsProtocols, List<String> generators, Path loadBinary) {
 
     /** Every load name. */
     static final List<String> LOADS = List.of("sessions", "retr", "listing", "idle", "startup");
+    /** Every load generator. */
+    static final List<String> GENERATORS = List.of("c", "java");
 
     static final String USAGE = """
             usage: run.sh [--smoke | --full] [options]
               --smoke                 tiny sizes, one run per load, a few seconds per target (the default)
               --full                  the sizes of the issue, median of 3 runs
-              --targets a,b           of poplar, dovecot, greenmail, canned (default: all that can run)
+              --targets a,b           of poplar, dovecot, greenmail, james, canned (default: all that can run)
               --loads a,b             of sessions, retr, listing, idle, startup (default: all)
               --runs N                measured runs per load (default: 3 full, 1 smoke)
               --session-seconds S     length of one session-load run (default: 5 full, 0.3 smoke)
@@ -60,7 +65,10 @@ record BenchOptions(boolean smoke, List<String> targets, boolean targetsExplicit
               --server-jvm-opts OPTS  options of every server JVM (default: -Xmx4g)
               --subject NAME          whose ratios to the others are shown (default: poplar)
               --ceiling-fraction F    flag figures within F of the generator's ceiling (default: 0.8)
-              --client-tls-protocols P  TLS protocols the generator offers, e.g. TLSv1.2 (default: the JDK's)
+              --generator G[,G]       load generator of the session and RETR loads, c or java; a second one adds
+                                      its own rows as a cross-check (default: c)
+              --load-binary PATH      compiled C load generator (default: pop3-bench/target/pop3-load)
+              --client-tls-protocols P  TLS protocols the Java generator offers, e.g. TLSv1.2 (default: the JDK's)
               --quiet                 no progress lines
             """;
 
@@ -88,6 +96,8 @@ record BenchOptions(boolean smoke, List<String> targets, boolean targetsExplicit
         double fraction = 0.8;
         boolean quiet = false;
         String clientTls = "";
+        String generators = null;
+        Path loadBinary = repoRoot.resolve("pop3-bench/target/pop3-load");
         List<String> rest = new ArrayList<>(Arrays.asList(args));
         while (!rest.isEmpty()) {
             String option = rest.remove(0);
@@ -109,6 +119,8 @@ record BenchOptions(boolean smoke, List<String> targets, boolean targetsExplicit
                 case "--dovecot-user" -> dovecotUser = value(option, rest);
                 case "--server-jvm-opts" -> jvmOpts = value(option, rest);
                 case "--subject" -> subject = value(option, rest);
+                case "--generator" -> generators = value(option, rest);
+                case "--load-binary" -> loadBinary = Path.of(value(option, rest)).toAbsolutePath();
                 case "--client-tls-protocols" -> {
                     clientTls = value(option, rest);
                     if (!clientTls.matches("TLSv1\\.[23](,TLSv1\\.[23])?")) {
@@ -132,6 +144,8 @@ record BenchOptions(boolean smoke, List<String> targets, boolean targetsExplicit
         if (!Targets.NAMES.contains(subject)) {
             throw new IllegalArgumentException("--subject must be one of " + Targets.NAMES + ", not '" + subject + "'");
         }
+        List<String> generatorList = ordered(generators != null ? generators : "c", GENERATORS,
+                "--generator");
         List<String> jvm = jvmOpts.isBlank() ? List.of() : List.of(jvmOpts.trim().split("\\s+"));
         return new BenchOptions(smoke, targetList, targets != null,
                 new LinkedHashSet<>(names(loads, LOADS, "--loads")),
@@ -141,7 +155,8 @@ record BenchOptions(boolean smoke, List<String> targets, boolean targetsExplicit
                 Duration.ofMillis(Math.round(listingLimit * 1000)),
                 out != null ? out : repoRoot.resolve("pop3-bench/target/bench-" + mode),
                 fixture != null ? fixture : repoRoot.resolve("pop3-bench/target/fixture-" + mode),
-                poplarJar, canned, dovecot, dovecotUser, jvm, subject, fraction, quiet, clientTls);
+                poplarJar, canned, dovecot, dovecotUser, jvm, subject, fraction, quiet, clientTls, generatorList,
+                loadBinary);
     }
 
     /** The fixture sizes of the mode. */
@@ -181,6 +196,12 @@ record BenchOptions(boolean smoke, List<String> targets, boolean targetsExplicit
     }
 
     private static List<String> names(String list, List<String> known, String option) {
+        List<String> names = ordered(list, known, option);
+        return known.stream().filter(names::contains).toList();
+    }
+
+    /** Known names in the order given, without repeats. */
+    private static List<String> ordered(String list, List<String> known, String option) {
         List<String> names = new ArrayList<>();
         for (String name : list.split(",")) {
             String n = name.trim();
@@ -192,6 +213,6 @@ record BenchOptions(boolean smoke, List<String> targets, boolean targetsExplicit
                 names.add(n);
             }
         }
-        return known.stream().filter(names::contains).toList();
+        return names;
     }
 }

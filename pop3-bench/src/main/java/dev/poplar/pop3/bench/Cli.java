@@ -38,6 +38,22 @@ final class Cli {
     }
 
     /**
+     * The command line of a peer's server main ({@code --maildir-root DIR --users FILE --bind HOST --port N
+     * --tls-port N --keystore P12 --keystore-password PW}); on a mistake, prints it prefixed with the program's
+     * name and exits with status 2.
+     */
+    static Map<String, String> peerServer(String program, String[] args) {
+        try {
+            return pairs(args, List.of("--maildir-root", "--users", "--bind", "--port", "--tls-port", "--keystore",
+                    "--keystore-password"));
+        } catch (IllegalArgumentException e) {
+            System.err.println(program + ": " + e.getMessage());
+            System.exit(2);
+            throw e;
+        }
+    }
+
+    /**
      * A TCP port option.
      *
      * @throws IllegalArgumentException if it is not a number from 1 to 65535

@@ -1,5 +1,7 @@
 package dev.poplar.pop3.bench;
 
+import com.sun.management.OperatingSystemMXBean;
+import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -14,9 +16,9 @@ final class ClientThreads {
      * Starts a thread per user, waits until all are ready, releases them together and waits for all to end.
      *
      * @param failures where an exception a client throws is counted
-     * @return seconds from the release until the last client ended
+     * @return seconds from the release until the last client ended, and the CPU this process used meanwhile
      */
-    static double runTogether(String name, List<String> users, Client client, RunFailures failures)
+    static Span runTogether(String name, List<String> users, Client client, RunFailures failures)
             throws InterruptedException {
         CountDownLatch ready = new CountDownLatch(users.size());
         CountDownLatch go = new CountDownLatch(1);
@@ -38,12 +40,28 @@ final class ClientThreads {
             threads.add(thread);
         }
         ready.await();
+        long cpuBefore = processCpuNanos();
         released[0] = System.nanoTime();
         go.countDown();
         for (Thread thread : threads) {
             thread.join();
         }
-        return (System.nanoTime() - released[0]) / 1e9;
+        double seconds = (System.nanoTime() - released[0]) / 1e9;
+        return new Span(seconds, (processCpuNanos() - cpuBefore) / 1e9);
+    }
+
+    /** CPU time (user and system) of this whole process so far, in nanoseconds. */
+    static long processCpuNanos() {
+        return ManagementFactory.getPlatformMXBean(OperatingSystemMXBean.class).getProcessCpuTime();
+    }
+
+    /**
+     * How long a run took and what it cost the generator.
+     *
+     * @param seconds    wall time from the release until the last client ended
+     * @param cpuSeconds CPU time of the generator's process over the same span
+     */
+    record Span(double seconds, double cpuSeconds) {
     }
 
     /** What one client thread does. */

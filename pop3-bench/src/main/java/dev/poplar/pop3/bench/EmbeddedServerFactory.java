@@ -37,5 +37,20 @@ public interface EmbeddedServerFactory {
         /** Stops it and frees its port; never throws. */
         @Override
         void close();
+
+        /** A running server at {@code address} that {@code stop} stops (and must not throw). */
+        static EmbeddedServer of(InetSocketAddress address, Runnable stop) {
+            return new EmbeddedServer() {
+                @Override
+                public InetSocketAddress address() {
+                    return address;
+                }
+
+                @Override
+                public void close() {
+                    stop.run();
+                }
+            };
+        }
     }
 }

@@ -17,7 +17,8 @@ import java.util.Random;
  * The data every target serves: a Maildir per user under {@code maildir/} (Dovecot-style file names with
  * {@code ,S=} and {@code ,W=}, messages in {@code cur/}, LF line ends), a passwd-file {@code users} with
  * {@code user:{PLAIN}password} lines, {@code mailboxes.txt} (user, count, size: what the canned-reply server
- * pretends to hold) and a self-signed certificate for implicit TLS.
+ * pretends to hold) and two self-signed certificates for implicit TLS, one with an RSA-2048 and one with an ECDSA
+ * P-256 key ({@link TlsKey}). A fixture serves one of them at a time ({@link #withKey}).
  *
  * <p>Passwords are stored as {@code {PLAIN}} on purpose: a hashed scheme would make the session load measure
  * the hash function instead of the server.
@@ -34,10 +35,12 @@ final class Fixture {
 
     private final Path dir;
     private final FixtureSpec spec;
+    private final TlsKey key;
 
-    private Fixture(Path dir, FixtureSpec spec) {
+    private Fixture(Path dir, FixtureSpec spec, TlsKey key) {
         this.dir = dir;
         this.spec = spec;
+        this.key = key;
     }
 
     /**
@@ -46,7 +49,7 @@ final class Fixture {
      * @throws IOException if it cannot be written, or {@code openssl} fails
      */
     static Fixture prepare(Path dir, FixtureSpec spec, Log log) throws IOException {
-        Fixture fixture = new Fixture(dir, spec);
+        Fixture fixture = new Fixture(dir, spec, TlsKey.RSA);
         Path manifest = dir.resolve(MANIFEST);
         if (Files.isRegularFile(manifest) && fixture.readManifest().equals(spec.toProperties())) {
             log.line("fixture: reusing " + dir);
@@ -55,8 +58,20 @@ final class Fixture {
             fixture.build();
             log.line("fixture: built " + dir + " in " + (System.nanoTime() - start) / 1_000_000 + " ms");
         }
-        fixture.ensureCertificate();
+        for (TlsKey kind : TlsKey.values()) {
+            fixture.withKey(kind).ensureCertificate();
+        }
         return fixture;
+    }
+
+    /** The same fixture serving the certificate with the given kind of key. */
+    Fixture withKey(TlsKey kind) {
+        return new Fixture(dir, spec, kind);
+    }
+
+    /** The kind of key of the certificate this fixture serves. */
+    TlsKey key() {
+        return key;
     }
 
     /** The fixture's sizes. */
@@ -86,17 +101,17 @@ final class Fixture {
 
     /** The self-signed certificate, PEM. */
     Path certificate() {
-        return dir.resolve("cert.pem");
+        return dir.resolve(key.filePrefix() + "cert.pem");
     }
 
     /** The certificate's private key, PEM. */
     Path privateKey() {
-        return dir.resolve("key.pem");
+        return dir.resolve(key.filePrefix() + "key.pem");
     }
 
     /** Certificate and key as PKCS#12, password {@link #KEYSTORE_PASSWORD}. */
     Path keyStore() {
-        return dir.resolve("keystore.p12");
+        return dir.resolve(key.filePrefix() + "keystore.p12");
     }
 
     static String sessionUser(int i) {
@@ -174,9 +189,12 @@ final class Fixture {
         if (Files.isRegularFile(keyStore())) {
             return;
         }
-        Processes.run(List.of("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "365",
+        List<String> request = new ArrayList<>(List.of("openssl", "req", "-x509"));
+        request.addAll(key.opensslKeyOptions());
+        request.addAll(List.of("-nodes", "-days", "365",
                 "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
-                "-keyout", privateKey().toString(), "-out", certificate().toString()), dir);
+                "-keyout", privateKey().toString(), "-out", certificate().toString()));
+        Processes.run(request, dir);
         Processes.run(List.of("openssl", "pkcs12", "-export", "-in", certificate().toString(),
                 "-inkey", privateKey().toString(), "-name", "bench", "-out", keyStore().toString(),
                 "-passout", "pass:" + KEYSTORE_PASSWORD), dir);

@@ -31,16 +31,6 @@ public final class GreenMailEmbedded implements EmbeddedServerFactory {
             throw new IOException("GreenMail did not start: " + e.getMessage(), e);
         }
         InetSocketAddress address = new InetSocketAddress("127.0.0.1", greenMail.getPop3().getPort());
-        return new EmbeddedServer() {
-            @Override
-            public InetSocketAddress address() {
-                return address;
-            }
-
-            @Override
-            public void close() {
-                greenMail.stop();
-            }
-        };
+        return EmbeddedServer.of(address, greenMail::stop);
     }
 }

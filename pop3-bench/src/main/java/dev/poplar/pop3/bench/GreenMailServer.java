@@ -8,14 +8,10 @@ import jakarta.mail.internet.MimeMessage;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.stream.Stream;
 
 /**
  * GreenMail 2.1.3 as a benchmark peer: a process that seeds GreenMail's in-memory store with the fixture's users
@@ -39,15 +35,7 @@ public final class GreenMailServer {
      *             --keystore-password PW}
      */
     public static void main(String[] args) {
-        Map<String, String> options;
-        try {
-            options = Cli.pairs(args, List.of("--maildir-root", "--users", "--bind", "--port", "--tls-port",
-                    "--keystore", "--keystore-password"));
-        } catch (IllegalArgumentException e) {
-            System.err.println("greenmail-server: " + e.getMessage());
-            System.exit(2);
-            return;
-        }
+        Map<String, String> options = Cli.peerServer("greenmail-server", args);
         System.setProperty("greenmail.tls.keystore.file", options.get("--keystore"));
         System.setProperty("greenmail.tls.keystore.password", options.get("--keystore-password"));
         System.setProperty("greenmail.tls.key.password", options.get("--keystore-password"));
@@ -81,17 +69,9 @@ public final class GreenMailServer {
     static int seed(GreenMail greenMail, Path maildirRoot, Path usersFile) throws IOException, MessagingException {
         Session session = Session.getInstance(new Properties());
         int messages = 0;
-        for (String line : Files.readAllLines(usersFile, StandardCharsets.UTF_8)) {
-            if (line.isBlank() || line.startsWith("#")) {
-                continue;
-            }
-            String[] fields = line.split(":", -1);
-            if (fields.length < 2 || !fields[1].startsWith("{PLAIN}")) {
-                throw new IOException("not a user:{PLAIN}password line in " + usersFile + ": " + line);
-            }
-            String user = fields[0];
-            var account = greenMail.setUser(user + "@example.org", user, fields[1].substring("{PLAIN}".length()));
-            for (Path file : messageFiles(maildirRoot.resolve(user))) {
+        for (Map.Entry<String, String> user : PlainUsers.read(usersFile).entrySet()) {
+            var account = greenMail.setUser(user.getKey() + "@example.org", user.getKey(), user.getValue());
+            for (Path file : MaildirFolder.messageFiles(maildirRoot.resolve(user.getKey()))) {
                 byte[] crlf = toCrlf(Files.readAllBytes(file));
                 account.deliver(new MimeMessage(session, new ByteArrayInputStream(crlf)));
                 messages++;
@@ -113,18 +93,5 @@ public final class GreenMailServer {
             out.write(lf[i]);
         }
         return out.toByteArray();
-    }
-
-    private static List<Path> messageFiles(Path maildir) throws IOException {
-        List<Path> files = new ArrayList<>();
-        for (String sub : List.of("new", "cur")) {
-            Path dir = maildir.resolve(sub);
-            if (Files.isDirectory(dir)) {
-                try (Stream<Path> list = Files.list(dir)) {
-                    list.sorted().forEach(files::add);
-                }
-            }
-        }
-        return files;
     }
 }

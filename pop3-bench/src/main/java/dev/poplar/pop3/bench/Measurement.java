@@ -13,6 +13,9 @@ final class Measurement {
     private final List<Double> values = new ArrayList<>();
     private final Map<String, String> notes = new LinkedHashMap<>();
     private final List<String> failures = new ArrayList<>();
+    private final List<Double> generatorCores = new ArrayList<>();
+    private final List<Double> serverCores = new ArrayList<>();
+    private final Map<String, long[]> tallies = new LinkedHashMap<>();
     private double exceeded = Double.NaN;
 
     Measurement(Metric metric) {
@@ -29,6 +32,33 @@ final class Measurement {
 
     void note(String key, String value) {
         notes.put(key, value);
+    }
+
+    /** Adds {@code part} of {@code whole} to a running count noted as {@code "<part> of <whole>"}. */
+    void tally(String key, long part, long whole) {
+        long[] sum = tallies.computeIfAbsent(key, k -> new long[2]);
+        sum[0] += part;
+        sum[1] += whole;
+        note(key, sum[0] + " of " + sum[1]);
+    }
+
+    /**
+     * Records what one run cost in CPU: the load generator's and the server's, each in cores (CPU seconds per
+     * second of the run).
+     */
+    void cpu(double generator, double server) {
+        generatorCores.add(generator);
+        serverCores.add(server);
+    }
+
+    /** The load generator's CPU per run, in cores. */
+    List<Double> generatorCores() {
+        return Collections.unmodifiableList(generatorCores);
+    }
+
+    /** The server's CPU per run, in cores. */
+    List<Double> serverCores() {
+        return Collections.unmodifiableList(serverCores);
     }
 
     /** Records that a run was cut off at a time limit (in the metric's unit): the figure is above it. */
@@ -64,7 +94,20 @@ final class Measurement {
 
     /** The median of the values (the mean of the middle two for an even count). */
     double median() {
-        List<Double> sorted = sorted();
+        return median(sorted());
+    }
+
+    /**
+     * The median of some numbers (the mean of the middle two for an even count).
+     *
+     * @throws IllegalStateException if there are none
+     */
+    static double median(List<Double> numbers) {
+        if (numbers.isEmpty()) {
+            throw new IllegalStateException("no numbers");
+        }
+        List<Double> sorted = new ArrayList<>(numbers);
+        Collections.sort(sorted);
         int n = sorted.size();
         return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
     }

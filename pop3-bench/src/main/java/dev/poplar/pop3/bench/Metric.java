@@ -1,5 +1,7 @@
 package dev.poplar.pop3.bench;
 
+import java.util.Locale;
+
 /**
  * One figure the benchmark reports.
  *
@@ -11,10 +13,26 @@ package dev.poplar.pop3.bench;
  */
 record Metric(String id, String label, String unit, boolean higherIsBetter, boolean bounded) {
 
-    static Metric sessions(boolean tls, int clients) {
-        return new Metric("sessions." + (tls ? "tls" : "plain") + ".c" + clients,
-                "sessions/s " + (tls ? "implicit TLS" : "plain") + ", " + clients + " client" + (clients > 1 ? "s" : ""),
+    /**
+     * Sessions per second.
+     *
+     * @param key the kind of key of the server's certificate for implicit TLS, or {@code null} for plain
+     */
+    static Metric sessions(TlsKey key, int clients) {
+        String id = key == null ? "plain" : key == TlsKey.RSA ? "tls" : "tls-" + key.name().toLowerCase(Locale.ROOT);
+        String how = key == null ? "plain" : "implicit TLS, " + key.label();
+        return new Metric("sessions." + id + ".c" + clients,
+                "sessions/s " + how + ", " + clients + " client" + (clients > 1 ? "s" : ""),
                 "sessions/s", true, true);
+    }
+
+    /**
+     * The same figure measured with another load generator than the one the run's figures come from: a
+     * cross-check, with its own id and label.
+     */
+    Metric by(String generator) {
+        return new Metric(id + "." + generator, label + " [" + generator + " generator]", unit, higherIsBetter,
+                bounded);
     }
 
     static Metric retrThroughput(boolean tls, int clients, int messages, int size) {

@@ -49,17 +49,9 @@ public final class PoplarEmbedded implements EmbeddedServerFactory {
             throw e;
         }
         InetSocketAddress address = server.localAddress();
-        return new EmbeddedServer() {
-            @Override
-            public InetSocketAddress address() {
-                return address;
-            }
-
-            @Override
-            public void close() {
-                server.close();
-                store.close();
-            }
-        };
+        return EmbeddedServer.of(address, () -> {
+            server.close();
+            store.close();
+        });
     }
 }

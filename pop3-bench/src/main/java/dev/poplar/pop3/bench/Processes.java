@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -14,6 +15,8 @@ import java.util.regex.Pattern;
 final class Processes {
 
     private static final Pattern HEAP_USED = Pattern.compile("\\btotal\\s+\\d+K,\\s+used\\s+(\\d+)K");
+    /** Linux's USER_HZ: the unit of the CPU times in {@code /proc/<pid>/stat}; 100 on every common build. */
+    private static final int CLOCK_TICKS = 100;
 
     private Processes() {
     }
@@ -24,25 +27,38 @@ final class Processes {
      * @throws IOException if it cannot start, takes over five minutes or exits non-zero
      */
     static String run(List<String> command, Path workingDir) throws IOException {
-        Process process = new ProcessBuilder(command).directory(workingDir.toFile()).redirectErrorStream(true)
-                .start();
-        process.getOutputStream().close();
-        byte[] output = process.getInputStream().readAllBytes();
+        return run(command, workingDir, Duration.ofMinutes(5));
+    }
+
+    /**
+     * Runs a command to completion and returns its output (stdout and stderr merged).
+     *
+     * @throws IOException if it cannot start, takes longer than {@code limit} or exits non-zero
+     */
+    static String run(List<String> command, Path workingDir, Duration limit) throws IOException {
+        Path output = Files.createTempFile("pop3-bench-", ".out");
         try {
-            if (!process.waitFor(5, TimeUnit.MINUTES)) {
+            Process process = new ProcessBuilder(command).directory(workingDir.toFile()).redirectErrorStream(true)
+                    .redirectOutput(output.toFile()).start();
+            process.getOutputStream().close();
+            try {
+                if (!process.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS)) {
+                    process.destroyForcibly();
+                    throw new IOException("timed out after " + limit.toSeconds() + " s: " + String.join(" ", command));
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
                 process.destroyForcibly();
-                throw new IOException("timed out: " + String.join(" ", command));
+                throw new IOException("interrupted: " + String.join(" ", command), e);
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            process.destroyForcibly();
-            throw new IOException("interrupted: " + String.join(" ", command), e);
+            String text = Files.readString(output, StandardCharsets.UTF_8);
+            if (process.exitValue() != 0) {
+                throw new IOException(command.get(0) + " exited with " + process.exitValue() + ": " + text.strip());
+            }
+            return text;
+        } finally {
+            Files.deleteIfExists(output);
         }
-        String text = new String(output, StandardCharsets.UTF_8);
-        if (process.exitValue() != 0) {
-            throw new IOException(command.get(0) + " exited with " + process.exitValue() + ": " + text.strip());
-        }
-        return text;
     }
 
     /** The process and all its living descendants. */
@@ -79,6 +95,43 @@ final class Processes {
             return 0;
         }
         return 0;
+    }
+
+    /**
+     * CPU seconds (user and system) a process tree has used so far: for each living process its own time and that
+     * of its children it has already waited for ({@code utime stime cutime cstime} of {@code /proc/<pid>/stat}).
+     * The difference of two readings is the tree's CPU time between them, counted once also when a child ends and
+     * is reaped in between; a child not yet reaped when it ends is lost. Resolution: one clock tick (10 ms).
+     */
+    static double cpuSeconds(ProcessHandle root) {
+        long ticks = 0;
+        for (ProcessHandle p : tree(root)) {
+            ticks += cpuTicks(p.pid());
+        }
+        return ticks / (double) CLOCK_TICKS;
+    }
+
+    /** {@code utime + stime + cutime + cstime} of a process, in clock ticks; 0 once it has ended. */
+    static long cpuTicks(long pid) {
+        try {
+            return cpuTicks(Files.readString(Path.of("/proc", Long.toString(pid), "stat")));
+        } catch (IOException | RuntimeException e) {
+            return 0; // ended between listing and reading
+        }
+    }
+
+    /**
+     * {@code utime + stime + cutime + cstime} from the text of {@code /proc/<pid>/stat} (fields 14 to 17; the
+     * command name in field 2 may hold spaces and parentheses, so fields are counted from its closing one).
+     */
+    static long cpuTicks(String stat) {
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).trim().split("\\s+");
+        // fields[0] is field 3 (state): utime is field 14
+        long sum = 0;
+        for (int field = 14; field <= 17; field++) {
+            sum += Long.parseLong(fields[field - 3]);
+        }
+        return sum;
     }
 
     /**

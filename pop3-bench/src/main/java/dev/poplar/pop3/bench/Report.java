@@ -96,6 +96,7 @@ final class Report {
             row(out, cells);
         }
         out.append('\n');
+        cpuTable(out);
         for (TargetResults t : targets) {
             if (t.skipped() != null) {
                 out.append("- ").append(t.name()).append(": not run: ").append(t.skipped()).append('\n');
@@ -117,6 +118,39 @@ final class Report {
             }
         }
         return out.toString();
+    }
+
+    /**
+     * The CPU split: for every load with CPU figures, the generator's and the server's cores for each target, so
+     * that a reader sees which side was the bottleneck.
+     */
+    private void cpuTable(StringBuilder out) {
+        List<Metric> withCpu = metrics().stream().filter(metric -> targets.stream()
+                .map(t -> t.get(metric.id())).anyMatch(m -> m != null && !m.serverCores().isEmpty())).toList();
+        if (withCpu.isEmpty()) {
+            return;
+        }
+        out.append("CPU during each load, in cores (CPU seconds per second of the run; ")
+                .append(Runtime.getRuntime().availableProcessors())
+                .append(" in all, shared by generator and server): `generator / server`, medians over the runs.\n\n");
+        List<String> header = new ArrayList<>(List.of("load"));
+        targets.forEach(t -> header.add(t.name()));
+        row(out, header);
+        row(out, header.stream().map(h -> "---").toList());
+        for (Metric metric : withCpu) {
+            List<String> cells = new ArrayList<>(List.of(metric.label()));
+            for (TargetResults t : targets) {
+                Measurement m = t.get(metric.id());
+                cells.add(m == null || m.serverCores().isEmpty() ? "—"
+                        : cores(m.generatorCores()) + " / " + cores(m.serverCores()));
+            }
+            row(out, cells);
+        }
+        out.append('\n');
+    }
+
+    private static String cores(List<Double> values) {
+        return String.format(Locale.ROOT, "%.2f", Measurement.median(values));
     }
 
     /** The JSON report. */
@@ -150,6 +184,16 @@ final class Report {
                 json.key("values").open('[');
                 m.values().forEach(json::value);
                 json.close(']');
+                if (!m.serverCores().isEmpty()) {
+                    json.key("generatorCores").value(Measurement.median(m.generatorCores()));
+                    json.key("serverCores").value(Measurement.median(m.serverCores()));
+                    json.key("generatorCoresPerRun").open('[');
+                    m.generatorCores().forEach(json::value);
+                    json.close(']');
+                    json.key("serverCoresPerRun").open('[');
+                    m.serverCores().forEach(json::value);
+                    json.close(']');
+                }
                 json.key("nearGeneratorCeiling").value(nearCeiling(t, m));
                 json.key("cutOffAt").value(m.exceededLimit());
                 json.key("notes").open('{');

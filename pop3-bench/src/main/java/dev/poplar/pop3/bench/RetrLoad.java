@@ -28,9 +28,9 @@ final class RetrLoad {
         LongAdder octets = new LongAdder();
         LongAdder retrieved = new LongAdder();
         RunFailures failures = new RunFailures();
-        double seconds = ClientThreads.runTogether("retr-load", users,
+        ClientThreads.Span span = ClientThreads.runTogether("retr-load", users,
                 (user, released) -> download(address, tls, user, messages, size, octets, retrieved), failures);
-        return new Result(octets.sum(), retrieved.sum(), seconds, failures);
+        return new Result(octets.sum(), retrieved.sum(), span.seconds(), failures, span.cpuSeconds());
     }
 
     private static void download(InetSocketAddress address, SSLContext tls, String user, int messages, int size,
@@ -61,8 +61,9 @@ final class RetrLoad {
      * @param messages messages received
      * @param seconds  wall time from the start signal until the last client finished
      * @param failures failed clients
+     * @param generatorCpuSeconds CPU time the load generator used over the run
      */
-    record Result(long octets, long messages, double seconds, RunFailures failures) {
+    record Result(long octets, long messages, double seconds, RunFailures failures, double generatorCpuSeconds) {
         /** Millions of message octets per second. */
         double megabytesPerSecond() {
             return octets / seconds / 1e6;

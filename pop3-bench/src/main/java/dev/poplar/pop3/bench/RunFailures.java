@@ -14,6 +14,14 @@ final class RunFailures {
         first.compareAndSet(null, e.getClass().getSimpleName() + ": " + e.getMessage());
     }
 
+    /** Counts {@code count} failures reported elsewhere (by another process), the first of them described. */
+    void addAll(long count, String firstFailure) {
+        if (count > 0) {
+            this.count.addAndGet(count);
+            first.compareAndSet(null, firstFailure);
+        }
+    }
+
     long count() {
         return count.get();
     }

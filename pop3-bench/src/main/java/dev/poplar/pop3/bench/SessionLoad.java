@@ -27,7 +27,7 @@ final class SessionLoad {
         LongAdder sessions = new LongAdder();
         LongAdder resumed = new LongAdder();
         RunFailures failures = new RunFailures();
-        double seconds = ClientThreads.runTogether("session-load", users, (user, released) -> {
+        ClientThreads.Span span = ClientThreads.runTogether("session-load", users, (user, released) -> {
             long deadline = released + duration.toNanos();
             while (System.nanoTime() < deadline) {
                 try (Pop3Client client = Pop3Client.connect(address, tls)) {
@@ -43,7 +43,7 @@ final class SessionLoad {
                 }
             }
         }, failures);
-        return new Result(sessions.sum(), seconds, resumed.sum(), failures);
+        return new Result(sessions.sum(), span.seconds(), resumed.sum(), failures, span.cpuSeconds());
     }
 
     /**
@@ -53,8 +53,9 @@ final class SessionLoad {
      * @param seconds  wall time from the start signal until the last client stopped
      * @param resumed  TLS handshakes that resumed a session
      * @param failures failed sessions
+     * @param generatorCpuSeconds CPU time the load generator used over the run
      */
-    record Result(long sessions, double seconds, long resumed, RunFailures failures) {
+    record Result(long sessions, double seconds, long resumed, RunFailures failures, double generatorCpuSeconds) {
         double perSecond() {
             return sessions / seconds;
         }

@@ -14,7 +14,7 @@ import java.util.stream.Collectors;
 final class Targets {
 
     /** Every target name, in the order reports show them. */
-    static final List<String> NAMES = List.of("poplar", "dovecot", "greenmail", "canned");
+    static final List<String> NAMES = List.of("poplar", "dovecot", "greenmail", "james", "canned");
 
     private Targets() {
     }
@@ -27,8 +27,13 @@ final class Targets {
     static Target create(String name, BenchOptions options, Path workRoot) {
         return switch (name) {
             case "poplar" -> poplar(options, workRoot);
-            case "dovecot" -> new ProcessTarget(name, false, true, dovecot(options), workRoot);
-            case "greenmail" -> new ProcessTarget(name, true, false, greenMail(options), workRoot);
+            case "dovecot" -> {
+                dovecotCanRun(options);
+                yield new ProcessTarget(name, false, true, dovecot(options), workRoot);
+            }
+            case "greenmail" -> new ProcessTarget(name, true, false, javaPeer(options, GreenMailServer.class),
+                    workRoot);
+            case "james" -> new ProcessTarget(name, true, false, javaPeer(options, JamesServer.class), workRoot);
             case "canned" -> new ProcessTarget(name, false, false, canned(options), workRoot);
             default -> throw new IllegalArgumentException("unknown target '" + name + "'; known: " + NAMES);
         };
@@ -62,10 +67,11 @@ final class Targets {
         }, workRoot);
     }
 
-    private static Target.Launch greenMail(BenchOptions options) {
+    /** A peer run by one of this module's main classes in its own JVM, with the server JVM options. */
+    private static Target.Launch javaPeer(BenchOptions options, Class<?> main) {
         return (fixture, endpoints, work) -> {
             List<String> command = java(options);
-            command.addAll(List.of("-cp", absoluteClassPath(), GreenMailServer.class.getName(),
+            command.addAll(List.of("-cp", absoluteClassPath(), main.getName(),
                     "--maildir-root", fixture.maildirRoot().toString(),
                     "--users", fixture.usersFile().toString(),
                     "--bind", endpoints.host(),
@@ -90,6 +96,25 @@ final class Targets {
                 "--mailboxes", fixture.mailboxesFile().toString(),
                 "--cert", fixture.certificate().toString(),
                 "--key", fixture.privateKey().toString());
+    }
+
+    /**
+     * Checks what the Dovecot target needs before anything starts: the executable, and root for its master process.
+     *
+     * @throws IllegalArgumentException naming what is missing
+     */
+    private static void dovecotCanRun(BenchOptions options) {
+        String binary = options.dovecotBinary();
+        boolean found = binary.contains("/") ? Files.isExecutable(Path.of(binary))
+                : Arrays.stream(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator))
+                        .anyMatch(dir -> !dir.isEmpty() && Files.isExecutable(Path.of(dir, binary)));
+        if (!found) {
+            throw new IllegalArgumentException("target dovecot needs " + binary + " (apt-get install -y dovecot-pop3d,"
+                    + " or run.sh --install-deps)");
+        }
+        if (!"root".equals(System.getProperty("user.name"))) {
+            throw new IllegalArgumentException("target dovecot runs Dovecot's master process as root; run as root");
+        }
     }
 
     private static Target.Launch dovecot(BenchOptions options) {

@@ -18,8 +18,10 @@ class BenchOptionsTest {
 
         assertThat(options.smoke()).isTrue();
         assertThat(options.runs()).isEqualTo(1);
-        assertThat(options.targets()).containsExactly("poplar", "dovecot", "greenmail", "canned");
+        assertThat(options.targets()).containsExactly("poplar", "dovecot", "greenmail", "james", "canned");
         assertThat(options.targetsExplicit()).isFalse();
+        assertThat(options.generators()).containsExactly("c");
+        assertThat(options.loadBinary()).isEqualTo(ROOT.resolve("pop3-bench/target/pop3-load"));
         assertThat(options.out()).isEqualTo(ROOT.resolve("pop3-bench/target/bench-smoke"));
         assertThat(options.poplarJar()).isEqualTo(ROOT.resolve("examples/target/poplar-server.jar"));
     }
@@ -35,6 +37,14 @@ class BenchOptionsTest {
         assertThat(options.targetsExplicit()).isTrue();
         assertThat(options.loads()).containsExactlyInAnyOrder("sessions", "retr");
         assertThat(options.fixtureSpec().listCounts()).isEqualTo(List.of(10_000, 100_000));
+        assertThat(options.generators()).containsExactly("c");
+    }
+
+    @Test
+    void theFirstGeneratorGivesTheFiguresAndTheOrderIsKept() {
+        BenchOptions options = BenchOptions.parse(new String[] {"--full", "--generator", "java,c,java"}, ROOT);
+
+        assertThat(options.generators()).containsExactly("java", "c");
     }
 
     @Test
@@ -43,7 +53,10 @@ class BenchOptionsTest {
                 .withMessage("--runs must be a positive whole number, not '0'");
         assertThatIllegalArgumentException()
                 .isThrownBy(() -> BenchOptions.parse(new String[] {"--targets", "exim"}, ROOT))
-                .withMessage("--targets: unknown name 'exim'; known: poplar, dovecot, greenmail, canned");
+                .withMessage("--targets: unknown name 'exim'; known: poplar, dovecot, greenmail, james, canned");
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> BenchOptions.parse(new String[] {"--generator", "rust"}, ROOT))
+                .withMessage("--generator: unknown name 'rust'; known: c, java");
         assertThatIllegalArgumentException().isThrownBy(() -> BenchOptions.parse(new String[] {"--out"}, ROOT))
                 .withMessage("option --out needs a value");
         assertThatIllegalArgumentException().isThrownBy(() -> BenchOptions.parse(new String[] {"--fast"}, ROOT))

@@ -27,6 +27,26 @@ class ProcessesTest {
     }
 
     @Test
+    void cpuTicksAreUserSystemAndReapedChildrenTimesEvenWithSpacesInTheCommandName() {
+        String stat = "4242 (my (odd) server) S 1 4242 4242 0 -1 4194560 100 0 0 0 250 40 7 3 20 0 12 0 1000 "
+                + "123456 789 18446744073709551615 0 0 0 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0";
+
+        assertThat(Processes.cpuTicks(stat)).isEqualTo(250 + 40 + 7 + 3);
+    }
+
+    @Test
+    void thisJvmsCpuTimeGrowsWhileItWorks() {
+        double before = Processes.cpuSeconds(ProcessHandle.current());
+        long until = System.nanoTime() + 200_000_000L;
+        long spin = 0;
+        while (System.nanoTime() < until) {
+            spin += Long.numberOfTrailingZeros(spin + 1);
+        }
+
+        assertThat(Processes.cpuSeconds(ProcessHandle.current()) - before).as("spun %d", spin).isGreaterThan(0.05);
+    }
+
+    @Test
     void thisJvmHasResidentMemory() {
         Processes.Memory memory = Processes.memory(ProcessHandle.current());
 

@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 
 class ReportTest {
 
-    private final Metric sessions = Metric.sessions(false, 16);
+    private final Metric sessions = Metric.sessions(null, 16);
     private final Metric listing = Metric.listing(10_000);
 
     private TargetResults target(String name, double sessionsPerSecond, double listingMillis) {
@@ -43,6 +43,32 @@ class ReportTest {
         assertThat(report.nearCeiling(slow, slow.get(sessions.id()))).isFalse();
         assertThat(report.nearCeiling(slow, slow.get(listing.id()))).isFalse();
         assertThat(report.markdown()).contains("4,500 (4,050 to 4,950) *");
+    }
+
+    @Test
+    void theCpuSplitIsATableOfGeneratorAndServerCoresPerLoad() {
+        TargetResults poplar = target("poplar", 2000, 40);
+        poplar.measurement(sessions).cpu(0.4, 1.5);
+        poplar.measurement(sessions).cpu(0.2, 1.1);
+        poplar.measurement(sessions).cpu(0.3, 1.3);
+        TargetResults canned = target("canned", 5000, 4);
+        canned.measurement(sessions).cpu(1.2, 0.6);
+        Report report = new Report(Map.of(), List.of(poplar, canned), "poplar", 0.8);
+
+        assertThat(report.markdown()).contains("`generator / server`")
+                .contains("| load | poplar | canned |")
+                .contains("| sessions/s plain, 16 clients | 0.30 / 1.30 | 1.20 / 0.60 |")
+                .doesNotContain("| login to complete UIDL + LIST, 10000 messages | —");
+        assertThat(report.json()).contains("\"generatorCores\": 0.3").contains("\"serverCores\": 1.3");
+    }
+
+    @Test
+    void aCrossCheckByAnotherGeneratorHasItsOwnRowAndId() {
+        Metric crossCheck = Metric.sessions(TlsKey.ECDSA, 64).by("java");
+
+        assertThat(crossCheck.id()).isEqualTo("sessions.tls-ecdsa.c64.java");
+        assertThat(crossCheck.label()).isEqualTo("sessions/s implicit TLS, ECDSA P-256, 64 clients [java generator]");
+        assertThat(Metric.sessions(TlsKey.RSA, 1).id()).isEqualTo("sessions.tls.c1");
     }
 
     @Test

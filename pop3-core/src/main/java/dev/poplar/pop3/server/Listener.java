@@ -2,6 +2,7 @@ package dev.poplar.pop3.server;
 
 import java.net.InetSocketAddress;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * An address the server accepts connections on, and how they are secured.
@@ -12,11 +13,16 @@ import java.util.Objects;
  * <p>Each listener has a name, unique within a server, that labels its connections in {@code ClientInfo}, events and
  * logs: {@code pop3} and {@code pop3s} unless given with {@link #named(String)}.
  *
+ * <p>A listener behind a TCP load balancer learns each client's address from a PROXY protocol header: see
+ * {@link #behindProxy(ProxyProtocol)}.
+ *
  * @param name the name: 1 to 64 characters among letters, digits, {@code .}, {@code _} and {@code -}
  * @param address the address to bind; port 0 picks a free port, readable after {@link Pop3Server#start()}
  * @param implicitTls whether connections start with TLS
+ * @param proxyProtocol whether, and from whom, connections start with a PROXY protocol header
  */
-public record Listener(String name, InetSocketAddress address, boolean implicitTls) {
+public record Listener(String name, InetSocketAddress address, boolean implicitTls,
+                       Optional<ProxyProtocol> proxyProtocol) {
 
     /**
      * Validates the fields.
@@ -24,16 +30,31 @@ public record Listener(String name, InetSocketAddress address, boolean implicitT
      * @param name the name: 1 to 64 characters among letters, digits, {@code .}, {@code _} and {@code -}
      * @param address the address to bind; port 0 picks a free port, readable after {@link Pop3Server#start()}
      * @param implicitTls whether connections start with TLS
-     * @throws NullPointerException if {@code name} or {@code address} is null
+     * @param proxyProtocol whether, and from whom, connections start with a PROXY protocol header
+     * @throws NullPointerException if an argument is null
      * @throws IllegalArgumentException if the name is empty, too long or has other characters
      */
     public Listener {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(address, "address");
+        Objects.requireNonNull(proxyProtocol, "proxyProtocol");
         if (!name.matches("[A-Za-z0-9._-]{1,64}")) {
             throw new IllegalArgumentException("a listener name has 1 to 64 letters, digits, '.', '_' or '-': "
                     + name);
         }
+    }
+
+    /**
+     * A listener without the PROXY protocol.
+     *
+     * @param name the name
+     * @param address the address to bind
+     * @param implicitTls whether connections start with TLS
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalArgumentException if the name is not valid
+     */
+    public Listener(String name, InetSocketAddress address, boolean implicitTls) {
+        this(name, address, implicitTls, Optional.empty());
     }
 
     /**
@@ -66,6 +87,17 @@ public record Listener(String name, InetSocketAddress address, boolean implicitT
      * @throws IllegalArgumentException if the name is not valid
      */
     public Listener named(String name) {
-        return new Listener(name, address, implicitTls);
+        return new Listener(name, address, implicitTls, proxyProtocol);
+    }
+
+    /**
+     * This listener behind a load balancer that sends a PROXY protocol header (v1 or v2) first on each connection.
+     *
+     * @param proxy the trusted balancers and the header timeout
+     * @return a listener like this one, expecting headers from {@code proxy}'s trusted sources
+     * @throws NullPointerException if {@code proxy} is null
+     */
+    public Listener behindProxy(ProxyProtocol proxy) {
+        return new Listener(name, address, implicitTls, Optional.of(Objects.requireNonNull(proxy, "proxy")));
     }
 }

@@ -1,14 +1,21 @@
 package dev.poplar.pop3.server;
 
 import dev.poplar.pop3.auth.ClientInfo;
+import dev.poplar.pop3.store.MailboxStore;
 
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Something that happened in a POP3 session. Every event names the connection it happened on. Secrets never appear
  * in events: passwords and SASL responses are replaced by {@code ***}.
+ *
+ * <p>A connection that is admitted yields {@link ConnectionClosed} when it ends, and before that, once greeted,
+ * {@link ConnectionOpened}; a connection that is refused yields {@link ConnectionRefused} alone. On a listener behind
+ * a PROXY protocol balancer, a balancer's connection is admitted once its header has named the client; one that
+ * closes before sending a header (a health check) yields no event.
  */
 public sealed interface Pop3Event {
 
@@ -33,6 +40,44 @@ public sealed interface Pop3Event {
          */
         public ConnectionOpened {
             Objects.requireNonNull(client, "client");
+        }
+    }
+
+    /**
+     * A connection was refused before its session began: it was closed with at most one {@code -ERR} line, and no
+     * {@link ConnectionClosed} follows.
+     *
+     * @param client the connection; behind a PROXY protocol balancer, the client the header named if it was read
+     * @param reason why
+     */
+    record ConnectionRefused(ClientInfo client, Reason reason) implements Pop3Event {
+        /** Why a connection was refused. */
+        public enum Reason {
+            /** The server had its maximum of connections open. */
+            TOO_MANY_CONNECTIONS,
+            /** The client's address had its maximum of connections open. */
+            TOO_MANY_FROM_ADDRESS,
+            /** The server is stopping. */
+            SERVER_STOPPING,
+            /**
+             * A trusted balancer's connection did not start with a valid PROXY protocol header in time (malformed,
+             * truncated, too long or late).
+             */
+            PROXY_HEADER,
+            /** The access rules deny the client's address on this listener. */
+            ACCESS_DENIED
+        }
+
+        /**
+         * Validates the fields.
+         *
+         * @param client the connection
+         * @param reason why
+         * @throws NullPointerException if an argument is null
+         */
+        public ConnectionRefused {
+            Objects.requireNonNull(client, "client");
+            Objects.requireNonNull(reason, "reason");
         }
     }
 
@@ -88,15 +133,35 @@ public sealed interface Pop3Event {
      * @param client the connection
      * @param username the user name given, or an empty string if none could be read
      * @param mechanism how: {@code USER}, {@code APOP} or the SASL mechanism name
+     * @param cause what kind of failure, for counting
      * @param reason why, for operators; the client saw only a response code
      */
-    record LoginFailed(ClientInfo client, String username, String mechanism, String reason) implements Pop3Event {
+    record LoginFailed(ClientInfo client, String username, String mechanism, Cause cause, String reason)
+            implements Pop3Event {
+        /** What kind of failure a failed login was. */
+        public enum Cause {
+            /** Wrong credentials, an unknown user, or a failed SASL exchange ({@code -ERR [AUTH]}). */
+            CREDENTIALS,
+            /** The authenticator asked the user to wait before logging in again ({@code -ERR [LOGIN-DELAY]}). */
+            LOGIN_DELAY,
+            /** The authenticator could not decide now ({@code -ERR [SYS/TEMP]}). */
+            AUTHENTICATOR_UNAVAILABLE,
+            /** The credentials were good but the maildrop could not be opened ({@code [IN-USE]} or a store failure). */
+            MAILDROP,
+            /**
+             * The attempt was refused unchecked: the failed-login penalty of the client's address was already holding
+             * back another attempt ({@code -ERR [SYS/TEMP]}).
+             */
+            PENALTY
+        }
+
         /**
          * Validates the fields.
          *
          * @param client the connection
          * @param username the user name given, or an empty string if none could be read
          * @param mechanism how: {@code USER}, {@code APOP} or the SASL mechanism name
+         * @param cause what kind of failure, for counting
          * @param reason why, for operators; the client saw only a response code
          * @throws NullPointerException if an argument is null
          */
@@ -104,7 +169,85 @@ public sealed interface Pop3Event {
             Objects.requireNonNull(client, "client");
             Objects.requireNonNull(username, "username");
             Objects.requireNonNull(mechanism, "mechanism");
+            Objects.requireNonNull(cause, "cause");
             Objects.requireNonNull(reason, "reason");
+        }
+    }
+
+    /**
+     * A login attempt waits before it is checked: the penalty for earlier failed logins from the client's address, or
+     * softly for the user name (see {@code Pop3Server.Builder.authFailureDelay}).
+     *
+     * @param client the connection
+     * @param username the user name tried, or an empty string
+     * @param delay how long the attempt waits
+     */
+    record PenaltyApplied(ClientInfo client, String username, Duration delay) implements Pop3Event {
+        /**
+         * Validates the fields.
+         *
+         * @param client the connection
+         * @param username the user name tried, or an empty string
+         * @param delay how long the attempt waits
+         * @throws NullPointerException if an argument is null
+         */
+        public PenaltyApplied {
+            Objects.requireNonNull(client, "client");
+            Objects.requireNonNull(username, "username");
+            Objects.requireNonNull(delay, "delay");
+        }
+    }
+
+    /**
+     * A TLS handshake completed: on an implicit-TLS listener (before {@link ConnectionOpened}) or after {@code STLS}.
+     * A handshake that fails ends the session: {@link ConnectionClosed} with {@code TLS_FAILED}.
+     *
+     * @param client the connection, now secure
+     * @param protocol the negotiated protocol, e.g. {@code TLSv1.3}
+     * @param cipherSuite the negotiated cipher suite, e.g. {@code TLS_AES_256_GCM_SHA384}
+     */
+    record TlsEstablished(ClientInfo client, String protocol, String cipherSuite) implements Pop3Event {
+        /**
+         * Validates the fields.
+         *
+         * @param client the connection, now secure
+         * @param protocol the negotiated protocol
+         * @param cipherSuite the negotiated cipher suite
+         * @throws NullPointerException if an argument is null
+         */
+        public TlsEstablished {
+            Objects.requireNonNull(client, "client");
+            Objects.requireNonNull(protocol, "protocol");
+            Objects.requireNonNull(cipherSuite, "cipherSuite");
+        }
+    }
+
+    /**
+     * A call to the {@link MailboxStore} returned: {@code OPEN} is opening the maildrop at login, {@code CONTENT}
+     * opening a message for {@code RETR} or {@code TOP} (reading it is part of the command's time), {@code UPDATE}
+     * the removal at {@code QUIT}. Reported on the session's thread once the result is back; not reported if the
+     * connection closed meanwhile.
+     *
+     * @param client the connection
+     * @param operation which call
+     * @param took how long the store took, measured where the call ran
+     * @param failed whether it threw
+     */
+    record StoreCallCompleted(ClientInfo client, MailboxStore.Operation operation, Duration took, boolean failed)
+            implements Pop3Event {
+        /**
+         * Validates the fields.
+         *
+         * @param client the connection
+         * @param operation which call
+         * @param took how long the store took
+         * @param failed whether it threw
+         * @throws NullPointerException if an argument is null
+         */
+        public StoreCallCompleted {
+            Objects.requireNonNull(client, "client");
+            Objects.requireNonNull(operation, "operation");
+            Objects.requireNonNull(took, "took");
         }
     }
 
@@ -183,6 +326,25 @@ public sealed interface Pop3Event {
             Objects.requireNonNull(command, "command");
             Objects.requireNonNull(reply, "reply");
             Objects.requireNonNull(took, "took");
+        }
+
+        /**
+         * The command's verb.
+         *
+         * @return the verb, or empty for an unknown keyword and for a line that continues a SASL exchange
+         */
+        public Optional<Verb> verb() {
+            int space = command.indexOf(' ');
+            return Verb.of(space < 0 ? command : command.substring(0, space));
+        }
+
+        /**
+         * Whether the reply was positive.
+         *
+         * @return {@code true} for {@code +OK} and SASL continuations ({@code +}), {@code false} for {@code -ERR}
+         */
+        public boolean ok() {
+            return reply.startsWith("+");
         }
     }
 }

@@ -5,7 +5,8 @@ package dev.poplar.pop3.server;
  *
  * @param openSessions connections open now
  * @param connectionsAccepted connections accepted and greeted
- * @param connectionsRefused connections refused by a connection limit
+ * @param connectionsRefused connections refused before their session: by a connection limit, the access rules, while
+ *     stopping, or for want of a valid PROXY protocol header
  * @param loginsSucceeded successful logins
  * @param loginsFailed failed logins
  * @param messagesRetrieved messages sent in full by {@code RETR}

@@ -2,6 +2,7 @@ package dev.poplar.pop3.server;
 
 import dev.poplar.pop3.auth.Authenticator;
 import dev.poplar.pop3.auth.Credentials;
+import dev.poplar.pop3.server.internal.AccessControl;
 import dev.poplar.pop3.server.internal.Engine;
 import dev.poplar.pop3.server.internal.ServerConfig;
 import dev.poplar.pop3.server.internal.hook.SessionHook;
@@ -11,6 +12,7 @@ import dev.poplar.pop3.store.StoreException;
 import javax.net.ssl.SSLContext;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -135,6 +137,27 @@ public final class Pop3Server implements AutoCloseable {
     }
 
     /**
+     * Replaces the access rules (who may connect, which networks are trusted) while the server runs. Connections
+     * accepted from now on, and login attempts from now on, follow the new rules; open connections stay open.
+     *
+     * @param rules the new rules
+     * @throws IllegalArgumentException if a rule names a listener this server does not have
+     * @throws NullPointerException if {@code rules} is null
+     */
+    public void accessRules(AccessRules rules) {
+        engine.accessControl().replace(rules);
+    }
+
+    /**
+     * The access rules in force now.
+     *
+     * @return the rules
+     */
+    public AccessRules accessRules() {
+        return engine.accessControl().rules();
+    }
+
+    /**
      * Stops the server gracefully: stops accepting, lets open sessions finish for the grace period, then closes the
      * remaining connections (deleting nothing for them) and releases their mailboxes. Blocks until done. Idempotent.
      */
@@ -171,6 +194,7 @@ public final class Pop3Server implements AutoCloseable {
         private int maxAuthFailures = 3;
         private Duration authFailureDelay = Duration.ofSeconds(1);
         private Duration maxAuthFailureDelay = Duration.ofSeconds(30);
+        private Duration maxUserAuthFailureDelay = Duration.ofSeconds(5);
         private Duration authFailureWindow = Duration.ofMinutes(15);
         private Duration shutdownGracePeriod = Duration.ofSeconds(10);
         private int ioThreads = Runtime.getRuntime().availableProcessors() + 1;
@@ -183,6 +207,13 @@ public final class Pop3Server implements AutoCloseable {
         private Function<String, Retention> retentionPerMailbox;
         private ContentHook contentHook;
         private Clock clock = Clock.systemUTC();
+        private boolean tcpKeepAlive = true;
+        private int backlog = 256;
+        private int receiveBufferOctets;
+        private int sendBufferOctets;
+        private AccessRules accessRules = AccessRules.allowAll();
+        private Optional<String> oauthScope = Optional.empty();
+        private Optional<URI> oauthOpenIdConfiguration = Optional.empty();
 
         private Builder() {
         }
@@ -256,7 +287,9 @@ public final class Pop3Server implements AutoCloseable {
         }
 
         /**
-         * Where passwords may be sent in clear. Default {@link PlaintextAuth#ALLOW_LOOPBACK}.
+         * Where passwords may be sent in clear ({@code USER}/{@code PASS}, SASL {@code PLAIN} and {@code LOGIN}) and
+         * bearer tokens ({@code OAUTHBEARER}, {@code XOAUTH2}). Default {@link PlaintextAuth#ALLOW_LOOPBACK}, under
+         * which trusted networks ({@link AccessRules}) count as loopback.
          *
          * @param policy the policy
          * @return this builder
@@ -420,12 +453,18 @@ public final class Pop3Server implements AutoCloseable {
         }
 
         /**
-         * The delay before answering a failed login: the first failure from an address or for a user waits
-         * {@code initial}, each further one twice as long, up to {@code max}. Failures are remembered for
-         * {@code window} after the last one. No thread waits meanwhile. Defaults 1 s, 30 s, 15 min.
+         * The failed-login penalty, which slows every next login <em>attempt</em> from a client address, whatever its
+         * outcome (not the answer to a failure, which would tell a client that hangs up early that it guessed
+         * wrong). After the first failure from an address its next attempt waits {@code initial}, after each further
+         * one twice as long, up to {@code max}. Attempts from a penalised address take turns: one may wait for the
+         * next turn, others meanwhile are refused with {@code -ERR [SYS/TEMP]}, so more connections do not guess
+         * faster. IPv6 clients count by their /64. Failures are remembered for {@code window} after the last one.
+         * Trusted networks ({@link AccessRules}) are exempt. No thread waits meanwhile. Defaults 1 s, 30 s, 15 min.
+         * Failures for a user name also slow attempts for it from other addresses, but only softly: see
+         * {@link #authFailureDelayPerUser}.
          *
-         * @param initial the first delay, zero to answer at once
-         * @param max the longest delay
+         * @param initial the first penalty, zero for none at all
+         * @param max the longest penalty of an address
          * @param window how long failures count
          * @return this builder
          */
@@ -433,6 +472,65 @@ public final class Pop3Server implements AutoCloseable {
             this.authFailureDelay = Objects.requireNonNull(initial, "initial");
             this.maxAuthFailureDelay = Objects.requireNonNull(max, "max");
             this.authFailureWindow = Objects.requireNonNull(window, "window");
+            return this;
+        }
+
+        /**
+         * The longest penalty that failures for one user name put on the next attempts for that name, from any
+         * address (the per-address penalty applies as well). It stays short on purpose: attempts for a user are
+         * never refused, so guessing one user's password from many addresses is slowed while the real user, from
+         * another address, waits this long at worst and is never locked out. Default 5 s; zero counts failures per
+         * address only. Never more than the longest penalty of an address ({@link #authFailureDelay}).
+         *
+         * @param max zero or more
+         * @return this builder
+         */
+        public Builder authFailureDelayPerUser(Duration max) {
+            this.maxUserAuthFailureDelay = Objects.requireNonNull(max, "authFailureDelayPerUser");
+            return this;
+        }
+
+        /**
+         * Who may connect, per listener, and which networks are trusted (exempt from the failed-login penalty,
+         * allowed clear-text passwords where loopback is). Default {@link AccessRules#allowAll()}. Replaceable while
+         * the server runs with {@link Pop3Server#accessRules(AccessRules)}.
+         *
+         * @param rules the rules
+         * @return this builder
+         */
+        public Builder accessRules(AccessRules rules) {
+            this.accessRules = Objects.requireNonNull(rules, "accessRules");
+            return this;
+        }
+
+        /**
+         * What a client hears when its OAuth 2.0 token is refused: the error response of SASL {@code OAUTHBEARER}
+         * (RFC 7628 section 3.2.2) names the scope a token needs and where the provider's OpenID configuration is,
+         * and {@code XOAUTH2}'s names the scope, so that the client can fetch a suitable token. With
+         * {@code pop3-auth-oauth}: {@code oauthErrorDetails(jwt.requiredScope(), jwt.openIdConfiguration())}.
+         * Default: neither is sent.
+         *
+         * @param scope one scope token (RFC 6749 section 3.3), or empty
+         * @param openIdConfiguration an absolute {@code https} URL, or empty
+         * @return this builder
+         * @throws IllegalArgumentException if the scope has white space, quotes, backslashes or control characters,
+         *     or the URL is not an absolute https URL
+         */
+        public Builder oauthErrorDetails(Optional<String> scope, Optional<URI> openIdConfiguration) {
+            Objects.requireNonNull(scope, "scope").ifPresent(s -> {
+                if (s.isEmpty() || s.chars().anyMatch(c -> c <= ' ' || c == '"' || c == '\\' || c >= 0x7f)) {
+                    throw new IllegalArgumentException("oauthErrorDetails scope must be one scope token (RFC 6749 "
+                            + "section 3.3), without spaces, quotes or backslashes: \"" + s + "\"");
+                }
+            });
+            Objects.requireNonNull(openIdConfiguration, "openIdConfiguration").ifPresent(url -> {
+                if (!"https".equalsIgnoreCase(url.getScheme()) || url.getHost() == null) {
+                    throw new IllegalArgumentException("oauthErrorDetails openIdConfiguration must be an absolute "
+                            + "https URL (RFC 7628 section 3.2.2), not " + url);
+                }
+            });
+            this.oauthScope = scope;
+            this.oauthOpenIdConfiguration = openIdConfiguration;
             return this;
         }
 
@@ -466,6 +564,57 @@ public final class Pop3Server implements AutoCloseable {
          */
         public Builder workerThreads(int threads) {
             this.workerThreads = threads;
+            return this;
+        }
+
+        /**
+         * Whether accepted connections use TCP keepalive ({@code SO_KEEPALIVE}), so that connections to clients that
+         * vanished (a laptop closed, a NAT entry dropped) are found dead and closed, and their mailboxes released.
+         * When the first probe goes out is the operating system's setting (Linux: {@code net.ipv4.tcp_keepalive_time},
+         * 2 hours unless tuned); the idle timeouts end silent sessions sooner. Default {@code true}.
+         *
+         * @param keepAlive whether to enable keepalive
+         * @return this builder
+         */
+        public Builder tcpKeepAlive(boolean keepAlive) {
+            this.tcpKeepAlive = keepAlive;
+            return this;
+        }
+
+        /**
+         * How many connections the kernel queues on each listener before the server accepts them (the
+         * {@code listen()} backlog; Linux caps it at {@code net.core.somaxconn}). Default 256.
+         *
+         * @param connections 1 to 65535
+         * @return this builder
+         */
+        public Builder backlog(int connections) {
+            this.backlog = connections;
+            return this;
+        }
+
+        /**
+         * The receive buffer of accepted connections ({@code SO_RCVBUF}), also set on the listening socket so that
+         * it applies from the handshake. Default 0: the system's default, which Linux tunes per connection; a fixed
+         * size turns that tuning off.
+         *
+         * @param octets 0, or 1024 to 67108864 (64 MiB)
+         * @return this builder
+         */
+        public Builder receiveBufferSize(int octets) {
+            this.receiveBufferOctets = octets;
+            return this;
+        }
+
+        /**
+         * The send buffer of accepted connections ({@code SO_SNDBUF}). Default 0: the system's default, which Linux
+         * tunes per connection; a fixed size turns that tuning off.
+         *
+         * @param octets 0, or 1024 to 67108864 (64 MiB)
+         * @return this builder
+         */
+        public Builder sendBufferSize(int octets) {
+            this.sendBufferOctets = octets;
             return this;
         }
 
@@ -597,7 +746,9 @@ public final class Pop3Server implements AutoCloseable {
                         "listener " + listener.address() + " uses implicit TLS but no tls(...) context is set");
             }
             require(clientAuth == ClientAuth.NONE || tls != null, "clientAuth " + clientAuth + " needs tls(...)");
-            require(plaintextAuth != PlaintextAuth.REQUIRE_TLS || tls != null
+            boolean tlsAtBalancer = effective.stream().anyMatch(l -> l.proxyProtocol()
+                    .map(ProxyProtocol::trustClientTls).orElse(false));
+            require(plaintextAuth != PlaintextAuth.REQUIRE_TLS || tls != null || tlsAtBalancer
                             || authenticator.supports(Credentials.Apop.class),
                     "plaintextAuth REQUIRE_TLS without tls(...): no client could ever log in");
             require(printable(serverName), "serverName must be printable ASCII: " + serverName);
@@ -624,6 +775,8 @@ public final class Pop3Server implements AutoCloseable {
             require(maxAuthFailureDelay.compareTo(authFailureDelay) >= 0,
                     "authFailureDelay max must be at least the initial delay");
             require(!authFailureWindow.isNegative(), "authFailureDelay window must not be negative");
+            require(!maxUserAuthFailureDelay.isNegative(),
+                    "authFailureDelayPerUser must not be negative: " + maxUserAuthFailureDelay);
             require(!shutdownGracePeriod.isNegative(), "shutdownGracePeriod must not be negative");
             require(ioThreads >= 1, "ioThreads must be at least 1: " + ioThreads);
             require(workerThreads >= 1, "workerThreads must be at least 1: " + workerThreads);
@@ -634,6 +787,11 @@ public final class Pop3Server implements AutoCloseable {
                     "bandwidthPerUser must be at least " + MIN_BANDWIDTH + " octets per second: " + bandwidthPerUser);
             require(retention == null || expire == null, "expire and retention are both set: retention announces "
                     + "its own EXPIRE value (" + (retention == null ? "" : retention.expire()) + "); drop expire(...)");
+            require(backlog >= 1 && backlog <= 65535, "backlog must be 1 to 65535: " + backlog);
+            require(bufferSize(receiveBufferOctets),
+                    "receiveBufferSize must be 0 (system default) or 1024 to 67108864 octets: " + receiveBufferOctets);
+            require(bufferSize(sendBufferOctets),
+                    "sendBufferSize must be 0 (system default) or 1024 to 67108864 octets: " + sendBufferOctets);
             Set<String> names = new HashSet<>();
             for (Listener listener : effective) {
                 require(names.add(listener.name()), "listener name '" + listener.name()
@@ -641,13 +799,25 @@ public final class Pop3Server implements AutoCloseable {
             }
             ServerConfig.Limits limits = new ServerConfig.Limits(maxConnections, maxConnectionsPerAddress,
                     idleTimeout, authorizationTimeout, loginTimeout, maxCommandOctets, maxSaslOctets, maxBadCommands,
-                    maxAuthFailures, authFailureDelay, maxAuthFailureDelay, authFailureWindow, shutdownGracePeriod);
+                    maxAuthFailures, authFailureDelay, maxAuthFailureDelay, maxUserAuthFailureDelay, authFailureWindow,
+                    shutdownGracePeriod);
+            try {
+                AccessControl.check(accessRules, effective);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalStateException("accessRules: " + e.getMessage(), e);
+            }
             return new ServerConfig(store, authenticator, effective, Optional.ofNullable(tls),
                     clientAuth, plaintextAuth, serverName, Optional.ofNullable(implementation),
                     Optional.ofNullable(expire), Optional.ofNullable(loginDelay), limits, ioThreads, workerThreads,
-                    observers, Optional.ofNullable(hook), new ServerConfig.Policies(bandwidthPerSession,
-                    bandwidthPerUser, Optional.ofNullable(retention), Optional.ofNullable(retentionPerMailbox),
-                    Optional.ofNullable(contentHook), clock));
+                    observers, Optional.ofNullable(hook),
+                    new ServerConfig.Sockets(tcpKeepAlive, backlog, receiveBufferOctets, sendBufferOctets),
+                    accessRules, new ServerConfig.OAuthErrors(oauthScope, oauthOpenIdConfiguration),
+                    new ServerConfig.Policies(bandwidthPerSession, bandwidthPerUser, Optional.ofNullable(retention),
+                            Optional.ofNullable(retentionPerMailbox), Optional.ofNullable(contentHook), clock));
+        }
+
+        private static boolean bufferSize(int octets) {
+            return octets == 0 || (octets >= 1024 && octets <= 64 * 1024 * 1024);
         }
 
         private static void require(boolean condition, String message) {

@@ -34,8 +34,6 @@ public record SessionSummary(String sessionId, Optional<String> user, EndReason 
         TOO_MANY_ERRORS,
         /** The client did not log in within the login timeout: nothing was deleted. */
         LOGIN_TIMEOUT,
-        /** The connection was refused at once by a connection limit. */
-        CONNECTION_LIMIT,
         /** The TLS handshake failed. */
         TLS_FAILED,
         /** The client spoke another protocol, e.g. TLS to a plain port. */

@@ -88,10 +88,11 @@ public enum Verb {
      *
      * @param argument everything after the keyword, possibly empty
      * @return {@code true} for {@code CAPA}, {@code RETR}, {@code TOP}, and {@code LIST}, {@code UIDL} and
-     *     {@code AUTH} without an argument
+     *     {@code AUTH} without an argument (as the server reads it: an argument of spaces and control characters
+     *     only is none)
      */
     public boolean multiLine(String argument) {
-        return multiLine == MultiLine.ALWAYS || multiLine == MultiLine.WITHOUT_ARGUMENT && argument.isBlank();
+        return multiLine == MultiLine.ALWAYS || multiLine == MultiLine.WITHOUT_ARGUMENT && argument.trim().isEmpty();
     }
 
     /** @return whether some form of the command has a multi-line answer */

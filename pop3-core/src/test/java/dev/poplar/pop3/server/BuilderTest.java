@@ -7,6 +7,7 @@ import org.junit.jupiter.api.Test;
 import javax.net.ssl.SSLContext;
 import java.time.Duration;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 import static org.assertj.core.api.Assertions.assertThatNoException;
 
@@ -65,6 +66,37 @@ class BuilderTest {
                 .withMessageContaining("serverName");
         assertThatIllegalStateException().isThrownBy(() -> valid().workerThreads(0).build())
                 .withMessageContaining("workerThreads");
+    }
+
+    @Test
+    void socketOptionsOutOfRangeNameTheSetting() {
+        assertThatIllegalStateException().isThrownBy(() -> valid().backlog(0).build())
+                .withMessageContaining("backlog must be 1 to 65535: 0");
+        assertThatIllegalStateException().isThrownBy(() -> valid().receiveBufferSize(100).build())
+                .withMessageContaining("receiveBufferSize").withMessageContaining("system default");
+        assertThatIllegalStateException().isThrownBy(() -> valid().sendBufferSize(128 * 1024 * 1024).build())
+                .withMessageContaining("sendBufferSize");
+        assertThatNoException().isThrownBy(() -> valid().tcpKeepAlive(false).backlog(1024)
+                .receiveBufferSize(1 << 20).sendBufferSize(0).build());
+    }
+
+    @Test
+    void proxyProtocolSettingsAreChecked() {
+        org.assertj.core.api.Assertions.assertThatIllegalArgumentException()
+                .isThrownBy(() -> ProxyProtocol.builder().trust("10.0.0.0/33"))
+                .withMessageContaining("proxyProtocol trust").withMessageContaining("'10.0.0.0/33'");
+        org.assertj.core.api.Assertions.assertThatIllegalArgumentException()
+                .isThrownBy(() -> ProxyProtocol.builder().trust("balancer.example.org"))
+                .withMessageContaining("balancer.example.org");
+        assertThatIllegalStateException().isThrownBy(() -> ProxyProtocol.builder().build())
+                .withMessageContaining("trust(");
+        assertThatIllegalStateException().isThrownBy(() -> ProxyProtocol.builder().trust("10.0.0.1")
+                .headerTimeout(Duration.ofMillis(500)).build()).withMessageContaining("headerTimeout");
+        ProxyProtocol proxy = ProxyProtocol.builder().trust("10.0.0.0/8").trust(" fd00::/8 ").build();
+        assertThat(proxy.trustedSources()).containsExactly("10.0.0.0/8", "fd00::/8");
+        Listener listener = Listener.plain("127.0.0.1", 0).behindProxy(proxy).named("edge");
+        assertThat(listener.proxyProtocol()).contains(proxy);
+        assertThatNoException().isThrownBy(() -> valid().listener(listener).build());
     }
 
     @Test

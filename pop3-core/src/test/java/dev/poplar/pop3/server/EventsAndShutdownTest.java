@@ -1,14 +1,20 @@
 package dev.poplar.pop3.server;
 
+import dev.poplar.pop3.store.MailboxStore;
 import dev.poplar.pop3.store.MessageInfo;
+import dev.poplar.pop3.store.StoreException;
+import dev.poplar.pop3.store.UpdateResult;
 import dev.poplar.pop3.store.memory.InMemoryMailboxStore;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
@@ -97,11 +103,12 @@ class EventsAndShutdownTest {
         void closeStopsAcceptingClosesIdleSessionsAfterTheGracePeriodAndReleasesLocks() throws Exception {
             store.add("alice", "Subject: a\r\n\r\na\r\n");
             Pop3Server server = TestServers.start(TestServers.builder(store)
+                    .listener(Listener.plain(Ports.privateLoopback(), 0))
                     .shutdownGracePeriod(Duration.ofMillis(300)).observer(events::add));
             try (WireClient client = WireClient.connect(server)) {
                 client.greeting();
                 client.login("alice", "s3cret");
-                client.send("DELE 1");
+                assertThat(client.send("DELE 1")).isEqualTo("+OK message 1 deleted");
                 assertThat(store.isLocked("alice")).isTrue();
                 long t0 = System.nanoTime();
                 server.close();
@@ -112,25 +119,50 @@ class EventsAndShutdownTest {
                 assertThat(next(Pop3Event.ConnectionClosed.class).summary().end())
                         .isEqualTo(SessionSummary.EndReason.SERVER_STOPPED);
                 assertThat(server.openSessions()).isZero();
-                org.assertj.core.api.Assertions.assertThatThrownBy(() -> WireClient.connect(server))
-                        .isInstanceOf(IOException.class);
+                Ports.assertNothingListensOn(server.localAddress());
             }
             server.close();
         }
 
         @Test
-        void closeWaitsForSessionsThatFinishWithinTheGracePeriod() throws Exception {
-            Pop3Server server = TestServers.start(TestServers.builder(store)
+        void closeWaitsForASessionThatFinishesWithinTheGracePeriod() throws Exception {
+            store.add("alice", "Subject: a\r\n\r\na\r\n");
+            CountDownLatch updating = new CountDownLatch(1);
+            CountDownLatch finishUpdate = new CountDownLatch(1);
+            MailboxStore slowUpdate = mailbox -> new ForwardingMaildrop(store.open(mailbox)) {
+                @Override
+                public UpdateResult update(Set<MessageInfo> deleted, Set<MessageInfo> retrieved)
+                        throws StoreException {
+                    updating.countDown();
+                    try {
+                        assertThat(finishUpdate.await(20, TimeUnit.SECONDS)).isTrue();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    return inner.update(deleted, retrieved);
+                }
+            };
+            Pop3Server server = TestServers.start(TestServers.builder(store).store(slowUpdate)
                     .shutdownGracePeriod(Duration.ofSeconds(20)).observer(events::add));
-            WireClient client = WireClient.connect(server);
-            client.greeting();
-            Thread closer = new Thread(server::close);
-            closer.start();
-            assertThat(client.send("QUIT")).startsWith("+OK");
-            closer.join(10_000);
-            assertThat(closer.isAlive()).as("close() returned once the session ended").isFalse();
+            try (WireClient client = WireClient.connect(server)) {
+                client.greeting();
+                client.login("alice", "s3cret");
+                assertThat(client.send("DELE 1")).isEqualTo("+OK message 1 deleted");
+                client.write("QUIT\r\n");
+                assertThat(updating.await(10, TimeUnit.SECONDS)).as("QUIT reached the store").isTrue();
+                // The session is in UPDATE, held by the store, while close() starts and waits for it.
+                Thread closer = new Thread(server::close);
+                closer.start();
+                Await.until("close() waiting", () -> closer.getState() == Thread.State.WAITING
+                        || closer.getState() == Thread.State.TIMED_WAITING, Duration.ofSeconds(10));
+                assertThat(closer.isAlive()).isTrue();
+                finishUpdate.countDown();
+                assertThat(client.line()).isEqualTo("+OK Poplar signing off (1 message deleted)");
+                closer.join(10_000);
+                assertThat(closer.isAlive()).as("close() returned once the session ended").isFalse();
+            }
             assertThat(next(Pop3Event.ConnectionClosed.class).summary().end()).isEqualTo(SessionSummary.EndReason.QUIT);
-            client.close();
+            assertThat(store.messages("alice")).isEmpty();
         }
 
         @Test
@@ -145,13 +177,18 @@ class EventsAndShutdownTest {
         @Test
         void aPortInUseIsReportedWithTheAddressAndNothingStaysBound() throws Exception {
             try (Pop3Server one = TestServers.start(TestServers.builder(store))) {
+                int taken = one.localAddress().getPort();
+                // The first listener binds the same port on a loopback address of this test's own, which is free;
+                // the second conflicts with the running server. Starting fails, and the first must be unbound.
+                InetSocketAddress first = new InetSocketAddress(Ports.privateLoopback(), taken);
                 Pop3Server two = TestServers.builder(store)
-                        .listener(Listener.plain("127.0.0.1", 0))
+                        .listener(new Listener("first", first, false))
                         .listener(new Listener("second", one.localAddress(), false)).build();
                 org.assertj.core.api.Assertions.assertThatThrownBy(two::start).isInstanceOf(IOException.class)
-                        .hasMessageContaining("cannot listen on").hasMessageContaining(
-                                String.valueOf(one.localAddress().getPort()));
+                        .hasMessageContaining("cannot listen on").hasMessageContaining(String.valueOf(taken));
+                Ports.assertNothingListensOn(first);
                 two.close();
+                assertThat(one.openSessions()).isZero();
             }
         }
 

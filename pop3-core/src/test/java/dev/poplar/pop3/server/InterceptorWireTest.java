@@ -83,15 +83,24 @@ class InterceptorWireTest {
         SessionHook interceptor = new SessionHook() {
             @Override
             public Action onCommand(Command command) {
-                return command.verb().equals("NOOP") ? Action.delay(Duration.ofMillis(400)) : Action.proceed();
+                return command.verb().equals("NOOP") && command.user().equals(java.util.Optional.of("alice"))
+                        ? Action.delay(Duration.ofSeconds(4)) : Action.proceed();
             }
         };
-        try (WireClient client = connect(interceptor)) {
-            client.greeting();
-            client.login("alice", "s3cret");
+        // One I/O thread: a delay that held its thread would hold bob's session too. Bob has the whole delay to log
+        // in and be answered, and alice's answer must not have come meanwhile.
+        server = TestServers.start(TestServers.builder(store).hook(interceptor).ioThreads(1));
+        try (WireClient alice = WireClient.connect(server); WireClient bob = WireClient.connect(server)) {
+            alice.greeting();
+            bob.greeting();
+            assertThat(alice.login("alice", "s3cret")).startsWith("+OK");
             long t0 = System.nanoTime();
-            assertThat(client.send("NOOP")).isEqualTo("+OK");
-            assertThat(Duration.ofNanos(System.nanoTime() - t0)).isGreaterThanOrEqualTo(Duration.ofMillis(350));
+            alice.write("NOOP\r\n");
+            assertThat(bob.login("bob", "hunter2")).startsWith("+OK");
+            assertThat(bob.send("NOOP")).isEqualTo("+OK");
+            assertThat(alice.input().available()).as("alice answered before the delay was over").isZero();
+            assertThat(alice.line()).isEqualTo("+OK");
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).isGreaterThanOrEqualTo(Duration.ofMillis(3900));
         }
     }
 
@@ -107,7 +116,7 @@ class InterceptorWireTest {
         try (WireClient client = connect(interceptor)) {
             client.greeting();
             client.login("alice", "s3cret");
-            client.send("DELE 1");
+            assertThat(client.send("DELE 1")).isEqualTo("+OK message 1 deleted");
             client.write("QUIT\r\n");
             assertThat(client.closedByServer()).isTrue();
         }
@@ -182,6 +191,7 @@ class InterceptorWireTest {
     @Test
     void aConnectionDroppedAfterNOctetsOfRetrDeliversExactlyThoseOctetsAndDeletesNothing() throws Exception {
         store.add("alice", "Subject: big\r\n\r\n" + "y".repeat(100_000) + "\r\n");
+        store.add("alice", "Subject: small\r\n\r\nsmall\r\n");
         try (WireClient client = connect(new SessionHook() {
             @Override
             public Action onCommand(Command command) {
@@ -190,14 +200,15 @@ class InterceptorWireTest {
         })) {
             client.greeting();
             client.login("alice", "s3cret");
-            client.send("DELE 1");
-            client.send("RSET");
+            assertThat(client.send("DELE 2")).isEqualTo("+OK message 2 deleted");
             client.write("RETR 1\r\n");
             byte[] received = client.input().readAllBytes();
             assertThat(received).hasSize(1000);
             assertThat(new String(received, StandardCharsets.US_ASCII)).startsWith("+OK ");
         }
-        assertThat(nextSummary().end()).isEqualTo(SessionSummary.EndReason.DROPPED);
-        assertThat(store.messages("alice")).hasSize(1);
+        SessionSummary summary = nextSummary();
+        assertThat(summary.end()).isEqualTo(SessionSummary.EndReason.DROPPED);
+        assertThat(summary.deleted()).isZero();
+        assertThat(store.messages("alice")).hasSize(2);
     }
 }

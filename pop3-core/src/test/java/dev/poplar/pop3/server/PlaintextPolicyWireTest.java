@@ -22,11 +22,13 @@ class PlaintextPolicyWireTest {
              WireClient client = WireClient.connect(server)) {
             client.greeting();
             assertThat(client.send("CAPA")).startsWith("+OK");
-            assertThat(client.lines()).doesNotContain("USER", "SASL PLAIN").contains("UIDL");
+            assertThat(client.lines()).contains("UIDL", "SASL SCRAM-SHA-256 SCRAM-SHA-1 CRAM-MD5")
+                    .doesNotContain("USER");
             assertThat(client.send("USER alice")).startsWith("-ERR [AUTH] plain-text authentication is not allowed");
             assertThat(client.send("PASS s3cret")).isEqualTo("-ERR send USER first");
             String plain = Base64.getEncoder().encodeToString("\0alice\0s3cret".getBytes(StandardCharsets.UTF_8));
             assertThat(client.send("AUTH PLAIN " + plain)).startsWith("-ERR [AUTH] plain-text");
+            assertThat(client.send("AUTH LOGIN")).startsWith("-ERR [AUTH] plain-text");
         }
     }
 

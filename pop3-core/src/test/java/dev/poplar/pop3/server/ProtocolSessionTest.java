@@ -95,13 +95,15 @@ class ProtocolSessionTest {
         }
 
         @Test
-        void aFailedLoginIsAnsweredOnlyAfterTheDelay() {
+        void aFailedLoginIsAnsweredAtOnceAndTheNextAttemptWaitsWhateverItsOutcome() {
             SessionHarness session = SessionHarness.of(server()
                     .authFailureDelay(Duration.ofSeconds(2), Duration.ofSeconds(30), Duration.ofMinutes(1)));
-            assertThat(session.send("USER alice", "PASS wrong", "NOOP")).isEqualTo("+OK send PASS\r\n");
+            assertThat(session.send("USER alice", "PASS wrong"))
+                    .isEqualTo("+OK send PASS\r\n-ERR [AUTH] authentication failed\r\n");
+            assertThat(session.send("USER alice", "PASS s3cret", "NOOP")).isEqualTo("+OK send PASS\r\n");
             assertThat(session.advance(Duration.ofMillis(1999))).isEmpty();
             assertThat(session.advance(Duration.ofMillis(1)))
-                    .isEqualTo("-ERR [AUTH] authentication failed\r\n-ERR command not valid in this state\r\n");
+                    .isEqualTo("+OK maildrop has 0 messages (0 octets)\r\n+OK\r\n");
         }
 
         @Test
@@ -125,7 +127,8 @@ class ProtocolSessionTest {
         void capaSaysWhatThisSessionCanUseNow() {
             SessionHarness session = SessionHarness.of(server().tls(() -> null).expire(Expire.days(30)));
             assertThat(session.send("CAPA")).isEqualTo("+OK capability list follows\r\nTOP\r\nUIDL\r\nRESP-CODES\r\n"
-                    + "PIPELINING\r\nUSER\r\nSASL PLAIN\r\nAUTH-RESP-CODE\r\nSTLS\r\nEXPIRE 30\r\n.\r\n");
+                    + "PIPELINING\r\nUSER\r\nSASL SCRAM-SHA-256 SCRAM-SHA-1 CRAM-MD5 PLAIN LOGIN\r\nAUTH-RESP-CODE\r\n"
+                    + "STLS\r\nEXPIRE 30\r\n.\r\n");
             session.send("USER alice", "PASS s3cret");
             assertThat(session.send("CAPA")).isEqualTo("+OK capability list follows\r\nTOP\r\nUIDL\r\nRESP-CODES\r\n"
                     + "PIPELINING\r\nEXPIRE 30\r\n.\r\n");
@@ -175,6 +178,14 @@ class ProtocolSessionTest {
         }
 
         @Test
+        void anArgumentOfControlCharactersIsNoArgumentForTheCommandAndForItsVerb() {
+            SessionHarness session = loggedIn(1);
+            assertThat(session.send("UIDL \u0001")).startsWith("+OK 1 messages").endsWith("\r\n.\r\n");
+            assertThat(Verb.UIDL.multiLine("\u0001")).isTrue();
+            assertThat(Verb.UIDL.multiLine(" 1")).isFalse();
+        }
+
+        @Test
         void retrSendsTheMessageAndTopItsHead() {
             SessionHarness session = loggedIn(1);
             assertThat(session.send("RETR 1")).isEqualTo("+OK 20 octets\r\nSubject: 1\r\n\r\nbody\r\n.\r\n");
@@ -214,11 +225,12 @@ class ProtocolSessionTest {
         @Test
         void anIdleSessionEndsWithoutUpdate() {
             SessionHarness session = loggedIn(1);
-            session.send("DELE 1");
+            assertThat(session.send("DELE 1")).isEqualTo("+OK message 1 deleted\r\n");
             session.session().idle();
             assertThat(session.closedWith).isEqualTo(EndReason.IDLE_TIMEOUT);
-            session.drop();
+            assertThat(session.drop().deleted()).isZero();
             assertThat(store.messages("alice")).hasSize(1);
+            assertThat(store.isLocked("alice")).isFalse();
         }
     }
 

@@ -6,15 +6,10 @@ import org.junit.jupiter.api.Test;
 
 import dev.poplar.pop3.store.MailboxStore;
 import dev.poplar.pop3.store.Maildrop;
-import dev.poplar.pop3.store.MessageContent;
-import dev.poplar.pop3.store.MessageInfo;
 import dev.poplar.pop3.store.StoreException;
-import dev.poplar.pop3.store.UpdateResult;
 
 import java.io.IOException;
 import java.net.Socket;
-import java.util.List;
-import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -39,24 +34,7 @@ class ReconnectWireTest {
         return new MailboxStore() {
             @Override
             public Maildrop open(String mailbox) throws StoreException {
-                Maildrop maildrop = store.open(mailbox);
-                return new Maildrop() {
-                    @Override
-                    public List<MessageInfo> messages() {
-                        return maildrop.messages();
-                    }
-
-                    @Override
-                    public MessageContent content(MessageInfo message) throws StoreException {
-                        return maildrop.content(message);
-                    }
-
-                    @Override
-                    public UpdateResult update(Set<MessageInfo> deleted, Set<MessageInfo> retrieved)
-                            throws StoreException {
-                        return maildrop.update(deleted, retrieved);
-                    }
-
+                return new ForwardingMaildrop(store.open(mailbox)) {
                     @Override
                     public void close() {
                         try {
@@ -64,7 +42,7 @@ class ReconnectWireTest {
                         } catch (InterruptedException e) {
                             Thread.currentThread().interrupt();
                         }
-                        maildrop.close();
+                        inner.close();
                     }
                 };
             }
@@ -87,6 +65,21 @@ class ReconnectWireTest {
         try (WireClient last = WireClient.connect(server)) {
             last.greeting();
             assertThat(last.login("alice", "s3cret")).startsWith("+OK maildrop has 1 message");
+        }
+    }
+
+    @Test
+    void theMailboxIsReleasedBeforeTheAnswerToQuitEvenWhenNothingWasDeleted() throws IOException {
+        store.add("alice", "Subject: hi\r\n\r\nbody\r\n");
+        server = TestServers.start(TestServers.builder(store).store(slowToRelease(store)));
+        for (int i = 0; i < 5; i++) {
+            try (WireClient client = WireClient.connect(server)) {
+                client.greeting();
+                assertThat(client.login("alice", "s3cret")).startsWith("+OK");
+                assertThat(client.send("QUIT")).startsWith("+OK");
+                // RFC 1939 section 6: the lock is gone by the time the client reads the answer.
+                assertThat(store.isLocked("alice")).as("locked after QUIT %d", i).isFalse();
+            }
         }
     }
 

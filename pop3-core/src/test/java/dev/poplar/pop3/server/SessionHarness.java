@@ -2,6 +2,7 @@ package dev.poplar.pop3.server;
 
 import dev.poplar.pop3.auth.ClientInfo;
 import dev.poplar.pop3.server.SessionSummary.EndReason;
+import dev.poplar.pop3.server.internal.AccessControl;
 import dev.poplar.pop3.server.internal.Events;
 import dev.poplar.pop3.server.internal.Metrics;
 import dev.poplar.pop3.server.internal.ServerConfig;
@@ -18,6 +19,7 @@ import java.io.ByteArrayOutputStream;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -31,41 +33,98 @@ import java.util.function.Consumer;
 /**
  * A protocol session without a socket: a real {@link ProtocolSession} built from a real server configuration, driven
  * line by line on the test's thread. Calls that may block run at once; delays wait for {@link #advance} (a manual
- * clock). What the session sends is rendered as the wire would carry it.
+ * clock, which the failed-login penalty reads too). What the session sends is rendered as the wire would carry it.
+ * Sessions opened from one {@link Server} share its services (the penalty) and its clock, as connections to one
+ * server do.
  */
 final class SessionHarness implements Transport {
 
+    private final Server server;
     private final ProtocolSession session;
-    private final ServerConfig config;
     private final ArrayDeque<Line> input = new ArrayDeque<>();
     private final ByteArrayOutputStream output = new ByteArrayOutputStream();
-    private final List<Timer> timers = new ArrayList<>();
-    private long now;
     private boolean pumping;
     EndReason closedWith;
     boolean tlsStarted;
     Duration idleTimeout;
 
-    private record Timer(long due, Runnable task) {
+    /** A server without sockets: the services its sessions share, and a manual clock. */
+    static final class Server {
+        final ServerConfig config;
+        final SessionServices services;
+        private final List<Timer> timers = new ArrayList<>();
+        private long nowMillis;
+        private int connections;
+
+        Server(Pop3Server.Builder builder) {
+            this.config = builder.config();
+            this.services = SessionServices.create(config, new Events(config.observers()), new Metrics(),
+                    new AccessControl(config.accessRules(), config.listeners()), Runnable::run,
+                    () -> nowMillis * 1_000_000L);
+        }
+
+        /**
+         * A new session from a client address, greeted.
+         *
+         * @param address the client's IP address
+         * @return the harness, with the greeting already read
+         */
+        SessionHarness connect(String address) {
+            return start(new SessionHarness(this, client(address, false, List.of())));
+        }
+
+        /**
+         * A new session on a connection that is already encrypted (implicit TLS), greeted.
+         *
+         * @param address the client's IP address
+         * @param certificates the client's verified certificate chain
+         * @param channelBinding the connection's tls-server-end-point binding, or {@code null}
+         * @return the harness, with the greeting already read
+         */
+        SessionHarness connectSecure(String address, List<X509Certificate> certificates, byte[] channelBinding) {
+            SessionHarness harness = new SessionHarness(this, client(address, false, List.of()));
+            harness.session.secured(client(address, true, certificates), channelBinding);
+            return start(harness);
+        }
+
+        /**
+         * Lets time pass for every session of the server: runs the delayed tasks that fall due.
+         *
+         * @param time how long
+         */
+        void advance(Duration time) {
+            nowMillis += time.toMillis();
+            timers.sort(Comparator.comparingLong(Timer::due));
+            while (!timers.isEmpty() && timers.get(0).due() <= nowMillis) {
+                Timer timer = timers.remove(0);
+                timer.task().run();
+                timer.owner().pump();
+            }
+        }
+
+        private ClientInfo client(String address, boolean secure, List<X509Certificate> certificates) {
+            connections++;
+            return new ClientInfo("test-" + connections, "pop3", new InetSocketAddress(address, 40000 + connections),
+                    new InetSocketAddress("127.0.0.1", 110), secure, certificates);
+        }
     }
 
-    private SessionHarness(Pop3Server.Builder builder, boolean secure) {
-        this.config = builder.config();
-        SessionServices services = SessionServices.create(config, new Events(config.observers()), new Metrics(),
-                Runnable::run);
-        ClientInfo client = new ClientInfo("test-1", "pop3", new InetSocketAddress("127.0.0.1", 40000),
-                new InetSocketAddress("127.0.0.1", 110), secure, List.of());
-        this.session = new ProtocolSession(services, this, client, false);
+    private record Timer(long due, Runnable task, SessionHarness owner) {
+    }
+
+    private SessionHarness(Server server, ClientInfo client) {
+        this.server = server;
+        this.session = new ProtocolSession(server.services, this, client, false);
     }
 
     /**
-     * A session of a server configured by the builder, greeted.
+     * A session of a server configured by the builder, from 127.0.0.1, greeted.
      *
      * @param builder the server's configuration
      * @return the harness, with the greeting already read
      */
     static SessionHarness of(Pop3Server.Builder builder) {
-        return start(new SessionHarness(builder, false));
+        return new Server(builder).connect("127.0.0.1");
     }
 
     /**
@@ -75,13 +134,18 @@ final class SessionHarness implements Transport {
      * @return the harness, with the greeting already read
      */
     static SessionHarness secure(Pop3Server.Builder builder) {
-        return start(new SessionHarness(builder, true));
+        return new Server(builder).connectSecure("127.0.0.1", List.of(), null);
     }
 
     private static SessionHarness start(SessionHarness harness) {
         harness.session.start(null);
         harness.take();
         return harness;
+    }
+
+    /** @return the configuration of the server the session belongs to */
+    ServerConfig config() {
+        return server.config;
     }
 
     /** @return the session under test */
@@ -104,18 +168,30 @@ final class SessionHarness implements Transport {
     }
 
     /**
+     * Hands the session one line as the decoder cut it (an over-long one included) and returns what it answered.
+     *
+     * @param line the line
+     * @return the octets sent back, as text
+     */
+    String send(Line line) {
+        input.add(line);
+        pump();
+        return take();
+    }
+
+    /**
      * Lets time pass: runs the delayed tasks that fall due.
      *
      * @param time how long
      * @return everything the session answered meanwhile
      */
     String advance(Duration time) {
-        now += time.toMillis();
-        timers.sort(Comparator.comparingLong(Timer::due));
-        while (!timers.isEmpty() && timers.get(0).due() <= now) {
-            timers.remove(0).task().run();
-            pump();
-        }
+        server.advance(time);
+        return take();
+    }
+
+    /** @return everything the session sent since the last look, e.g. after another session let time pass */
+    String received() {
         return take();
     }
 
@@ -125,6 +201,7 @@ final class SessionHarness implements Transport {
      * @return the session's summary
      */
     SessionSummary drop() {
+        closedWith = EndReason.CLIENT_DISCONNECTED;
         return session.closed(EndReason.CLIENT_DISCONNECTED);
     }
 
@@ -211,7 +288,11 @@ final class SessionHarness implements Transport {
 
     @Override
     public void later(Duration delay, Runnable task) {
-        timers.add(new Timer(now + delay.toMillis(), task));
+        server.timers.add(new Timer(server.nowMillis + delay.toMillis(), () -> {
+            if (closedWith == null) {
+                task.run();
+            }
+        }, this));
     }
 
     @Override

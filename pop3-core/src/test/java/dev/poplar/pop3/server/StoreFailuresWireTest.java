@@ -1,213 +1,469 @@
 package dev.poplar.pop3.server;
 
-import dev.poplar.pop3.auth.AuthResult;
+import dev.poplar.pop3.auth.Authenticator;
 import dev.poplar.pop3.store.MailboxStore;
 import dev.poplar.pop3.store.Maildrop;
 import dev.poplar.pop3.store.MessageContent;
 import dev.poplar.pop3.store.MessageInfo;
 import dev.poplar.pop3.store.StoreException;
 import dev.poplar.pop3.store.UpdateResult;
+import dev.poplar.pop3.store.memory.InMemoryMailboxStore;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ReadableByteChannel;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Function;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** A failing store never breaks the server: each failure has its response code and nothing is lost. */
+/**
+ * A store that fails at each SPI call point, in each way it can, through the wire: the client gets the reply the SPI
+ * documents and never the exception's text, no read waits longer than the client's timeout, the mailbox loses nothing
+ * unless {@code QUIT}'s update succeeded, and the server goes on serving other clients. Every case runs with a store
+ * that may block (called on workers) and one that never blocks (called on the I/O thread).
+ */
 class StoreFailuresWireTest {
 
-    static final MessageInfo A = new MessageInfo("a", 10);
-    static final MessageInfo B = new MessageInfo("b", 10);
+    static final String SECRET_DETAIL = "/var/mail/alice: disk 3 of 4 on fire";
+    static final String IN_USE = "-ERR [IN-USE] mailbox is in use by another session";
+    static final String SYS_TEMP = "-ERR [SYS/TEMP] mailbox temporarily unavailable, try again later";
+    static final String SYS_PERM = "-ERR [SYS/PERM] mailbox unavailable, contact the administrator";
+    static final String GONE = "-ERR message was removed from the mailbox by another client";
+    static final String SMALL = "Subject: small\r\n\r\nbody\r\n";
+    /** Large enough that a read failing halfway fails after chunks of the reply went out. */
+    static final String LARGE = "Subject: large\r\n\r\n" + ("x".repeat(78) + "\r\n").repeat(8 * 1024);
+    static final int FAIL_AFTER_OCTETS = 300 * 1024;
 
-    /** A store whose behaviour each test scripts. */
-    static final class ScriptedStore implements MailboxStore {
-        volatile StoreException openFailure;
-        volatile Function<Set<MessageInfo>, UpdateResult> update = d -> UpdateResult.complete();
-        volatile StoreException updateFailure;
-        volatile StoreException contentFailure;
-        volatile long contentBreaksAfter = -1;
-        final AtomicInteger closes = new AtomicInteger();
+    /** Where the store fails. */
+    enum CallPoint {
+        OPEN, MESSAGES, CONTENT, CHANNEL, FIRST_READ, LATER_READ, UPDATE, CLOSE
+    }
+
+    /** How the store fails. */
+    enum Failure {
+        IN_USE(StoreException.Kind.IN_USE), TEMPORARY(StoreException.Kind.TEMPORARY),
+        PERMANENT(StoreException.Kind.PERMANENT), GONE(StoreException.Kind.GONE), RUNTIME(null), IO(null);
+
+        final StoreException.Kind kind;
+
+        Failure(StoreException.Kind kind) {
+            this.kind = kind;
+        }
+
+        static final List<Failure> STORE_EXCEPTIONS = List.of(IN_USE, TEMPORARY, PERMANENT, GONE, RUNTIME);
+        static final List<Failure> READ_FAILURES = List.of(IO, RUNTIME);
+
+        void raise() throws StoreException {
+            if (kind != null) {
+                throw new StoreException(kind, SECRET_DETAIL);
+            }
+            throw new IllegalStateException(SECRET_DETAIL);
+        }
+
+        void raiseIo() throws IOException {
+            if (this == IO) {
+                throw new IOException(SECRET_DETAIL);
+            }
+            throw new IllegalStateException(SECRET_DETAIL);
+        }
+
+        /** The reply the SPI documents for a store exception of this kind (any kind but GONE, from update). */
+        String reply() {
+            return switch (this) {
+                case IN_USE -> StoreFailuresWireTest.IN_USE;
+                case PERMANENT -> SYS_PERM;
+                case GONE -> StoreFailuresWireTest.GONE;
+                default -> SYS_TEMP;
+            };
+        }
+    }
+
+    /** The in-memory store, failing for alice at one call point in one way; bob's mailbox never fails. */
+    static final class FailingStore implements MailboxStore {
+        final InMemoryMailboxStore memory = new InMemoryMailboxStore();
+        final boolean blocking;
         final List<String> threads = new CopyOnWriteArrayList<>();
+        volatile CallPoint point;
+        volatile Failure failure;
+
+        FailingStore(boolean blocking) {
+            this.blocking = blocking;
+            memory.add("alice", SMALL);
+            memory.add("alice", LARGE);
+            memory.add("bob", SMALL);
+        }
+
+        void failAt(CallPoint point, Failure failure) {
+            this.failure = failure;
+            this.point = point;
+        }
+
+        void heal() {
+            point = null;
+        }
+
+        private boolean fails(String mailbox, CallPoint at) {
+            return mailbox.equals("alice") && point == at;
+        }
+
+        @Override
+        public boolean mayBlock(Operation operation) {
+            return blocking;
+        }
 
         @Override
         public Maildrop open(String mailbox) throws StoreException {
             threads.add(Thread.currentThread().getName());
-            if (openFailure != null) {
-                throw openFailure;
+            if (fails(mailbox, CallPoint.OPEN)) {
+                failure.raise();
             }
-            return new Maildrop() {
+            return new ForwardingMaildrop(memory.open(mailbox)) {
                 @Override
                 public List<MessageInfo> messages() {
-                    return List.of(A, B);
+                    if (fails(mailbox, CallPoint.MESSAGES)) {
+                        throw new IllegalStateException(SECRET_DETAIL);
+                    }
+                    return inner.messages();
                 }
 
                 @Override
                 public MessageContent content(MessageInfo message) throws StoreException {
-                    if (contentFailure != null) {
-                        throw contentFailure;
+                    if (fails(mailbox, CallPoint.CONTENT)) {
+                        failure.raise();
                     }
-                    if (contentBreaksAfter >= 0) {
-                        return MessageContent.ofChannel(new ReadableByteChannel() {
-                            long sent;
-
-                            @Override
-                            public int read(ByteBuffer dst) throws IOException {
-                                if (sent >= contentBreaksAfter) {
-                                    throw new IOException("disk on fire");
-                                }
-                                int n = (int) Math.min(dst.remaining(), contentBreaksAfter - sent);
-                                for (int i = 0; i < n; i++) {
-                                    dst.put((byte) (i % 80 == 79 ? '\n' : 'x'));
-                                }
-                                sent += n;
-                                return n;
-                            }
-
-                            @Override
-                            public boolean isOpen() {
-                                return true;
-                            }
-
-                            @Override
-                            public void close() {
-                            }
-                        }, false);
-                    }
-                    return MessageContent.ofBytes("123456789\n".getBytes(), false);
+                    MessageContent content = inner.content(message);
+                    return mailbox.equals("alice") ? failing(content) : content;
                 }
 
                 @Override
                 public UpdateResult update(Set<MessageInfo> deleted, Set<MessageInfo> retrieved)
                         throws StoreException {
-                    if (updateFailure != null) {
-                        throw updateFailure;
+                    if (fails(mailbox, CallPoint.UPDATE)) {
+                        failure.raise();
                     }
-                    return update.apply(deleted);
+                    return inner.update(deleted, retrieved);
                 }
 
                 @Override
                 public void close() {
-                    closes.incrementAndGet();
+                    inner.close();
+                    if (fails(mailbox, CallPoint.CLOSE)) {
+                        throw new IllegalStateException(SECRET_DETAIL);
+                    }
                 }
             };
         }
+
+        private MessageContent failing(MessageContent content) {
+            return new MessageContent() {
+                @Override
+                public ReadableByteChannel channel() throws IOException {
+                    if (point == CallPoint.CHANNEL) {
+                        failure.raiseIo();
+                    }
+                    return new FailingChannel(content.channel());
+                }
+
+                @Override
+                public void close() throws IOException {
+                    content.close();
+                }
+            };
+        }
+
+        /** Reads through, failing at the first read or after {@link #FAIL_AFTER_OCTETS} as told. */
+        private final class FailingChannel implements ReadableByteChannel {
+            private final ReadableByteChannel inner;
+            private long read;
+
+            FailingChannel(ReadableByteChannel inner) {
+                this.inner = inner;
+            }
+
+            @Override
+            public int read(ByteBuffer dst) throws IOException {
+                if (point == CallPoint.FIRST_READ || point == CallPoint.LATER_READ && read >= FAIL_AFTER_OCTETS) {
+                    failure.raiseIo();
+                }
+                ByteBuffer window = dst.slice();
+                if (point == CallPoint.LATER_READ) {
+                    window.limit((int) Math.min(window.remaining(), FAIL_AFTER_OCTETS - read));
+                }
+                int n = inner.read(window);
+                if (n > 0) {
+                    dst.position(dst.position() + n);
+                    read += n;
+                }
+                return n;
+            }
+
+            @Override
+            public boolean isOpen() {
+                return inner.isOpen();
+            }
+
+            @Override
+            public void close() throws IOException {
+                inner.close();
+            }
+        }
     }
 
-    final ScriptedStore store = new ScriptedStore();
+    FailingStore store;
+    Pop3Server server;
+    final List<WireClient> clients = new ArrayList<>();
+    List<MessageInfo> before;
 
-    Pop3Server start() throws IOException {
-        return TestServers.start(Pop3Server.builder().store(store)
-                .authenticator((c, i) -> AuthResult.accept(c.username()))
-                .shutdownGracePeriod(java.time.Duration.ofMillis(100)));
+    @AfterEach
+    void stop() throws IOException {
+        for (WireClient client : clients) {
+            client.close();
+        }
+        if (server != null) {
+            server.close();
+        }
     }
 
-    WireClient login(Pop3Server server) throws IOException {
+    void start(boolean blocking) throws IOException {
+        store = new FailingStore(blocking);
+        before = store.memory.messages("alice");
+        server = TestServers.start(Pop3Server.builder().store(store)
+                .authenticator(Authenticator.fromMap(Map.of("alice", "a", "bob", "b")))
+                .authFailureDelay(Duration.ZERO, Duration.ZERO, Duration.ofMinutes(1))
+                .shutdownGracePeriod(Duration.ofMillis(100)));
+    }
+
+    WireClient connect() throws IOException {
         WireClient client = WireClient.connect(server);
-        client.greeting();
-        assertThat(client.login("alice", "x")).startsWith("+OK");
+        clients.add(client);
+        assertThat(client.greeting()).startsWith("+OK");
         return client;
     }
 
-    void awaitCloses(int expected) {
-        long deadline = System.nanoTime() + 5_000_000_000L;
-        while (store.closes.get() < expected && System.nanoTime() < deadline) {
-            Thread.onSpinWait();
-        }
-        assertThat(store.closes.get()).isEqualTo(expected);
+    WireClient alice() throws IOException {
+        WireClient alice = connect();
+        assertThat(alice.login("alice", "a")).isEqualTo("+OK maildrop has 2 messages ("
+                + (SMALL.length() + LARGE.length()) + " octets)");
+        return alice;
     }
 
-    @Test
-    void aTemporaryFailureToOpenIsSysTempAndTheClientMayTryAgain() throws IOException {
-        store.openFailure = new StoreException(StoreException.Kind.TEMPORARY, "NFS server not responding");
-        try (Pop3Server server = start(); WireClient client = WireClient.connect(server)) {
-            client.greeting();
-            assertThat(client.login("alice", "x"))
-                    .isEqualTo("-ERR [SYS/TEMP] mailbox temporarily unavailable, try again later");
-            store.openFailure = null;
-            assertThat(client.login("alice", "x")).startsWith("+OK");
-            assertThat(store.threads).allMatch(name -> name.startsWith("poplar-") && name.contains("-worker-"));
-        }
+    /**
+     * Alice logs in and marks message 1 deleted; then the store starts failing.
+     *
+     * @return alice's connection
+     */
+    WireClient aliceMarkedOneThenFailing(boolean blocking, CallPoint point, Failure failure) throws IOException {
+        start(blocking);
+        WireClient alice = alice();
+        assertThat(alice.send("DELE 1")).isEqualTo("+OK message 1 deleted");
+        store.failAt(point, failure);
+        return alice;
     }
 
-    @Test
-    void aPermanentFailureIsSysPermAndAThrowingStoreIsSysTempWithoutItsText() throws IOException {
-        store.openFailure = new StoreException(StoreException.Kind.PERMANENT, "mailbox corrupt at /var/mail/x");
-        try (Pop3Server server = start(); WireClient client = WireClient.connect(server)) {
-            client.greeting();
-            assertThat(client.login("alice", "x"))
-                    .isEqualTo("-ERR [SYS/PERM] mailbox unavailable, contact the administrator");
-        }
-    }
-
-    @Test
-    void aFailedUpdateAnswersQuitWithSysTempAndStillReleasesTheMaildrop() throws IOException {
-        store.updateFailure = new StoreException(StoreException.Kind.TEMPORARY, "read-only file system");
-        try (Pop3Server server = start(); WireClient client = login(server)) {
-            client.send("DELE 1");
-            assertThat(client.send("QUIT")).isEqualTo("-ERR [SYS/TEMP] some deleted messages not removed (1 of 1)");
-            assertThat(client.closedByServer()).isTrue();
-            awaitCloses(1);
+    /** Another client is served in full meanwhile: log in, read, delete nothing, quit. */
+    void bobIsServed() throws IOException {
+        try (WireClient bob = WireClient.connect(server)) {
+            bob.greeting();
+            assertThat(bob.login("bob", "b")).startsWith("+OK maildrop has 1 message");
+            assertThat(bob.send("RETR 1")).startsWith("+OK");
+            assertThat(new String(bob.body(), StandardCharsets.US_ASCII)).isEqualTo(SMALL);
+            assertThat(bob.send("QUIT")).startsWith("+OK Poplar signing off");
         }
     }
 
-    @Test
-    void aPartialUpdateSaysHowManyStayed() throws IOException {
-        store.update = deleted -> UpdateResult.partial(Set.of(B));
-        try (Pop3Server server = start(); WireClient client = login(server)) {
-            client.send("DELE 1");
-            client.send("DELE 2");
-            assertThat(client.send("QUIT")).isEqualTo("-ERR [SYS/TEMP] some deleted messages not removed (1 of 2)");
+    /** Bob is served while alice's session is open; then alice drops her connection, and nothing is lost. */
+    void bobIsServedThenAliceLeaves(WireClient alice) throws IOException {
+        bobIsServed();
+        alice.close();
+        nothingLostAndAliceLogsInAgain();
+    }
+
+    /** After alice's session: her mailbox is released and holds what it held, and she can log in again. */
+    void nothingLostAndAliceLogsInAgain() throws IOException {
+        Await.until("alice's mailbox released", () -> !store.memory.isLocked("alice"), Duration.ofSeconds(10));
+        assertThat(store.memory.messages("alice")).isEqualTo(before);
+        store.heal();
+        WireClient again = alice();
+        assertThat(again.send("QUIT")).isEqualTo("+OK Poplar signing off (0 messages deleted)");
+    }
+
+    static Stream<Arguments> each(List<Failure> failures) {
+        return failures.stream().flatMap(f -> Stream.of(Arguments.of(f, true), Arguments.of(f, false)));
+    }
+
+    static Stream<Arguments> storeExceptions() {
+        return each(Failure.STORE_EXCEPTIONS);
+    }
+
+    static Stream<Arguments> readFailures() {
+        return each(Failure.READ_FAILURES);
+    }
+
+    static Stream<Arguments> runtimeOnly() {
+        return each(List.of(Failure.RUNTIME));
+    }
+
+    @Nested
+    class Open {
+        @ParameterizedTest(name = "{0}, may block: {1}")
+        @MethodSource("dev.poplar.pop3.server.StoreFailuresWireTest#storeExceptions")
+        void failsTheLoginWithTheKindsReplyAndTheClientMayLogInAgain(Failure failure, boolean blocking)
+                throws IOException {
+            start(blocking);
+            store.failAt(CallPoint.OPEN, failure);
+            WireClient alice = connect();
+            assertThat(alice.login("alice", "a")).isEqualTo(failure.reply()).doesNotContain("fire");
+            assertThat(alice.send("STAT")).isEqualTo("-ERR command not valid in this state");
+            bobIsServed();
+            store.heal();
+            assertThat(alice.login("alice", "a")).startsWith("+OK maildrop has 2 messages");
+            assertThat(alice.send("QUIT")).startsWith("+OK");
+            nothingLostAndAliceLogsInAgain();
+            assertThat(store.threads).allMatch(name -> blocking == name.contains("-worker-"));
         }
     }
 
-    @Test
-    void anUnreadableMessageIsSysTempAndTheSessionGoesOn() throws IOException {
-        store.contentFailure = new StoreException(StoreException.Kind.TEMPORARY, "EIO");
-        try (Pop3Server server = start(); WireClient client = login(server)) {
-            assertThat(client.send("RETR 1")).isEqualTo(
-                    "-ERR [SYS/TEMP] mailbox temporarily unavailable, try again later");
-            assertThat(client.send("NOOP")).isEqualTo("+OK");
+    @Nested
+    class Messages {
+        @ParameterizedTest(name = "{0}, may block: {1}")
+        @MethodSource("dev.poplar.pop3.server.StoreFailuresWireTest#runtimeOnly")
+        void failsTheLoginWithSysTempAndReleasesTheMaildrop(Failure failure, boolean blocking) throws IOException {
+            start(blocking);
+            store.failAt(CallPoint.MESSAGES, failure);
+            WireClient alice = connect();
+            assertThat(alice.login("alice", "a")).isEqualTo(SYS_TEMP);
+            assertThat(alice.send("STAT")).isEqualTo("-ERR command not valid in this state");
+            bobIsServed();
+            nothingLostAndAliceLogsInAgain();
         }
     }
 
-    @Test
-    void contentThatFailsBeforeAnythingWasSentIsSysTempAndTheSessionGoesOn() throws IOException {
-        store.contentBreaksAfter = 100;
-        try (Pop3Server server = start(); WireClient client = login(server)) {
-            assertThat(client.send("RETR 1")).isEqualTo(
-                    "-ERR [SYS/TEMP] mailbox temporarily unavailable, try again later");
-            assertThat(client.send("NOOP")).isEqualTo("+OK");
+    @Nested
+    class Content {
+        @ParameterizedTest(name = "{0}, may block: {1}")
+        @MethodSource("dev.poplar.pop3.server.StoreFailuresWireTest#storeExceptions")
+        void failsThatRetrOrTopWithTheKindsReplyAndTheSessionGoesOn(Failure failure, boolean blocking)
+                throws IOException {
+            WireClient alice = aliceMarkedOneThenFailing(blocking, CallPoint.CONTENT, failure);
+            assertThat(alice.send("RETR 2")).isEqualTo(failure.reply());
+            assertThat(alice.send("TOP 2 1")).isEqualTo(failure.reply());
+            bobIsServed();
+            assertThat(alice.send("STAT")).isEqualTo("+OK 1 " + LARGE.length());
+            alice.close();
+            nothingLostAndAliceLogsInAgain();
+        }
+
+        @ParameterizedTest(name = "{0}, may block: {1}")
+        @MethodSource("dev.poplar.pop3.server.StoreFailuresWireTest#readFailures")
+        void thatCannotBeOpenedAsAChannelIsSysTempAndTheSessionGoesOn(Failure failure, boolean blocking)
+                throws IOException {
+            WireClient alice = aliceMarkedOneThenFailing(blocking, CallPoint.CHANNEL, failure);
+            assertThat(alice.send("RETR 2")).isEqualTo(SYS_TEMP);
+            bobIsServed();
+            store.heal();
+            assertThat(alice.send("RETR 2")).isEqualTo("+OK " + LARGE.length() + " octets");
+            assertThat(new String(alice.body(), StandardCharsets.US_ASCII)).isEqualTo(LARGE);
+            alice.close();
+            nothingLostAndAliceLogsInAgain();
+        }
+
+        @ParameterizedTest(name = "{0}, may block: {1}")
+        @MethodSource("dev.poplar.pop3.server.StoreFailuresWireTest#readFailures")
+        void thatFailsAtTheFirstReadIsSysTempAndTheSessionGoesOn(Failure failure, boolean blocking)
+                throws IOException {
+            WireClient alice = aliceMarkedOneThenFailing(blocking, CallPoint.FIRST_READ, failure);
+            assertThat(alice.send("RETR 2")).isEqualTo(SYS_TEMP);
+            assertThat(alice.send("NOOP")).isEqualTo("+OK");
+            bobIsServedThenAliceLeaves(alice);
+        }
+
+        @ParameterizedTest(name = "{0}, may block: {1}")
+        @MethodSource("dev.poplar.pop3.server.StoreFailuresWireTest#readFailures")
+        void thatFailsAfterPartWasSentClosesTheConnectionAndDeletesNothing(Failure failure, boolean blocking)
+                throws IOException {
+            WireClient alice = aliceMarkedOneThenFailing(blocking, CallPoint.LATER_READ, failure);
+            alice.write("RETR 2\r\nQUIT\r\n");
+            assertThat(alice.line()).isEqualTo("+OK " + LARGE.length() + " octets");
+            // The client cannot be told: the server closes the connection in the middle of the message.
+            byte[] rest = alice.input().readAllBytes();
+            assertThat(rest.length).isPositive().isLessThan(LARGE.length());
+            assertThat(new String(rest, StandardCharsets.US_ASCII)).doesNotContain("\r\n.\r\n", "+OK Poplar");
+            bobIsServed();
+            nothingLostAndAliceLogsInAgain();
         }
     }
 
-    @Test
-    void contentThatFailsAfterPartWasSentClosesTheConnectionAndDeletesNothing() throws IOException {
-        AtomicInteger updates = new AtomicInteger();
-        store.update = d -> {
-            updates.incrementAndGet();
-            return UpdateResult.complete();
-        };
-        store.contentBreaksAfter = 1024 * 1024;
-        try (Pop3Server server = start(); WireClient client = login(server)) {
-            client.send("DELE 2");
-            client.write("RETR 1\r\n");
-            assertThat(client.line()).startsWith("+OK");
-            // The server closes the connection: the client sees a truncated reply, never a complete one.
-            byte[] rest = client.input().readAllBytes();
-            assertThat(rest.length).isLessThan(1024 * 1024 + 1024 * 1024 / 80);
-            assertThat(new String(rest, java.nio.charset.StandardCharsets.US_ASCII)).doesNotEndWith("\r\n.\r\n");
-            awaitCloses(1);
-            assertThat(updates.get()).isZero();
-            try (WireClient next = login(server)) {
-                assertThat(next.send("STAT")).startsWith("+OK 2");
-            }
+    @Nested
+    class Update {
+        @ParameterizedTest(name = "{0}, may block: {1}")
+        @MethodSource("dev.poplar.pop3.server.StoreFailuresWireTest#storeExceptions")
+        void answersQuitWithSysTempWhateverTheKindClosesAndKeepsEveryMessage(Failure failure, boolean blocking)
+                throws IOException {
+            WireClient alice = aliceMarkedOneThenFailing(blocking, CallPoint.UPDATE, failure);
+            assertThat(alice.send("QUIT")).isEqualTo("-ERR [SYS/TEMP] some deleted messages not removed (1 of 1)");
+            assertThat(alice.closedByServer()).isTrue();
+            bobIsServed();
+            nothingLostAndAliceLogsInAgain();
+        }
+
+        @Test
+        void thatRemovesOnlySomeSaysHowManyStayed() throws IOException {
+            start(true);
+            MailboxStore partial = mailbox -> new ForwardingMaildrop(store.open(mailbox)) {
+                @Override
+                public UpdateResult update(Set<MessageInfo> deleted, Set<MessageInfo> retrieved)
+                        throws StoreException {
+                    MessageInfo kept = inner.messages().get(1);
+                    Set<MessageInfo> removed = new java.util.HashSet<>(deleted);
+                    removed.remove(kept);
+                    inner.update(removed, retrieved);
+                    return UpdateResult.partial(Set.of(kept));
+                }
+            };
+            server.close();
+            server = TestServers.start(TestServers.builder(new InMemoryMailboxStore()).store(partial)
+                    .authenticator(Authenticator.fromMap(Map.of("alice", "a"))));
+            WireClient alice = alice();
+            alice.send("DELE 1");
+            alice.send("DELE 2");
+            assertThat(alice.send("QUIT")).isEqualTo("-ERR [SYS/TEMP] some deleted messages not removed (1 of 2)");
+            Await.until("alice's mailbox released", () -> !store.memory.isLocked("alice"), Duration.ofSeconds(10));
+            assertThat(store.memory.messages("alice")).containsExactly(before.get(1));
+        }
+    }
+
+    @Nested
+    class Close {
+        @ParameterizedTest(name = "{0}, may block: {1}")
+        @MethodSource("dev.poplar.pop3.server.StoreFailuresWireTest#runtimeOnly")
+        void isIgnoredAfterADropAndAfterQuitWhoseUpdateStands(Failure failure, boolean blocking) throws IOException {
+            start(blocking);
+            store.failAt(CallPoint.CLOSE, failure);
+            WireClient dropped = alice();
+            assertThat(dropped.send("DELE 1")).isEqualTo("+OK message 1 deleted");
+            dropped.close();
+            Await.until("alice's mailbox released", () -> !store.memory.isLocked("alice"), Duration.ofSeconds(10));
+            assertThat(store.memory.messages("alice")).isEqualTo(before);
+            bobIsServed();
+            WireClient quitting = alice();
+            assertThat(quitting.send("DELE 1")).isEqualTo("+OK message 1 deleted");
+            assertThat(quitting.send("QUIT")).isEqualTo("+OK Poplar signing off (1 message deleted)");
+            assertThat(quitting.closedByServer()).isTrue();
+            Await.until("alice's mailbox released", () -> !store.memory.isLocked("alice"), Duration.ofSeconds(10));
+            assertThat(store.memory.messages("alice")).containsExactly(before.get(1));
         }
     }
 }

@@ -60,7 +60,8 @@ class TlsWireTest {
                 assertThat(socket.getSession().getProtocol()).isEqualTo("TLSv1.3");
                 assertThat(client.greeting()).startsWith("+OK Poplar");
                 assertThat(client.send("CAPA")).startsWith("+OK");
-                assertThat(client.lines()).contains("USER", "SASL PLAIN").doesNotContain("STLS");
+                assertThat(client.lines()).contains("USER", "SASL SCRAM-SHA-256-PLUS SCRAM-SHA-256 SCRAM-SHA-1-PLUS "
+                        + "SCRAM-SHA-1 CRAM-MD5 PLAIN LOGIN").doesNotContain("STLS");
                 assertThat(client.login("alice", "s3cret")).startsWith("+OK");
                 assertThat(client.send("RETR 1")).startsWith("+OK");
                 assertThat(new String(client.body(), StandardCharsets.US_ASCII)).contains("over TLS");
@@ -112,7 +113,7 @@ class TlsWireTest {
         }
 
         @Test
-        void oneServerServesPlainAndImplicitTlsListenersFromOneStore() throws IOException {
+        void oneServerServesPlainAndImplicitTlsObserversFromOneStore() throws IOException {
             store.add("alice", "Subject: a\r\n\r\na\r\n");
             Listener plain = Listener.plain("127.0.0.1", 0);
             Listener pop3s = Listener.implicitTls("127.0.0.1", 0);

@@ -52,6 +52,20 @@ final class WireClient implements AutoCloseable {
         return client;
     }
 
+    /**
+     * Connects from a given local address, e.g. {@code 127.0.0.2}: another client address on loopback.
+     *
+     * @param local the local address to bind
+     * @param server the server
+     * @return the client
+     */
+    static WireClient connectFrom(String local, Pop3Server server) throws IOException {
+        Socket socket = new Socket();
+        socket.bind(new InetSocketAddress(local, 0));
+        socket.connect(server.localAddress(), 5000);
+        return new WireClient(socket);
+    }
+
     /** Reads the greeting. */
     String greeting() throws IOException {
         return line();

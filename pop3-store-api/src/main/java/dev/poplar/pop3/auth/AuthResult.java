@@ -27,7 +27,8 @@ public sealed interface AuthResult
     }
 
     /**
-     * The credentials are wrong. The client sees {@code -ERR [AUTH]} after the server's failed-login delay.
+     * The credentials are wrong. The client sees {@code -ERR [AUTH]} at once; the server's failed-login penalty
+     * slows the next attempts from its address.
      *
      * @param reason why, for the log and the event listener; never sent to the client
      */

@@ -18,7 +18,7 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p><b>Results, not exceptions.</b> Wrong credentials are {@link AuthResult#reject()}; a back end that is down is
  * {@link AuthResult#unavailable()}. A {@code RuntimeException} thrown anyway is logged and treated as unavailable.
- * The server applies its own delay to failed attempts; an authenticator need not sleep.
+ * The server slows attempts that follow failures itself (its failed-login penalty); an authenticator need not sleep.
  *
  * <p><b>Mechanisms.</b> Every authenticator verifies {@link Credentials.Password}. The server offers any other way of
  * logging in ({@code APOP}, SASL {@code CRAM-MD5}, {@code SCRAM-*}, {@code OAUTHBEARER}, {@code XOAUTH2},

@@ -12,7 +12,8 @@ import java.util.Objects;
  * @param listener the name of the listener the connection came in on (see the server's listener configuration)
  * @param remoteAddress the client's address (the original client's, when a trusted proxy passed it on)
  * @param localAddress the server address the client connected to
- * @param secure whether the connection is encrypted with TLS now (implicit TLS, or after {@code STLS})
+ * @param secure whether the connection is encrypted with TLS now (implicit TLS, or after {@code STLS}); also when a
+ *     trusted load balancer that ended TLS for the client says so, if the server is configured to believe it
  * @param peerCertificates the client's verified certificate chain, leaf first; empty without a client certificate
  */
 public record ClientInfo(String sessionId, String listener, InetSocketAddress remoteAddress,

@@ -6,6 +6,7 @@ import dev.poplar.pop3.testkit.internal.Journal;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -20,14 +21,12 @@ final class FaultScript implements SessionHook {
     private static final String UNKNOWN_COMMAND = "-ERR unknown command";
 
     private final Persona persona;
-    private final TlsMode tlsMode;
     private final Journal journal;
     private final List<Armed> faults = new CopyOnWriteArrayList<>();
     private volatile int implicitPort = -1;
 
-    FaultScript(Persona persona, TlsMode tlsMode, Journal journal) {
+    FaultScript(Persona persona, Journal journal) {
         this.persona = persona;
-        this.tlsMode = tlsMode;
         this.journal = journal;
     }
 
@@ -91,31 +90,29 @@ final class FaultScript implements SessionHook {
             return Action.respond(UNKNOWN_COMMAND);
         }
         if (command.verb().equals("CAPA") && !persona.serverCapabilities()) {
-            return persona.capabilities(serverCapabilities(command), stlsAvailable(command))
+            // The server's own lines apart from STLS, which the persona places itself.
+            List<String> server = new ArrayList<>(command.capabilities());
+            boolean stls = server.remove("STLS");
+            return persona.capabilities(server, stls)
                     .map(lines -> Action.respondMultiLine("+OK Capability list follows", lines))
                     .orElse(Action.respond(UNKNOWN_COMMAND));
+        }
+        if (command.verb().equals("AUTH") && !command.loggedIn()) {
+            return persona.saslMechanisms().map(listed -> auth(command, listed)).orElse(Action.proceed());
         }
         return Action.proceed();
     }
 
-    /** What the server itself lists (RFC 2449 section 5), apart from {@code STLS}. */
-    private List<String> serverCapabilities(Command command) {
-        List<String> lines = new ArrayList<>(List.of("TOP", "UIDL", "RESP-CODES", "PIPELINING"));
-        if (!command.loggedIn()) {
-            boolean plaintext = command.client().secure()
-                    || (tlsMode != TlsMode.STARTTLS_REQUIRED && command.client().isLoopback());
-            if (plaintext) {
-                lines.add("USER");
-                lines.add("SASL PLAIN");
-            }
-            lines.add("AUTH-RESP-CODE");
+    /** {@code AUTH} where the persona lists its own mechanisms: those, and no others. */
+    private static Action auth(Command command, List<String> listed) {
+        String argument = command.argument().strip();
+        if (argument.isEmpty()) {
+            return Action.respondMultiLine("+OK", listed);
         }
-        return lines;
-    }
-
-    private boolean stlsAvailable(Command command) {
-        return tlsMode.offersStls() && !command.client().secure() && !command.loggedIn()
-                && command.client().localAddress().getPort() != implicitPort;
+        int space = argument.indexOf(' ');
+        String mechanism = (space < 0 ? argument : argument.substring(0, space)).toUpperCase(Locale.ROOT);
+        return listed.contains(mechanism) ? Action.proceed()
+                : Action.respond("-ERR unsupported authentication mechanism");
     }
 
     /** A fault as injected: how often it may still fire, and the session it was claimed by. */

@@ -31,8 +31,12 @@ import java.util.Set;
  * {@code EXPIRE 0} removes the messages a session retrieved when it ends with {@code QUIT}, deleted or not. While the
  * server offers {@code STLS} (see {@link TlsMode}) it is listed before login on an unencrypted connection, unless
  * removed with {@code without("STLS")}. {@code LOGIN-DELAY} is advertised only; script
- * {@code Fault.on("PASS").error(ResponseCode.LOGIN_DELAY)} to enforce it. The server implements only the
- * {@code PLAIN} SASL mechanism: {@code AUTH XOAUTH2} and {@code AUTH OAUTHBEARER} are refused.
+ * {@code Fault.on("PASS").error(ResponseCode.LOGIN_DELAY)} to enforce it. A persona that lists its own
+ * {@code SASL} line accepts exactly those mechanisms with {@code AUTH} (others get
+ * {@code -ERR unsupported authentication mechanism}); the server implements {@code PLAIN}, {@code LOGIN},
+ * {@code CRAM-MD5}, {@code SCRAM-SHA-1}, {@code SCRAM-SHA-256}, and with the users' tokens
+ * ({@link Pop3TestServer#token}) {@code OAUTHBEARER} and {@code XOAUTH2}, so the Gmail-like persona's mechanisms all
+ * work.
  *
  * <p>Immutable and thread-safe: {@link #with(String)}, {@link #without(String...)} and {@link #greeting(String)}
  * return new personas.
@@ -83,8 +87,10 @@ public final class Persona {
     }
 
     /**
-     * Everything Poplar offers: {@code TOP}, {@code UIDL}, {@code RESP-CODES}, {@code PIPELINING}, {@code USER},
-     * {@code SASL PLAIN}, {@code AUTH-RESP-CODE}, {@code STLS} where they apply, and {@code APOP}. The default.
+     * Everything Poplar offers, as the server computes it for each session: {@code TOP}, {@code UIDL},
+     * {@code RESP-CODES}, {@code PIPELINING}, {@code USER}, {@code SASL} (on a loopback or TLS connection
+     * {@code SCRAM-SHA-256 SCRAM-SHA-1 CRAM-MD5 PLAIN LOGIN OAUTHBEARER XOAUTH2}, with the {@code -PLUS} variants over
+     * TLS), {@code AUTH-RESP-CODE}, {@code STLS} where they apply, and {@code APOP}. The default.
      *
      * @return the persona
      */
@@ -269,6 +275,16 @@ public final class Persona {
             out.add("STLS");
         }
         return Optional.of(out);
+    }
+
+    /**
+     * The SASL mechanisms of the persona's own {@code SASL} line, which {@code AUTH} then accepts alone.
+     *
+     * @return the mechanisms, or empty when the server's own line (or none) applies
+     */
+    Optional<List<String>> saslMechanisms() {
+        return lines.stream().filter(l -> keyword(l).equals("SASL")).findFirst()
+                .map(l -> List.of(l.substring(4).strip().toUpperCase(Locale.ROOT).split("\\s+")));
     }
 
     /**

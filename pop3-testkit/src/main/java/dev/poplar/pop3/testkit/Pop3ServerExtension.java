@@ -201,6 +201,33 @@ public final class Pop3ServerExtension implements BeforeAllCallback, AfterAllCal
         }
 
         /**
+         * Adds an app password for a user; each server starts with it.
+         *
+         * @param user the user name
+         * @param password the app password
+         * @return this builder
+         * @see Pop3TestServer#appPassword(String, String)
+         */
+        public Builder appPassword(String user, String password) {
+            server.appPassword(user, password);
+            return this;
+        }
+
+        /**
+         * Adds an OAuth 2.0 access token for a user; each server starts with it.
+         *
+         * @param user the user name
+         * @param token the access token
+         * @return this builder
+         * @throws IllegalArgumentException if the token is empty or not printable ASCII without spaces
+         * @see Pop3TestServer#token(String, String)
+         */
+        public Builder token(String user, String token) {
+            server.token(user, token);
+            return this;
+        }
+
+        /**
          * How the servers offer TLS. Default {@link TlsMode#NONE}.
          *
          * Every mode but {@code NONE} needs {@code dev.poplar:pop3-tls} on the test class path (see {@link TlsMode}).

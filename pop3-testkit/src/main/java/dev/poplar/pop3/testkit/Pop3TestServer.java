@@ -80,7 +80,7 @@ public final class Pop3TestServer implements AutoCloseable {
         this.settings = settings;
         this.certificates = settings.tls() == TlsMode.NONE ? null : new TestCertificates();
         this.trackingStore = new TrackingStore(store, journal, LOCK_GRACE, settings.persona().expiresRetrieved());
-        this.script = new FaultScript(settings.persona(), settings.tls(), journal);
+        this.script = new FaultScript(settings.persona(), journal);
         Pop3Server.Builder builder = Pop3Server.builder()
                 .store(trackingStore)
                 .authenticator(users)
@@ -131,6 +131,8 @@ public final class Pop3TestServer implements AutoCloseable {
             test.user(user.name(), user.password());
             test.deliver(user.name(), user.messages().toArray(new TestMessage[0]));
         }
+        settings.appPasswords().forEach(secret -> test.appPassword(secret.user(), secret.secret()));
+        settings.tokens().forEach(secret -> test.token(secret.user(), secret.secret()));
         try {
             test.server.start();
         } catch (IOException e) {
@@ -228,6 +230,43 @@ public final class Pop3TestServer implements AutoCloseable {
     public Pop3TestServer user(String name, String password) {
         users.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(password, "password"));
         return this;
+    }
+
+    /**
+     * Adds an app password: another password the user may log in with ({@code USER}/{@code PASS}, SASL
+     * {@code PLAIN}, {@code LOGIN} and {@code CRAM-MD5}), as a provider's app passwords for mail clients work. The
+     * user's own password keeps working; {@code APOP} and {@code SCRAM-*} take the user's own password only.
+     *
+     * @param user the user name
+     * @param password the app password
+     * @return this server
+     */
+    public Pop3TestServer appPassword(String user, String password) {
+        users.appPassword(Objects.requireNonNull(user, "user"), Objects.requireNonNull(password, "password"));
+        return this;
+    }
+
+    /**
+     * Adds an OAuth 2.0 access token that logs a user in with SASL {@code OAUTHBEARER} or {@code XOAUTH2} (the
+     * mechanisms Gmail and Outlook.com use), as if an identity provider had issued it. A client that names a user
+     * must name this one. Any other token is refused with the mechanism's JSON error response.
+     *
+     * @param user the user name, whose mailbox the token opens
+     * @param token the access token, printable ASCII without spaces
+     * @return this server
+     * @throws IllegalArgumentException if the token is empty or has other characters
+     */
+    public Pop3TestServer token(String user, String token) {
+        users.token(Objects.requireNonNull(user, "user"), checkToken(token));
+        return this;
+    }
+
+    private static String checkToken(String token) {
+        Objects.requireNonNull(token, "token");
+        if (token.isEmpty() || !token.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
+            throw new IllegalArgumentException("a bearer token is printable ASCII without spaces: '" + token + "'");
+        }
+        return token;
     }
 
     /**
@@ -509,16 +548,30 @@ public final class Pop3TestServer implements AutoCloseable {
     }
 
     /**
+     * A seeded app password or token.
+     *
+     * @param user the user name
+     * @param secret the app password or token
+     */
+    record SeedSecret(String user, String secret) {
+    }
+
+    /**
      * The immutable settings of a server, shared by the builders.
      *
      * @param users users and their first messages
+     * @param appPasswords app passwords of the users
+     * @param tokens bearer tokens of the users
      * @param tls the TLS mode
      * @param persona the persona
      * @param authorizationTimeout idle time allowed before login
      */
-    record Settings(List<SeedUser> users, TlsMode tls, Persona persona, Duration authorizationTimeout) {
+    record Settings(List<SeedUser> users, List<SeedSecret> appPasswords, List<SeedSecret> tokens, TlsMode tls,
+                    Persona persona, Duration authorizationTimeout) {
         Settings {
             users = List.copyOf(users);
+            appPasswords = List.copyOf(appPasswords);
+            tokens = List.copyOf(tokens);
         }
     }
 
@@ -528,6 +581,8 @@ public final class Pop3TestServer implements AutoCloseable {
      */
     public static final class Builder {
         private final Map<String, SeedUser> users = new LinkedHashMap<>();
+        private final List<SeedSecret> appPasswords = new ArrayList<>();
+        private final List<SeedSecret> tokens = new ArrayList<>();
         private TlsMode tls = TlsMode.NONE;
         private Persona persona = Persona.full();
         private Duration authorizationTimeout = Duration.ofSeconds(60);
@@ -547,6 +602,32 @@ public final class Pop3TestServer implements AutoCloseable {
         public Builder user(String name, String password, TestMessage... messages) {
             users.put(Objects.requireNonNull(name, "name"),
                     new SeedUser(name, Objects.requireNonNull(password, "password"), List.of(messages)));
+            return this;
+        }
+
+        /**
+         * Adds an app password for a user. See {@link Pop3TestServer#appPassword(String, String)}.
+         *
+         * @param user the user name
+         * @param password the app password
+         * @return this builder
+         */
+        public Builder appPassword(String user, String password) {
+            appPasswords.add(new SeedSecret(Objects.requireNonNull(user, "user"),
+                    Objects.requireNonNull(password, "password")));
+            return this;
+        }
+
+        /**
+         * Adds an OAuth 2.0 access token for a user. See {@link Pop3TestServer#token(String, String)}.
+         *
+         * @param user the user name
+         * @param token the access token
+         * @return this builder
+         * @throws IllegalArgumentException if the token is empty or not printable ASCII without spaces
+         */
+        public Builder token(String user, String token) {
+            tokens.add(new SeedSecret(Objects.requireNonNull(user, "user"), checkToken(token)));
             return this;
         }
 
@@ -599,7 +680,8 @@ public final class Pop3TestServer implements AutoCloseable {
         }
 
         Settings settings() {
-            return new Settings(List.copyOf(users.values()), tls, persona, authorizationTimeout);
+            return new Settings(List.copyOf(users.values()), appPasswords, tokens, tls, persona,
+                    authorizationTimeout);
         }
 
         /**

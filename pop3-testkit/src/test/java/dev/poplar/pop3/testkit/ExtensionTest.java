@@ -8,7 +8,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
-import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.util.HashSet;
 import java.util.List;
@@ -113,8 +112,22 @@ class ExtensionTest {
             servers.forEach(Pop3TestServer::close);
         }
         for (int port : ports) {
-            assertThatThrownBy(() -> Pop3Dialog.connect(new InetSocketAddress("127.0.0.1", port)))
-                    .isInstanceOf(ConnectException.class);
+            assertNothingListensOn(port);
+        }
+    }
+
+    /**
+     * Asserts that a closed server's port is free, by binding it: under parallel tests a connection attempt could
+     * reach another test's server that took the port meanwhile, or a loopback client socket could connect to itself.
+     *
+     * @param port the port on 127.0.0.1
+     */
+    static void assertNothingListensOn(int port) {
+        try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
+            probe.setReuseAddress(true);
+            probe.bind(new InetSocketAddress("127.0.0.1", port));
+        } catch (IOException e) {
+            throw new AssertionError("port " + port + " is still bound", e);
         }
     }
 

@@ -6,8 +6,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.List;
+import java.util.Properties;
 
 import static dev.poplar.pop3.testkit.assertj.Pop3Assertions.assertThat;
 import static dev.poplar.pop3.testkit.assertj.Pop3Assertions.assertThatThrownBy;
@@ -16,6 +19,10 @@ import static dev.poplar.pop3.testkit.assertj.Pop3Assertions.assertThatThrownBy;
 class PersonaTest {
 
     static final Duration WAIT = Duration.ofSeconds(10);
+
+    static String b64(String text) {
+        return Base64.getEncoder().encodeToString(text.getBytes(StandardCharsets.UTF_8));
+    }
 
     static List<String> capa(Pop3Dialog client) throws IOException {
         assertThat(client.send("CAPA")).startsWith("+OK");
@@ -32,8 +39,8 @@ class PersonaTest {
         void listsEverythingPoplarOffers(Pop3TestServer server) throws IOException {
             try (Pop3Dialog client = Pop3Dialog.connect(server)) {
                 assertThat(client.greeting()).matches("\\+OK .* <.*>");
-                assertThat(capa(client)).contains("TOP", "UIDL", "RESP-CODES", "PIPELINING", "USER", "SASL PLAIN",
-                        "STLS");
+                assertThat(capa(client)).contains("TOP", "UIDL", "RESP-CODES", "PIPELINING", "USER",
+                        "SASL SCRAM-SHA-256 SCRAM-SHA-1 CRAM-MD5 PLAIN LOGIN OAUTHBEARER XOAUTH2", "STLS");
             }
         }
 
@@ -59,7 +66,8 @@ class PersonaTest {
                  Pop3Dialog client = Pop3Dialog.connect(server)) {
                 client.greeting();
                 assertThat(capa(client)).contains("IMPLEMENTATION Acme-POP 1.0", "SASL PLAIN XOAUTH2")
-                        .doesNotContain("SASL PLAIN", "STLS");
+                        .doesNotContain("SASL SCRAM-SHA-256 SCRAM-SHA-1 CRAM-MD5 PLAIN LOGIN OAUTHBEARER XOAUTH2",
+                                "STLS");
             }
         }
     }
@@ -137,6 +145,39 @@ class PersonaTest {
                 assertThat(client.send("QUIT")).startsWith("+OK");
             }
             assertThat(server.mailbox("alice")).containsExactlySubjects("first");
+        }
+
+        @Test
+        void itsOauthMechanismsLogInWithTheUsersTokensAndOthersAreRefused() throws Exception {
+            try (Pop3TestServer server = Pop3TestServer.builder().user("alice", "s3cret")
+                    .token("alice", "ya29.alice").persona(Persona.gmail()).start()) {
+                try (Pop3Dialog client = Pop3Dialog.connect(server)) {
+                    client.greeting();
+                    assertThat(client.send("AUTH XOAUTH2 " + b64("user=alice\u0001auth=Bearer ya29.alice\u0001\u0001")))
+                            .startsWith("+OK maildrop has");
+                }
+                try (Pop3Dialog client = Pop3Dialog.connect(server)) {
+                    client.greeting();
+                    assertThat(client.send("AUTH OAUTHBEARER "
+                            + b64("n,a=alice,\u0001auth=Bearer ya29.alice\u0001\u0001"))).startsWith("+OK");
+                }
+                try (Pop3Dialog client = Pop3Dialog.connect(server)) {
+                    client.greeting();
+                    assertThat(client.send("AUTH XOAUTH2 " + b64("user=alice\u0001auth=Bearer old\u0001\u0001")))
+                            .isEqualTo("+ " + b64("{\"status\":\"401\",\"schemes\":\"bearer\"}"));
+                    assertThat(client.send("")).isEqualTo("-ERR [AUTH] authentication failed");
+                    assertThat(client.send("AUTH CRAM-MD5")).isEqualTo("-ERR unsupported authentication mechanism");
+                    assertThat(client.send("AUTH")).isEqualTo("+OK");
+                    assertThat(client.readLines()).containsExactly("PLAIN", "XOAUTH2", "OAUTHBEARER");
+                }
+                assertThat(JakartaMail.fetchSubjects(xoauth2(server), "alice", "ya29.alice", false)).isEmpty();
+            }
+        }
+
+        Properties xoauth2(Pop3TestServer server) {
+            Properties properties = server.jakartaMailProperties();
+            properties.put("mail.pop3.auth.mechanisms", "XOAUTH2");
+            return properties;
         }
 
         @Test

@@ -164,7 +164,10 @@ class JwksUrlTest {
             long started = System.nanoTime();
             AuthResult result = check(jwt, "", token);
             Duration took = Duration.ofNanos(System.nanoTime() - started);
-            assertUnavailable(result, token, "no complete answer within 800 ms");
+            // Either the deadline of the whole answer or the HTTP client's own request timeout (800 ms too) ends it.
+            assertThat(result).isInstanceOf(AuthResult.Unavailable.class);
+            assertThat(((AuthResult.Unavailable) result).reason()).doesNotContain(token)
+                    .containsAnyOf("no complete answer within 800 ms", "request timed out");
             assertThat(took).isBetween(Duration.ofMillis(750), Duration.ofSeconds(5));
             assertThat(provider.requests()).isEqualTo(1);
         }

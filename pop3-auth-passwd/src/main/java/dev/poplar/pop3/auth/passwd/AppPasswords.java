@@ -3,7 +3,7 @@ package dev.poplar.pop3.auth.passwd;
 import dev.poplar.pop3.auth.passwd.internal.AppPasswordSecret;
 import dev.poplar.pop3.auth.passwd.internal.AppPasswordTable;
 import dev.poplar.pop3.auth.passwd.internal.AtomicFile;
-import dev.poplar.pop3.auth.passwd.internal.Cidr;
+import dev.poplar.pop3.auth.Cidr;
 import dev.poplar.pop3.auth.passwd.internal.UsageLog;
 
 import java.io.IOException;

@@ -34,10 +34,11 @@ import java.util.Optional;
  * without {@code :} or a user listed twice is refused when the file is loaded, with its line number and never the
  * secret. User names are matched exactly (case-sensitive); the mailbox of a user is the user name.
  *
- * <p><b>Mechanisms.</b> Passwords always. {@code APOP} when some entry is in clear ({@code PLAIN}); SASL
- * {@code CRAM-MD5} when some entry is in clear or {@code CRAM-MD5}; SASL {@code SCRAM-*} when some entry holds SCRAM
- * keys ({@link #scramSecret} returns them; an entry of another scheme gives none). A user whose entry cannot verify
- * a mechanism is rejected by it. A password is verified against every scheme, SCRAM keys included.
+ * <p><b>Mechanisms.</b> Passwords always. The others only when every user can log in with them, since a client that
+ * sees a mechanism offered uses it and does not fall back (curl prefers {@code CRAM-MD5}): {@code APOP} when every
+ * entry is in clear ({@code PLAIN}); SASL {@code CRAM-MD5} when every entry is in clear or {@code CRAM-MD5}; SASL
+ * {@code SCRAM-*} when every entry holds SCRAM keys ({@link #scramSecret} returns them). A password is verified
+ * against every scheme, SCRAM keys included.
  *
  * <p><b>Reloading.</b> The file (and the app-passwords file) is read again when its modification time, size or
  * identity (inode) changes, checked at most once per {@link Builder#reloadCheckInterval(Duration)} (default two

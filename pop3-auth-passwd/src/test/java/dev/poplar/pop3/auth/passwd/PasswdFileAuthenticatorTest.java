@@ -145,7 +145,10 @@ class PasswdFileAuthenticatorTest {
             PasswdFileAuthenticator authenticator = PasswdFileAuthenticator.load(
                     fileOf("cram-md5", "cram-md5-long", "hmac-md5", "plain", "sha512-crypt"));
             String challenge = "<1896.697170952@postoffice.example.net>";
-            assertThat(authenticator.supports(Credentials.CramMd5.class)).isTrue();
+            // Offered only when every user can use it (a hashed entry cannot); verified for those who can anyway.
+            assertThat(authenticator.supports(Credentials.CramMd5.class)).isFalse();
+            assertThat(PasswdFileAuthenticator.load(fileOf("cram-md5", "hmac-md5", "plain"))
+                    .supports(Credentials.CramMd5.class)).isTrue();
 
             for (String user : List.of("cram-md5", "cram-md5-long", "hmac-md5", "plain")) {
                 assertThat(authenticator.authenticate(new Credentials.CramMd5(user, challenge,
@@ -166,7 +169,8 @@ class PasswdFileAuthenticatorTest {
         void apopIsOfferedAndVerifiedForClearTextEntriesOnly() throws Exception {
             PasswdFileAuthenticator mixed = PasswdFileAuthenticator.load(fileOf("plain", "sha512-crypt"));
             String timestamp = "<1.2@host>";
-            assertThat(mixed.supports(Credentials.Apop.class)).isTrue();
+            assertThat(mixed.supports(Credentials.Apop.class)).as("not every user can use it").isFalse();
+            assertThat(PasswdFileAuthenticator.load(fileOf("plain")).supports(Credentials.Apop.class)).isTrue();
             assertThat(mixed.authenticate(new Credentials.Apop("plain", timestamp,
                     apopDigest(timestamp, password("plain"))), CLIENT)).isEqualTo(AuthResult.accept("plain"));
             assertThat(mixed.authenticate(new Credentials.Apop("plain", timestamp,
@@ -184,7 +188,9 @@ class PasswdFileAuthenticatorTest {
         void scramKeysAreServedAsStoredForTheirOwnAlgorithmOnly() throws Exception {
             PasswdFileAuthenticator authenticator = PasswdFileAuthenticator.load(
                     fileOf("scram-sha-1", "scram-sha-256", "plain"));
-            assertThat(authenticator.supports(Credentials.Scram.class)).isTrue();
+            assertThat(authenticator.supports(Credentials.Scram.class)).as("not every user has keys").isFalse();
+            assertThat(PasswdFileAuthenticator.load(fileOf("scram-sha-1", "scram-sha-256"))
+                    .supports(Credentials.Scram.class)).isTrue();
 
             for (ScramSecret.Algorithm algorithm : ScramSecret.Algorithm.values()) {
                 String user = algorithm == ScramSecret.Algorithm.SHA_1 ? "scram-sha-1" : "scram-sha-256";
@@ -327,6 +333,15 @@ class PasswdFileAuthenticatorTest {
             assertThat(e.line()).isEqualTo(3);
             assertThat(e.file()).isEqualTo(dir.resolve("users"));
             assertThat(e.getMessage()).contains("users:3", "{MD5}", "bob").doesNotContain("topsecrethash");
+        }
+
+        @Test
+        void aSecretTypedInsideTheSchemeBracesIsNotQuoted() throws Exception {
+            PasswdFileException unknown = loadFailure("bob:{SSHA512 topsecrethash}x");
+            assertThat(unknown.getMessage()).contains("users:1", "unknown password scheme").doesNotContain("topsecret",
+                    "TOPSECRET");
+            PasswdFileException empty = loadFailure("bob:{SHA512-CRYPT$6$salt$topsecrethash}");
+            assertThat(empty.getMessage()).contains("users:1", "empty").doesNotContain("topsecret", "TOPSECRET");
         }
 
         @Test

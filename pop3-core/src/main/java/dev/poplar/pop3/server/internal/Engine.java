@@ -10,6 +10,7 @@ import dev.poplar.pop3.server.internal.session.Expiry;
 import dev.poplar.pop3.server.internal.session.SessionServices;
 import dev.poplar.pop3.store.StoreException;
 import org.apache.mina.core.service.SimpleIoProcessorPool;
+import org.apache.mina.transport.socket.SocketSessionConfig;
 import org.apache.mina.transport.socket.nio.NioProcessor;
 import org.apache.mina.transport.socket.nio.NioSession;
 import org.apache.mina.transport.socket.nio.NioSocketAcceptor;
@@ -46,6 +47,7 @@ public final class Engine {
     private final Events events;
     private final Metrics metrics = new Metrics();
     private final Admission admission;
+    private final AccessControl access;
     private final Object lock = new Object();
     private Phase phase = Phase.NEW;
     private ThreadPoolExecutor worker;
@@ -63,7 +65,8 @@ public final class Engine {
     public Engine(ServerConfig config) {
         this.config = config;
         this.events = new Events(config.observers());
-        this.admission = new Admission(config, events, metrics);
+        this.access = new AccessControl(config.accessRules(), config.listeners());
+        this.admission = new Admission(config, events, metrics, access);
     }
 
     /**
@@ -92,6 +95,7 @@ public final class Engine {
                     acceptor.setReuseAddress(true);
                     acceptor.setCloseOnDeactivation(false);
                     acceptor.getSessionConfig().setTcpNoDelay(true);
+                    applySocketOptions(acceptor);
                     acceptor.setHandler(new ConnectionHandler(services, listener, admission));
                     try {
                         acceptor.bind(listener.address());
@@ -111,8 +115,20 @@ public final class Engine {
         }
     }
 
+    private void applySocketOptions(NioSocketAcceptor acceptor) {
+        ServerConfig.Sockets sockets = config.sockets();
+        acceptor.setBacklog(sockets.backlog());
+        acceptor.getSessionConfig().setKeepAlive(sockets.keepAlive());
+        if (sockets.receiveBufferOctets() > 0) {
+            acceptor.getSessionConfig().setReceiveBufferSize(sockets.receiveBufferOctets());
+        }
+        if (sockets.sendBufferOctets() > 0) {
+            acceptor.getSessionConfig().setSendBufferSize(sockets.sendBufferOctets());
+        }
+    }
+
     private ConnectionServices connectionServices() {
-        SessionServices sessions = SessionServices.create(config, events, metrics, worker);
+        SessionServices sessions = SessionServices.create(config, events, metrics, access, worker);
         this.sessions = sessions;
         return new ConnectionServices(sessions, worker, timer, new BufferPool(64 * 1024, 256),
                 config.tls().map(this::engines).orElse(null), config.hook(), metrics,
@@ -165,6 +181,8 @@ public final class Engine {
 
     private void shutdownResources() {
         for (NioSocketAcceptor acceptor : acceptors) {
+            // unbind() returns once the port is closed; dispose alone may close it a moment later.
+            acceptor.unbind();
             acceptor.dispose(true);
         }
         if (processor != null) {
@@ -201,6 +219,24 @@ public final class Engine {
     /** @return a snapshot of the counters */
     public Pop3Metrics metricsSnapshot() {
         return metrics.snapshot(admission.openSessions());
+    }
+
+    /**
+     * The socket options of the open connections, read back from their sockets. For tests of the socket settings.
+     *
+     * @return one configuration per open connection
+     */
+    List<SocketSessionConfig> connectionSockets() {
+        List<SocketSessionConfig> sockets = new ArrayList<>();
+        for (NioSocketAcceptor acceptor : acceptors) {
+            acceptor.getManagedSessions().values().forEach(io -> sockets.add((SocketSessionConfig) io.getConfig()));
+        }
+        return sockets;
+    }
+
+    /** @return the access rules in force, replaceable while the server runs */
+    public AccessControl accessControl() {
+        return access;
     }
 
     /** @return the number of open sessions */

@@ -1,6 +1,7 @@
 package dev.poplar.pop3.server.internal;
 
 import dev.poplar.pop3.auth.Authenticator;
+import dev.poplar.pop3.server.AccessRules;
 import dev.poplar.pop3.server.ClientAuth;
 import dev.poplar.pop3.server.ContentHook;
 import dev.poplar.pop3.server.Expire;
@@ -12,6 +13,7 @@ import dev.poplar.pop3.server.internal.hook.SessionHook;
 import dev.poplar.pop3.store.MailboxStore;
 
 import javax.net.ssl.SSLContext;
+import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -37,6 +39,9 @@ import java.util.function.Supplier;
  * @param workerThreads threads calling the store and the authenticator
  * @param observers who gets events
  * @param hook the session hook of a test server, if any
+ * @param sockets the TCP socket options of accepted connections
+ * @param accessRules who may connect, and the trusted networks, when the server starts
+ * @param oauthErrors what the OAUTHBEARER and XOAUTH2 error responses tell a client
  * @param policies bandwidth limits, retention and the content hook
  */
 public record ServerConfig(
@@ -55,12 +60,26 @@ public record ServerConfig(
         int workerThreads,
         List<Pop3Observer> observers,
         Optional<SessionHook> hook,
+        Sockets sockets,
+        AccessRules accessRules,
+        OAuthErrors oauthErrors,
         Policies policies) {
 
     /** Copies the lists. */
     public ServerConfig {
         listeners = List.copyOf(listeners);
         observers = List.copyOf(observers);
+    }
+
+    /**
+     * TCP socket options.
+     *
+     * @param keepAlive whether accepted connections use TCP keepalive ({@code SO_KEEPALIVE})
+     * @param backlog the most connections the kernel queues before the server accepts them
+     * @param receiveBufferOctets {@code SO_RCVBUF} of accepted connections; 0 for the system's default (autotuned)
+     * @param sendBufferOctets {@code SO_SNDBUF} of accepted connections; 0 for the system's default (autotuned)
+     */
+    public record Sockets(boolean keepAlive, int backlog, int receiveBufferOctets, int sendBufferOctets) {
     }
 
     /**
@@ -75,8 +94,9 @@ public record ServerConfig(
      * @param maxSaslOctets the longest SASL response line, CRLF included
      * @param maxBadCommands bad commands before the connection is closed
      * @param maxAuthFailures failed logins in one session before the connection is closed
-     * @param authFailureDelay the delay before answering the first failed login
-     * @param maxAuthFailureDelay the longest delay before answering a failed login
+     * @param authFailureDelay the penalty on the next attempt after the first failed login
+     * @param maxAuthFailureDelay the longest penalty of a client address
+     * @param maxUserAuthFailureDelay the longest penalty that failures for a user name put on attempts for it
      * @param authFailureWindow how long failed logins are remembered per address and user
      * @param shutdownGracePeriod how long {@code close()} lets sessions finish
      */
@@ -92,8 +112,19 @@ public record ServerConfig(
             int maxAuthFailures,
             Duration authFailureDelay,
             Duration maxAuthFailureDelay,
+            Duration maxUserAuthFailureDelay,
             Duration authFailureWindow,
             Duration shutdownGracePeriod) {
+    }
+
+    /**
+     * What the error response of a failed OAuth login (RFC 7628 section 3.2.2) tells the client, so that it can get
+     * a suitable token.
+     *
+     * @param scope the scope a token needs, if any
+     * @param openIdConfiguration the OpenID Provider Configuration URL, if any
+     */
+    public record OAuthErrors(Optional<String> scope, Optional<URI> openIdConfiguration) {
     }
 
     /**

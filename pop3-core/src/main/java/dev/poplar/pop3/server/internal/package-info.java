@@ -16,7 +16,9 @@
  *   <li>{@code command}: one class per command, the dispatcher, every reply text.</li>
  *   <li>{@code sasl}: SASL mechanisms.</li>
  *   <li>{@code codec}: framing of command lines, encoding of replies and message content.</li>
- *   <li>{@code net}: the MINA connection: input, output in bounded chunks, TLS, STLS, closing, hand-backs.</li>
+ *   <li>{@code proxy}: the PROXY protocol header parser (socket-free) and CIDR blocks.</li>
+ *   <li>{@code net}: the MINA connection: input, output in bounded chunks, TLS, STLS, closing, hand-backs, and the
+ *       PROXY protocol filter that goes below TLS.</li>
  *   <li>{@code hook}: the session hook of the test kit (exported to it alone).</li>
  *   <li>this package: the engine (acceptors, pools, graceful stop), configuration, connection accounting,
  *       events, counters, the failed-login throttle.</li>

@@ -1,6 +1,7 @@
 package dev.poplar.pop3.server.interop;
 
 import dev.poplar.pop3.auth.Authenticator;
+import dev.poplar.pop3.server.Await;
 import dev.poplar.pop3.server.Pop3Server;
 import dev.poplar.pop3.store.MessageInfo;
 import dev.poplar.pop3.store.memory.InMemoryMailboxStore;
@@ -56,10 +57,7 @@ class AngusMailInteropTest {
             messages[6].setFlag(Flags.Flag.DELETED, true);
             inbox.close(true);
             pop3.close();
-            long deadline = System.nanoTime() + 5_000_000_000L;
-            while (store.isLocked("alice") && System.nanoTime() < deadline) {
-                Thread.onSpinWait();
-            }
+            Await.until("alice's mailbox released", () -> !store.isLocked("alice"), java.time.Duration.ofSeconds(5));
             assertThat(store.messages("alice")).containsExactlyElementsOf(infos.subList(1, 6));
         }
     }

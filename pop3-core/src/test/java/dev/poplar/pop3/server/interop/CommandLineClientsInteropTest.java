@@ -1,6 +1,7 @@
 package dev.poplar.pop3.server.interop;
 
 import dev.poplar.pop3.auth.Authenticator;
+import dev.poplar.pop3.server.Await;
 import dev.poplar.pop3.server.Pop3Server;
 import dev.poplar.pop3.store.MessageInfo;
 import dev.poplar.pop3.store.memory.InMemoryMailboxStore;
@@ -60,10 +61,7 @@ class CommandLineClientsInteropTest {
     }
 
     void awaitUnlocked() {
-        long deadline = System.nanoTime() + 5_000_000_000L;
-        while (store.isLocked("alice") && System.nanoTime() < deadline) {
-            Thread.onSpinWait();
-        }
+        Await.until("alice's mailbox released", () -> !store.isLocked("alice"), java.time.Duration.ofSeconds(5));
     }
 
     @Test

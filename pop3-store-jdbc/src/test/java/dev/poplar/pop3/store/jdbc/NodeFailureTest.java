@@ -56,7 +56,7 @@ class NodeFailureTest {
             List<MessageInfo> mail = List.of(survivor.deliver("alice", text("one\n")),
                     survivor.deliver("alice", text("two\n")));
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-            Process holder = new ProcessBuilder(java, "-Xmx64m", "-cp", System.getProperty("java.class.path"),
+            Process holder = new ProcessBuilder(java, "-Xmx64m", "-cp", TestClassPath.full(),
                     HolderMain.class.getName(), db.server().jdbcUrl("postgres"), db.name(), "alice",
                     Long.toString(lease.toMillis()), Long.toString(heartbeat.toMillis()))
                     .redirectError(ProcessBuilder.Redirect.DISCARD)

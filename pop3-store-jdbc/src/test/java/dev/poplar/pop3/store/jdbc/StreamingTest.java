@@ -29,7 +29,7 @@ class StreamingTest {
         db.store();
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Process round = new ProcessBuilder(java, "-Xmx32m", "-XX:+UseSerialGC", "-cp",
-                System.getProperty("java.class.path"), StreamingMain.class.getName(),
+                TestClassPath.full(), StreamingMain.class.getName(),
                 db.server().jdbcUrl("postgres"), db.name(), Long.toString(LENGTH))
                 .redirectErrorStream(true)
                 .start();

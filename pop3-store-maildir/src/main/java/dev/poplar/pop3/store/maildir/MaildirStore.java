@@ -1,25 +1,30 @@
 package dev.poplar.pop3.store.maildir;
 
+import dev.poplar.pop3.store.Delivery;
 import dev.poplar.pop3.store.MailboxStore;
 import dev.poplar.pop3.store.Maildrop;
+import dev.poplar.pop3.store.MessageInfo;
 import dev.poplar.pop3.store.StoreException;
-import dev.poplar.pop3.store.maildir.internal.Snapshot;
 import dev.poplar.pop3.store.maildir.internal.Listings;
+import dev.poplar.pop3.store.maildir.internal.MaildirDelivery;
 import dev.poplar.pop3.store.maildir.internal.MaildirLocks;
 import dev.poplar.pop3.store.maildir.internal.MaildirMaildrop;
+import dev.poplar.pop3.store.maildir.internal.Maildirs;
+import dev.poplar.pop3.store.maildir.internal.OpenGuard;
+import dev.poplar.pop3.store.maildir.internal.OpenedMaildir;
+import dev.poplar.pop3.store.maildir.internal.UidlFormat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.FileAttribute;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
@@ -34,15 +39,17 @@ import java.util.Objects;
  *
  * <p><b>Unique-ids</b> are the base names of the files (the part before {@code :}), as Courier and qmail use them; a
  * base name that is longer than 70 characters or holds characters outside 0x21..0x7E is hashed instead. They survive
- * flag changes, restarts and other hosts.
+ * flag changes, restarts and other hosts. A Maildir that Dovecot has served (it has a {@code dovecot-uidlist}) keeps
+ * the UIDLs Dovecot gave, and Dovecot's message order, so that clients moved from Dovecot download nothing again
+ * ({@link Builder#dovecotUidls(boolean)}, on by default).
  *
  * <p><b>Sizes</b> are what POP3 sends (CRLF line ends): the {@code ,W=<n>} field of the file name when there is one (as
  * Dovecot writes), otherwise counted once by reading the file and kept in a bounded cache, since a Maildir file never
  * changes under its name.
  *
  * <p><b>Listing cache.</b> The listing of each mailbox is cached (bounded by {@link Builder#listingCache(long)}) and
- * reused while the modification times of {@code new/} and {@code cur/} stay the same: opening an unchanged mailbox of
- * 100,000 messages costs two {@code stat} calls. A listing read within two seconds of a directory change is not
+ * reused while the modification times of {@code new/} and {@code cur/} (and of a {@code dovecot-uidlist}) stay the same:
+ * opening an unchanged mailbox of 100,000 messages costs opening its directories and a few {@code stat} calls. A listing read within two seconds of a directory change is not
  * trusted (the file system's clock may not have ticked) and is read again at the next open.
  *
  * <p><b>Lock.</b> {@link #open(String)} takes an exclusive lock that holds across threads, processes and hosts: the
@@ -66,37 +73,80 @@ import java.util.Objects;
  * every message whole or gone. A message that cannot be removed stays and is reported in
  * {@link dev.poplar.pop3.store.UpdateResult#notRemoved()}.
  *
+ * <p><b>Staying inside the Maildir.</b> The store opens nothing but regular files inside the mailbox's Maildir, also
+ * when the Maildir's owner is hostile (a local user who can write into {@code ~/Maildir}, while the server reads every
+ * Maildir with its own rights):
+ * <ul>
+ *   <li>The mailbox's directory is opened relative to the root, {@code cur/}, {@code new/} and {@code tmp/} relative
+ *   to it, and every file relative to its directory ({@code openat} through
+ *   {@link java.nio.file.SecureDirectoryStream}), never following a symbolic link: a directory swapped for a link
+ *   after it was checked leads nowhere. A mailbox directory that is a link is refused unless
+ *   {@link Builder#mailboxLinkTargets(java.util.Collection)} allows it, and never to another mailbox of the root; a
+ *   {@code cur/} or {@code new/} that is a link is refused ({@link StoreException.Kind#PERMANENT}).</li>
+ *   <li>Each name is looked at with {@code lstat} before it is opened. Links in {@code cur/} and {@code new/} are left
+ *   out unless {@link Builder#followMessageLinks(boolean)} allows those that name a message of the same Maildir; FIFOs,
+ *   devices, sockets and directories are left out of listings and logged once, and never opened. A file is opened
+ *   with {@code O_NOFOLLOW} and checked once open (the same file, the same size); reading, also the size scan, stops
+ *   at the size checked, so a file that grows, or a device, cannot keep a thread reading.</li>
+ *   <li>A FIFO swapped in between the check and the open would make the open wait: every open runs under a watchdog
+ *   that releases such a FIFO within about 200 ms (it opens it read-write, which never waits on Linux), and the file is
+ *   then refused. Only a FIFO moved out of the Maildir while an open waits on it can hold that thread (logged as an
+ *   error); where local users own their Maildirs, {@link Builder#contentMayBlock(boolean) contentMayBlock(true)} keeps
+ *   even that off the network threads.</li>
+ *   <li>The lock file is opened in the same way; one that is not a regular file is left alone
+ *   ({@link StoreException.Kind#TEMPORARY}).</li>
+ * </ul>
+ * The store needs a file system that opens files relative to a directory (Linux and the BSDs); {@link Builder#build()}
+ * refuses others.
+ *
  * <p><b>Failures.</b> A message file removed by another client during the session reads as
  * {@link StoreException.Kind#GONE}; one renamed by another client (flags changed) is found again by its base name.
- * Unreadable files, permission errors and a full disk are {@link StoreException.Kind#TEMPORARY}, logged. A mailbox
- * name that is not a plain directory name ({@code ..}, {@code /}, a leading {@code .}, control characters) is
- * {@link StoreException.Kind#PERMANENT}: the store never leaves its root. So is a Maildir with a file where
- * {@code cur/} or {@code new/} should be.
+ * Unreadable or refused files, permission errors and a full disk are {@link StoreException.Kind#TEMPORARY}, logged. A
+ * mailbox name that is not a plain directory name ({@code ..}, {@code /}, a leading {@code .}, control characters,
+ * more than 255 octets in UTF-8, as file systems count) is {@link StoreException.Kind#PERMANENT}: the store never
+ * leaves its root. So is a Maildir with a file where {@code cur/} or {@code new/} should be.
  *
- * <p><b>Threading.</b> Thread-safe. {@link #open(String)} blocks on file system calls. Close the store after the
- * server has stopped: that stops the heartbeat thread and releases any lock still held.
+ * <p><b>Delivery.</b> The store is also a {@link Delivery}: {@link #deliver(String, InputStream)} writes a message by
+ * the Maildir protocol (see there).
+ *
+ * <p><b>Threading.</b> Thread-safe. {@link #open(String)} and {@link #deliver(String, InputStream)} block on file system
+ * calls; {@link #mayBlock(Operation)} says which operations may block. Close the store after the server has stopped:
+ * that stops its two daemon threads (lock heartbeat, open watchdog) and releases any lock still held.
  */
-public final class MaildirStore implements MailboxStore, AutoCloseable {
+public final class MaildirStore implements MailboxStore, Delivery, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(MaildirStore.class);
-    private static final int MAX_NAME_LENGTH = 255;
+    private static final Duration FIFO_PATIENCE = Duration.ofMillis(200);
 
     private final Path root;
     private final DeletedMessages deletedMessages;
     private final boolean markRetrievedSeen;
     private final boolean createMissingMailboxes;
+    private final boolean contentMayBlock;
+    private final OpenGuard guard;
+    private final Maildirs maildirs;
     private final MaildirLocks locks;
     private final Listings listings;
+    private final MaildirDelivery delivery;
     private volatile boolean closed;
 
-    private MaildirStore(Builder builder, Path root, String host) {
+    private MaildirStore(Builder builder, Path root, String host) throws IOException {
         this.root = root;
         this.deletedMessages = builder.deletedMessages;
         this.markRetrievedSeen = builder.markRetrievedSeen;
         this.createMissingMailboxes = builder.createMissingMailboxes;
+        this.contentMayBlock = builder.contentMayBlock;
+        this.guard = new OpenGuard(FIFO_PATIENCE);
+        try {
+            this.maildirs = new Maildirs(root, builder.mailboxLinkTargets, builder.followMessageLinks, guard);
+        } catch (IOException | RuntimeException e) {
+            guard.close();
+            throw e;
+        }
         this.listings = new Listings(builder.listingCache, builder.sizeCache,
-                deletedMessages == DeletedMessages.FLAG_TRASHED);
-        this.locks = new MaildirLocks(host, builder.lockStaleAfter, builder.lockHeartbeat);
+                deletedMessages == DeletedMessages.FLAG_TRASHED, builder.dovecotUidls ? builder.uidlFormat : null);
+        this.delivery = new MaildirDelivery(maildirs, createMissingMailboxes, host);
+        this.locks = new MaildirLocks(host, builder.lockStaleAfter, builder.lockHeartbeat, guard);
     }
 
     /**
@@ -130,23 +180,58 @@ public final class MaildirStore implements MailboxStore, AutoCloseable {
     @Override
     public Maildrop open(String mailbox) throws StoreException {
         Objects.requireNonNull(mailbox, "mailbox");
-        if (closed) {
-            throw new IllegalStateException("the Maildir store over " + root + " is closed");
+        checkOpen();
+        try (OpenedMaildir maildir = maildirs.open(mailbox, createMissingMailboxes)) {
+            MaildirLocks.Lock lock = locks.acquire(maildir.path());
+            try {
+                List<MessageInfo> messages = listings.snapshot(maildir);
+                return new MaildirMaildrop(maildirs, mailbox, maildir.path(), lock, listings, messages,
+                        deletedMessages == DeletedMessages.FLAG_TRASHED, markRetrievedSeen);
+            } catch (IOException e) {
+                lock.release();
+                LOG.warn("Cannot list {}: {}", maildir.path(), e.toString());
+                throw new StoreException(StoreException.Kind.TEMPORARY, "cannot list " + maildir.path() + ": " + e, e);
+            } catch (RuntimeException e) {
+                lock.release();
+                throw e;
+            }
         }
-        Path maildir = maildir(mailbox);
-        MaildirLocks.Lock lock = locks.acquire(maildir);
-        try {
-            Snapshot snapshot = listings.snapshot(maildir);
-            return new MaildirMaildrop(maildir, lock, listings, snapshot,
-                    deletedMessages == DeletedMessages.FLAG_TRASHED, markRetrievedSeen);
-        } catch (IOException e) {
-            lock.release();
-            LOG.warn("Cannot list {}: {}", maildir, e.toString());
-            throw new StoreException(StoreException.Kind.TEMPORARY, "cannot list " + maildir + ": " + e, e);
-        } catch (RuntimeException e) {
-            lock.release();
-            throw e;
-        }
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Writes the message to a new file in the Maildir's {@code tmp/}, scanning it on the way, flushes it to disk and
+     * renames it into {@code new/} under a unique name in Dovecot's form with {@code ,S=} (file size) and {@code ,W=}
+     * (POP3 size) fields, so that no listing needs to read it; then flushes {@code new/}. A failure at any step leaves
+     * nothing in {@code new/} and removes the file from {@code tmp/}. A missing Maildir is created as by
+     * {@link #open(String)}. Does not take the mailbox's lock: a session that has the mailbox open keeps its snapshot.
+     *
+     * @throws IllegalStateException if the store is closed
+     */
+    @Override
+    public MessageInfo deliver(String mailbox, InputStream message) throws IOException, StoreException {
+        Objects.requireNonNull(mailbox, "mailbox");
+        Objects.requireNonNull(message, "message");
+        checkOpen();
+        return delivery.deliver(mailbox, message);
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>{@link MailboxStore.Operation#OPEN} and {@link MailboxStore.Operation#UPDATE} may block: they list
+     * directories, take and release a lock file, rename and unlink files. {@link MailboxStore.Operation#CONTENT} does
+     * not by default: opening a message is a few calls on directories and files the listing has just looked at, and
+     * reading a regular local file waits at most for the disk, never for another party (special files are never
+     * opened, and reads stop at the size checked). On a network file system (NFS, CephFS) every read may wait for the
+     * network or a server: build the store with {@link Builder#contentMayBlock(boolean) contentMayBlock(true)} there.
+     *
+     * @return {@code true} for opening and updating, and for content if so configured
+     */
+    @Override
+    public boolean mayBlock(Operation operation) {
+        return operation != Operation.CONTENT || contentMayBlock;
     }
 
     /**
@@ -157,76 +242,14 @@ public final class MaildirStore implements MailboxStore, AutoCloseable {
     public void close() {
         closed = true;
         locks.close();
+        maildirs.close();
+        guard.close();
     }
 
-    /** The Maildir of a mailbox, validated, created if missing and allowed, as a real path. */
-    private Path maildir(String mailbox) throws StoreException {
-        String problem = nameProblem(mailbox);
-        if (problem != null) {
-            throw new StoreException(StoreException.Kind.PERMANENT, "mailbox name " + printable(mailbox) + " " + problem);
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("the Maildir store over " + root + " is closed");
         }
-        Path maildir = root.resolve(mailbox);
-        if (!root.equals(maildir.normalize().getParent())) {
-            throw new StoreException(StoreException.Kind.PERMANENT,
-                    "mailbox name " + printable(mailbox) + " is not a directory name in " + root);
-        }
-        try {
-            boolean complete = Files.isDirectory(maildir.resolve("cur")) && Files.isDirectory(maildir.resolve("new"));
-            if (!complete) {
-                if (!createMissingMailboxes) {
-                    throw new StoreException(StoreException.Kind.PERMANENT, "mailbox " + mailbox
-                            + " has no Maildir (with cur/ and new/) at " + maildir);
-                }
-                for (String sub : List.of("cur", "new", "tmp")) {
-                    Files.createDirectories(maildir.resolve(sub), privateDirectory());
-                }
-                LOG.info("Created the Maildir {}", maildir);
-            }
-            return maildir.toRealPath();
-        } catch (FileAlreadyExistsException e) {
-            throw new StoreException(StoreException.Kind.PERMANENT, "mailbox " + mailbox + " is not a Maildir: "
-                    + e.getFile() + " is in the way of a directory", e);
-        } catch (IOException e) {
-            LOG.warn("Cannot open the Maildir {}: {}", maildir, e.toString());
-            throw new StoreException(StoreException.Kind.TEMPORARY, "cannot open the Maildir " + maildir + ": " + e, e);
-        }
-    }
-
-    private FileAttribute<?>[] privateDirectory() {
-        return root.getFileSystem().supportedFileAttributeViews().contains("posix")
-                ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"))}
-                : new FileAttribute<?>[0];
-    }
-
-    private static String nameProblem(String mailbox) {
-        if (mailbox.isEmpty()) {
-            return "is empty";
-        }
-        if (mailbox.length() > MAX_NAME_LENGTH) {
-            return "is longer than " + MAX_NAME_LENGTH + " characters";
-        }
-        if (mailbox.startsWith(".")) {
-            return "starts with '.'";
-        }
-        for (int i = 0; i < mailbox.length(); i++) {
-            char c = mailbox.charAt(i);
-            if (c == '/' || c == '\\') {
-                return "contains a path separator";
-            }
-            if (c < 0x20 || c == 0x7F) {
-                return "contains a control character";
-            }
-        }
-        return null;
-    }
-
-    private static String printable(String name) {
-        StringBuilder out = new StringBuilder(Math.min(name.length(), 80) + 2).append('"');
-        for (int i = 0; i < name.length() && i < 80; i++) {
-            char c = name.charAt(i);
-            out.append(c < 0x20 || c == 0x7F ? '?' : c);
-        }
-        return out.append(name.length() > 80 ? "...\"" : "\"").toString();
     }
 
     /**
@@ -243,6 +266,12 @@ public final class MaildirStore implements MailboxStore, AutoCloseable {
         private long listingCache = 1_000;
         private long sizeCache = 100_000;
         private String lockHostName;
+        private List<Path> mailboxLinkTargets = List.of();
+        private boolean followMessageLinks;
+        private boolean contentMayBlock;
+        private boolean dovecotUidls = true;
+        private String dovecotUidlFormat = UidlFormat.DOVECOT_DEFAULT;
+        private UidlFormat uidlFormat;
 
         private Builder(Path root) {
             this.root = root;
@@ -346,13 +375,108 @@ public final class MaildirStore implements MailboxStore, AutoCloseable {
         }
 
         /**
+         * Allows a mailbox's entry in the root to be a symbolic link into one of these directories, as hosting layouts
+         * have it ({@code /var/mail/alice -> /home/alice/Maildir}). Default: none, and a mailbox whose entry is a link
+         * is refused ({@link StoreException.Kind#PERMANENT}).
+         *
+         * <p>Only that one link is followed. Its target must lie strictly below one of these directories (as given, or
+         * as their real path); the path from there to the Maildir is walked one name at a time, and a link anywhere on
+         * it is refused, so a user who replaces {@code /home/alice/Maildir} by a link to someone else's Maildir gets
+         * nothing. A link back into the root (to another mailbox's Maildir) is always refused. A linked Maildir is
+         * never created: it must exist with {@code cur/} and {@code new/}.
+         *
+         * @param targets existing directories, neither the root nor inside it
+         * @return this builder
+         * @throws NullPointerException if {@code targets} or one of them is null
+         */
+        public Builder mailboxLinkTargets(Collection<Path> targets) {
+            this.mailboxLinkTargets = List.copyOf(targets);
+            return this;
+        }
+
+        /**
+         * Whether a symbolic link in {@code cur/} or {@code new/} is served when it names a message file of the same
+         * Maildir (a file directly in its {@code cur/} or {@code new/}, by a path that stays inside the Maildir,
+         * one link, no chains). Default {@code false}: every link in {@code cur/} and {@code new/} is left out of
+         * listings and logged once. Links that lead anywhere else are refused either way.
+         *
+         * @param followMessageLinks {@code true} to serve such links
+         * @return this builder
+         */
+        public Builder followMessageLinks(boolean followMessageLinks) {
+            this.followMessageLinks = followMessageLinks;
+            return this;
+        }
+
+        /**
+         * Whether reading message content may block (see {@link MaildirStore#mayBlock(Operation)}). Default
+         * {@code false}: message files on a local file system are read on the server's network threads, which saves
+         * a thread hand-off per {@code RETR}. Set it to {@code true} when the Maildirs are on a network file system
+         * (NFS, CephFS, SMB) or slow disks, where a read may wait long enough to stall the other connections of a
+         * network thread.
+         *
+         * @param contentMayBlock {@code true} to have content read on worker threads
+         * @return this builder
+         */
+        public Builder contentMayBlock(boolean contentMayBlock) {
+            this.contentMayBlock = contentMayBlock;
+            return this;
+        }
+
+        /**
+         * Whether a Maildir that Dovecot has served keeps the UIDLs Dovecot gave its messages, so that POP3 clients
+         * moved from Dovecot do not download everything again. Default {@code true}.
+         *
+         * <p>A Maildir with a {@code dovecot-uidlist} file: each message that file names gets the UIDL Dovecot gave it
+         * (the record's own POP3 UIDL if it has one, as migration tools write them, otherwise
+         * {@link #dovecotUidlFormat(String)} applied to its IMAP UID and the mailbox's UIDVALIDITY), and the maildrop
+         * lists them first, in Dovecot's order (POP3 order numbers first, then IMAP UIDs), so message numbers match
+         * too. Messages the file does not name (delivered since Dovecot last saw the Maildir) keep their base names as
+         * unique-ids and follow. The file is only read, never written, and only from the Maildir itself (Dovecot's
+         * default; with a separate {@code CONTROL=} directory, move the files into the Maildirs first). A Maildir
+         * without the file behaves as with {@code false}.
+         *
+         * <p>Turn it off if Dovecot goes on serving the same Maildirs (IMAP beside this store's POP3): a message that
+         * this store lists before Dovecot has recorded it would change its unique-id once Dovecot does, and a client
+         * would download it again.
+         *
+         * @param dovecotUidls {@code false} to use base names always
+         * @return this builder
+         */
+        public Builder dovecotUidls(boolean dovecotUidls) {
+            this.dovecotUidls = dovecotUidls;
+            return this;
+        }
+
+        /**
+         * Dovecot's {@code pop3_uidl_format} for {@link #dovecotUidls(boolean)}: set it to what the Dovecot that served
+         * the Maildirs had. Default {@code %08Xu%08Xv}, Dovecot's default (IMAP UID and UIDVALIDITY, eight hexadecimal
+         * digits each). Offered: {@code %u} (UID), {@code %v} (UIDVALIDITY), {@code %f} (base file name), {@code %g}
+         * (GUID), {@code %%}, with a width ({@code 08} pads with zeros, {@code 8} cuts) and the modifiers {@code X}
+         * (hexadecimal), {@code U} and {@code L} (case), as Dovecot reads them. Not offered: {@code %m} (an MD5 of the
+         * headers).
+         *
+         * @param format the format
+         * @return this builder
+         * @throws NullPointerException if {@code format} is null
+         */
+        public Builder dovecotUidlFormat(String format) {
+            this.dovecotUidlFormat = Objects.requireNonNull(format, "dovecotUidlFormat");
+            return this;
+        }
+
+        /**
          * Checks the settings, starts the lock heartbeat thread and returns the store.
          *
          * @return a new store; close it when done
          * @throws IllegalArgumentException naming the setting, if {@code root} does not exist or is not a directory,
          *     a duration is not positive, {@code lockHeartbeat} is not shorter than {@code lockStaleAfter}, a cache
-         *     size is negative, or {@code lockHostName} is blank or holds white space
+         *     size is negative, {@code lockHostName} is blank or holds white space, or a
+         *     {@code mailboxLinkTargets} entry is not an existing directory or is the root or inside it, or
+         *     {@code dovecotUidlFormat} cannot be read
          * @throws NullPointerException if {@code lockStaleAfter} or {@code lockHeartbeat} was set to null
+         * @throws UnsupportedOperationException if the root's file system cannot open files relative to a directory
+         *     ({@link java.nio.file.SecureDirectoryStream}), which the store needs to stay inside its Maildirs
          */
         public MaildirStore build() {
             Objects.requireNonNull(lockStaleAfter, "lockStaleAfter");
@@ -382,9 +506,35 @@ public final class MaildirStore implements MailboxStore, AutoCloseable {
                 throw new IllegalArgumentException("lockHostName must be a name without white space: \"" + host + "\"");
             }
             try {
-                return new MaildirStore(this, root.toRealPath(), host);
+                uidlFormat = UidlFormat.parse(dovecotUidlFormat);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("dovecotUidlFormat: " + e.getMessage(), e);
+            }
+            Path realRoot;
+            try {
+                realRoot = root.toRealPath();
             } catch (IOException e) {
                 throw new IllegalArgumentException("root: " + root + " cannot be resolved: " + e, e);
+            }
+            for (Path target : mailboxLinkTargets) {
+                Path real;
+                try {
+                    real = target.toRealPath();
+                } catch (IOException e) {
+                    throw new IllegalArgumentException("mailboxLinkTargets: " + target + " cannot be resolved: " + e, e);
+                }
+                if (!Files.isDirectory(real)) {
+                    throw new IllegalArgumentException("mailboxLinkTargets: " + target + " is not a directory");
+                }
+                if (real.startsWith(realRoot)) {
+                    throw new IllegalArgumentException("mailboxLinkTargets: " + target
+                            + " is the root or inside it; links between mailboxes are never followed");
+                }
+            }
+            try {
+                return new MaildirStore(this, realRoot, host);
+            } catch (IOException e) {
+                throw new IllegalArgumentException("root: " + root + " cannot be opened: " + e, e);
             }
         }
 

@@ -1,5 +1,6 @@
 package dev.poplar.pop3.auth.passwd.internal;
 
+import dev.poplar.pop3.auth.Cidr;
 import dev.poplar.pop3.auth.passwd.AppPassword;
 import dev.poplar.pop3.auth.passwd.PasswdFileException;
 

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.Locale;
+import java.util.regex.Pattern;
 
 /**
  * The password schemes of Dovecot's passwd-file format ({@code {SCHEME}secret}) that Poplar verifies and writes.
@@ -16,6 +17,9 @@ import java.util.Locale;
  * compared as their SHA-256, so that not even their length shows.
  */
 public final class PasswordSchemes {
+
+    /** What a scheme name looks like, braces or not: short, letters, digits and dashes. */
+    private static final Pattern SCHEME_NAME = Pattern.compile("\\{?[A-Z0-9][A-Z0-9-]{0,31}\\}?");
 
     private PasswordSchemes() {
     }
@@ -38,7 +42,7 @@ public final class PasswordSchemes {
             secret = field.substring(close + 1);
         }
         if (secret.isEmpty()) {
-            throw new IllegalArgumentException("empty " + scheme + " secret");
+            throw new IllegalArgumentException("empty " + shown(scheme) + " secret");
         }
         if (scheme.equals("CRYPT")) {
             return crypt(secret);
@@ -47,8 +51,8 @@ public final class PasswordSchemes {
         try {
             known = PasswordScheme.forName(scheme);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("unknown password scheme {" + scheme + "}; supported: "
-                    + PasswordScheme.names() + ", CRYPT ($5$, $6$, $2a$, $2b$, $2y$)");
+            throw new IllegalArgumentException("unknown password scheme " + shown("{" + scheme + "}")
+                    + "; supported: " + PasswordScheme.names() + ", CRYPT ($5$, $6$, $2a$, $2b$, $2y$)");
         }
         return switch (known) {
             case PLAIN -> plain(scheme, secret);
@@ -93,6 +97,14 @@ public final class PasswordSchemes {
                     randomOctets(random, Scram.SALT_LENGTH), rounds);
         };
         return "{" + scheme.dovecotName() + "}" + secret;
+    }
+
+    /**
+     * The text between the braces as an error message may show it: only if it looks like a scheme name. A secret typed
+     * inside the braces (a closing brace missing or misplaced) is not shown.
+     */
+    private static String shown(String scheme) {
+        return SCHEME_NAME.matcher(scheme).matches() ? scheme : "(text in braces that is no scheme name, not shown)";
     }
 
     private static StoredPassword plain(String scheme, String secret) {

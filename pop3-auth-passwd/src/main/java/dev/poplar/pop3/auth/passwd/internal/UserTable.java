@@ -49,9 +49,9 @@ public final class UserTable {
     private final Map<String, StoredPassword> decoys;
     private final byte[] decoyClear;
     private final byte[] decoyCramContext;
-    private final boolean anyClear;
-    private final boolean anyCram;
-    private final boolean anyScram;
+    private final boolean allClear;
+    private final boolean allCram;
+    private final boolean allScram;
 
     private UserTable(Map<String, StoredPassword> users) {
         this.users = Map.copyOf(users);
@@ -64,9 +64,11 @@ public final class UserTable {
         this.decoyClear = new byte[16];
         random.nextBytes(decoyClear);
         this.decoyCramContext = HmacMd5Context.of(decoyClear);
-        this.anyClear = users.values().stream().anyMatch(p -> p.plaintext().isPresent());
-        this.anyCram = users.values().stream().anyMatch(p -> p.cramContext().isPresent());
-        this.anyScram = users.values().stream().anyMatch(p -> p.scram().isPresent());
+        // A mechanism is offered only if every user can log in with it: a client that sees it offered uses it, and
+        // does not fall back to another when the server cannot check it for its user (curl prefers CRAM-MD5).
+        this.allClear = !users.isEmpty() && users.values().stream().allMatch(p -> p.plaintext().isPresent());
+        this.allCram = !users.isEmpty() && users.values().stream().allMatch(p -> p.cramContext().isPresent());
+        this.allScram = !users.isEmpty() && users.values().stream().allMatch(p -> p.scram().isPresent());
     }
 
     /**
@@ -142,30 +144,30 @@ public final class UserTable {
     }
 
     /**
-     * Whether some entry holds its secret in clear (APOP can be verified).
+     * Whether every entry holds its secret in clear (APOP can be verified for everyone).
      *
      * @return {@code true} if so
      */
     public boolean verifiesApop() {
-        return anyClear;
+        return allClear;
     }
 
     /**
-     * Whether some entry is in clear or a CRAM-MD5 context (CRAM-MD5 can be verified).
+     * Whether every entry is in clear or a CRAM-MD5 context (CRAM-MD5 can be verified for everyone).
      *
      * @return {@code true} if so
      */
     public boolean verifiesCramMd5() {
-        return anyCram;
+        return allCram;
     }
 
     /**
-     * Whether some entry holds SCRAM keys.
+     * Whether every entry holds SCRAM keys.
      *
      * @return {@code true} if so
      */
     public boolean servesScram() {
-        return anyScram;
+        return allScram;
     }
 
     /**

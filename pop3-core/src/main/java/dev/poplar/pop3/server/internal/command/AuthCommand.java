@@ -12,7 +12,8 @@ import java.util.Locale;
 /**
  * {@code AUTH mechanism [initial-response]} (RFC 5034): runs a SASL exchange. Without arguments it lists the
  * mechanisms offered, as many clients expect. The exchange continues line by line through
- * {@link #respond(SessionContext, SaslExchange, String, String)}.
+ * {@link #respond(SessionContext, SaslExchange, String, String)}, and across a lookup it needs (SCRAM's keys) through
+ * {@link SessionContext#lookup}.
  */
 final class AuthCommand implements Command {
 
@@ -35,7 +36,7 @@ final class AuthCommand implements Command {
             }
         }
         if (mechanism == null) {
-            return session.knownMechanism(name) && !session.plaintextAllowed()
+            return session.clearTextMechanism(name) && !session.plaintextAllowed()
                     ? Replies.PLAINTEXT_DISALLOWED : Replies.MECHANISM_UNSUPPORTED;
         }
         byte[] initial = null;
@@ -46,11 +47,14 @@ final class AuthCommand implements Command {
                 return Replies.BAD_BASE64;
             }
         }
-        return step(session, mechanism.start(), mechanism.name(), initial);
+        SaslExchange exchange = mechanism.start(session.saslContext());
+        byte[] first = initial;
+        return step(session, exchange, mechanism.name(), () -> exchange.next(first));
     }
 
     /**
-     * Handles a client response during an exchange: {@code *} aborts, anything else must be base64.
+     * Handles a client response during an exchange: {@code *} aborts, anything else must be base64. After an error
+     * response (RFC 7628 section 3.2.3) any answer, an abort too, ends the failed exchange.
      *
      * @param session the session
      * @param exchange the exchange in progress
@@ -60,6 +64,9 @@ final class AuthCommand implements Command {
      */
     static Reply respond(SessionContext session, SaslExchange exchange, String mechanism, String line) {
         session.saslInProgress(null, null);
+        if (exchange == SaslExchange.Failed.INSTANCE) {
+            return session.errorResponseAnswered();
+        }
         if (line.equals("*")) {
             return Replies.AUTH_ABORTED;
         }
@@ -67,13 +74,19 @@ final class AuthCommand implements Command {
         if (response == null) {
             return Replies.BAD_BASE64;
         }
-        return step(session, exchange, mechanism, response);
+        return step(session, exchange, mechanism, () -> exchange.next(response));
     }
 
-    private static Reply step(SessionContext session, SaslExchange exchange, String mechanism, byte[] response) {
+    /** The next step of an exchange, as a computation that may fail. */
+    @FunctionalInterface
+    private interface NextStep {
+        SaslExchange.Step get() throws SaslException;
+    }
+
+    private static Reply step(SessionContext session, SaslExchange exchange, String mechanism, NextStep next) {
         SaslExchange.Step step;
         try {
-            step = exchange.next(response);
+            step = next.get();
         } catch (SaslException e) {
             return session.loginFailed(e.username(), mechanism, e.getMessage());
         }
@@ -81,7 +94,17 @@ final class AuthCommand implements Command {
             session.saslInProgress(exchange, mechanism);
             return new Reply.Challenge(Base64.getEncoder().encodeToString(challenge.challenge()));
         }
-        return session.login(((SaslExchange.Done) step).credentials(), mechanism);
+        if (step instanceof SaslExchange.Lookup<?> lookup) {
+            return lookup(session, exchange, mechanism, lookup);
+        }
+        SaslExchange.Done done = (SaslExchange.Done) step;
+        return session.login(done.credentials(), mechanism, done.errorResponse(), done.admitted());
+    }
+
+    private static <T> Reply lookup(SessionContext session, SaslExchange exchange, String mechanism,
+                                    SaslExchange.Lookup<T> lookup) {
+        return session.lookup(lookup.username(), mechanism, lookup.mayBlock(), lookup.call(),
+                result -> step(session, exchange, mechanism, () -> lookup.then().resume(result)));
     }
 
     private static byte[] decode(String base64) {

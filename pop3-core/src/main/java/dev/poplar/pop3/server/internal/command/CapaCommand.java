@@ -12,6 +12,16 @@ import java.util.Optional;
 final class CapaCommand implements Command {
     @Override
     public Reply execute(SessionContext session, String argument) {
+        return new Reply.Lines("capability list follows", lines(session).iterator());
+    }
+
+    /**
+     * The capabilities of a session now.
+     *
+     * @param session the session
+     * @return the lines, in the order {@code CAPA} lists them
+     */
+    static List<String> lines(SessionContext session) {
         ServerConfig config = session.config();
         List<String> lines = new ArrayList<>();
         lines.add("TOP");
@@ -36,7 +46,7 @@ final class CapaCommand implements Command {
         expire(session).ifPresent(lines::add);
         config.loginDelay().ifPresent(delay -> lines.add("LOGIN-DELAY " + delay.toSeconds()));
         config.implementation().ifPresent(name -> lines.add("IMPLEMENTATION " + name));
-        return new Reply.Lines("capability list follows", lines.iterator());
+        return lines;
     }
 
     /**

@@ -7,6 +7,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -91,6 +92,16 @@ public final class Dispatcher {
         Reply reply = AuthCommand.respond(session, exchange, mechanism, line);
         boolean aborted = line.equals("*");
         return new Outcome(reply, aborted || reply == Replies.BAD_BASE64, aborted ? "*" : "***");
+    }
+
+    /**
+     * What {@code CAPA} lists for a session now (for a test server's hook, which may list something else).
+     *
+     * @param session the session
+     * @return the capability lines
+     */
+    public static List<String> capabilities(SessionContext session) {
+        return CapaCommand.lines(session);
     }
 
     private static boolean validIn(Verb verb, State state) {

@@ -44,6 +44,10 @@ public final class Replies {
     public static final Reply MECHANISM_UNSUPPORTED = err("unsupported authentication mechanism");
     public static final Reply TOO_MANY_CONNECTIONS = new Reply.Status(false, ResponseCode.SYS_TEMP,
             "too many connections, try again later");
+    public static final Reply ACCESS_DENIED = new Reply.Status(false, ResponseCode.SYS_PERM,
+            "connections from your address are not accepted");
+    public static final Reply LOGIN_PENALTY = new Reply.Status(false, ResponseCode.SYS_TEMP,
+            "too many failed logins from your address, try again later");
     public static final Reply IDLE_TIMEOUT = err("autologout: idle for too long");
     public static final Reply SHUTTING_DOWN = new Reply.Status(false, ResponseCode.SYS_TEMP, "server shutting down");
     public static final Reply LOGIN_TIMEOUT = err("autologout: no login in time");

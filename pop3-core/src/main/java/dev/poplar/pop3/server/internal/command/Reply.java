@@ -82,6 +82,14 @@ public sealed interface Reply {
 
         /** @return whether opening and reading the content may block */
         boolean mayBlock();
+
+        /**
+         * Told on the session thread once {@link #open()} has returned (or thrown), wherever it ran.
+         *
+         * @param failure what it threw, or {@code null}
+         */
+        default void opened(Exception failure) {
+        }
     }
 
     /**

@@ -50,10 +50,13 @@ public interface SessionHook {
      * @param argument everything after the keyword, secrets replaced by {@code ***}
      * @param user the user logged in, or the name given by {@code USER}, if any
      * @param loggedIn whether the session is in the TRANSACTION state
+     * @param capabilities for {@code CAPA}, the lines the server itself would list now (STLS and SASL included, as
+     *     they apply to this connection); empty for other commands
      */
-    record Command(ClientInfo client, String verb, String argument, Optional<String> user, boolean loggedIn) {
+    record Command(ClientInfo client, String verb, String argument, Optional<String> user, boolean loggedIn,
+                   List<String> capabilities) {
         /**
-         * Validates the fields.
+         * Validates and copies the fields.
          *
          * @throws NullPointerException if any is null
          */
@@ -62,6 +65,20 @@ public interface SessionHook {
             Objects.requireNonNull(verb, "verb");
             Objects.requireNonNull(argument, "argument");
             Objects.requireNonNull(user, "user");
+            capabilities = List.copyOf(capabilities);
+        }
+
+        /**
+         * A command other than {@code CAPA}.
+         *
+         * @param client the connection
+         * @param verb the keyword in upper case
+         * @param argument everything after the keyword, secrets replaced
+         * @param user the user, if any
+         * @param loggedIn whether the session is in the TRANSACTION state
+         */
+        public Command(ClientInfo client, String verb, String argument, Optional<String> user, boolean loggedIn) {
+            this(client, verb, argument, user, loggedIn, List.of());
         }
     }
 

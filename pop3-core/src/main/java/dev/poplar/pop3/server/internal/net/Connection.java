@@ -2,14 +2,15 @@ package dev.poplar.pop3.server.internal.net;
 
 import dev.poplar.pop3.auth.ClientInfo;
 import dev.poplar.pop3.server.Listener;
+import dev.poplar.pop3.server.Pop3Event;
 import dev.poplar.pop3.server.SessionSummary;
 import dev.poplar.pop3.server.SessionSummary.EndReason;
 import dev.poplar.pop3.server.internal.BufferPool;
 import dev.poplar.pop3.server.internal.codec.Line;
-import dev.poplar.pop3.server.internal.codec.LineDecoder;
 import dev.poplar.pop3.server.internal.command.Reply;
 import dev.poplar.pop3.server.internal.command.State;
 import dev.poplar.pop3.server.internal.hook.SessionHook;
+import dev.poplar.pop3.server.internal.sasl.ChannelBinding;
 import dev.poplar.pop3.server.internal.session.ProtocolSession;
 import dev.poplar.pop3.server.internal.session.Transport;
 import org.apache.mina.core.buffer.IoBuffer;
@@ -20,7 +21,6 @@ import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionStage;
@@ -43,29 +43,23 @@ import java.util.function.Consumer;
 public final class Connection implements Transport {
 
     private static final Logger LOG = LoggerFactory.getLogger(Connection.class);
-    private static final long HIGH_WATER_OCTETS = 256 * 1024;
-    private static final long LOW_WATER_OCTETS = 64 * 1024;
     private static final byte TLS_HANDSHAKE_RECORD = 0x16;
-    private static final int PENDING_LINES_OCTETS = 16 * 1024;
 
     private final AbstractIoSession io;
     private final ConnectionServices services;
     private final Listener listener;
     private final String id;
     private final SessionThread thread;
-    private final LineDecoder decoder;
-    private final ArrayDeque<IoBuffer> input = new ArrayDeque<>(2);
+    private final Input input;
     private final ProtocolSession session;
     private final HookGate hook;
     private final Throttle throttle;
+    private final Output output;
     private TlsFilter tls;
-    private IoBuffer pendingLines;
     private SessionHook.Action connectAction;
     private ReplySender sending;
     private EndReason endReason;
     private boolean anyInput;
-    private boolean readSuspended;
-    private boolean awaitingDrain;
     private boolean pumping;
     private boolean pumpAgain;
     private boolean started;
@@ -75,7 +69,15 @@ public final class Connection implements Transport {
     private boolean closed;
     private volatile boolean stopping;
 
-    Connection(AbstractIoSession io, ConnectionServices services, Listener listener, String id) {
+    /**
+     * Creates the connection of an admitted client.
+     *
+     * @param remote the client's address (from a PROXY protocol header, or the socket's)
+     * @param local the address the client connected to
+     * @param securedByProxy whether a trusted balancer ended TLS for the client
+     */
+    Connection(AbstractIoSession io, ConnectionServices services, Listener listener, String id,
+               InetSocketAddress remote, InetSocketAddress local, boolean securedByProxy) {
         this.io = io;
         this.services = services;
         this.listener = listener;
@@ -84,12 +86,12 @@ public final class Connection implements Transport {
             pump();
             flush();
         });
-        this.decoder = new LineDecoder(services.sessions().config().limits().maxSaslOctets());
-        ClientInfo client = new ClientInfo(id, listener.name(), (InetSocketAddress) io.getRemoteAddress(),
-                (InetSocketAddress) io.getLocalAddress(), false, List.of());
+        this.input = new Input(io, services.sessions().config().limits().maxSaslOctets());
+        ClientInfo client = new ClientInfo(id, listener.name(), remote, local, securedByProxy, List.of());
         this.session = new ProtocolSession(services.sessions(), this, client, listener.implicitTls());
         this.hook = services.hook().map(h -> new HookGate(h, this)).orElse(null);
         this.throttle = services.bandwidth().throttle();
+        this.output = new Output(io, services.metrics());
     }
 
     // ---------------------------------------------------------------- MINA events (I/O thread)
@@ -113,22 +115,19 @@ public final class Connection implements Transport {
     /** Greets (after the handshake on an implicit-TLS listener), or does what the hook said instead. */
     private void begin() {
         started = true;
-        SessionHook.Action action = connectAction;
-        if (action instanceof SessionHook.Silence) {
-            silenced = true;
-        } else if (action instanceof SessionHook.Delay delay) {
-            later(delay.delay(), () -> start(null));
-        } else if (action instanceof SessionHook.Respond respond && respond.statusLine().startsWith("-ERR")) {
-            session.answerInstead(null, new Reply.Verbatim(respond.statusLine(), List.of(), false));
-            close(EndReason.DROPPED);
-        } else if (action instanceof SessionHook.Respond respond) {
-            start(new Reply.Verbatim(respond.statusLine(), List.of(), false));
-        } else {
+        if (hook == null) {
             start(null);
+        } else {
+            hook.greet(session, connectAction);
         }
     }
 
-    private void start(Reply greeting) {
+    /**
+     * Starts the session with the greeting, unless the connection is closing.
+     *
+     * @param greeting a greeting instead of the server's, or {@code null}
+     */
+    void start(Reply greeting) {
         if (!closing) {
             session.start(greeting);
         }
@@ -138,7 +137,7 @@ public final class Connection implements Transport {
         if (!anyInput && buffer.hasRemaining()) {
             anyInput = true;
             if (tls == null && buffer.get(buffer.position()) == TLS_HANDSHAKE_RECORD) {
-                LOG.info("client {} sent a TLS handshake to a plain POP3 port; closing", io.getRemoteAddress());
+                LOG.info("client {} sent a TLS handshake to a plain POP3 port; closing", remoteAddress());
                 endReason = EndReason.PROTOCOL_ERROR;
                 io.closeNow();
                 return;
@@ -152,8 +151,7 @@ public final class Connection implements Transport {
     }
 
     void written() {
-        if (awaitingDrain && io.getScheduledWriteBytes() <= LOW_WATER_OCTETS) {
-            awaitingDrain = false;
+        if (output.drained()) {
             pump();
         }
     }
@@ -161,8 +159,13 @@ public final class Connection implements Transport {
     void secured() {
         ClientInfo before = session.client();
         session.secured(new ClientInfo(id, before.listener(), before.remoteAddress(), before.localAddress(), true,
-                tls.peerCertificates()));
-        LOG.debug("TLS established: {} {}", tls.session().getProtocol(), tls.session().getCipherSuite());
+                tls.peerCertificates()), ChannelBinding.tlsServerEndPoint(tls.session().getLocalCertificates()));
+        String protocol = tls.session().getProtocol();
+        String cipherSuite = tls.session().getCipherSuite();
+        LOG.debug("TLS established: {} {}", protocol, cipherSuite);
+        if (services.sessions().events().enabled()) {
+            services.sessions().events().emit(new Pop3Event.TlsEstablished(session.client(), protocol, cipherSuite));
+        }
         if (listener.implicitTls() && !started) {
             begin();
         }
@@ -202,7 +205,7 @@ public final class Connection implements Transport {
             sending.abort();
         }
         throttle.release();
-        input.clear();
+        input.discard();
         EndReason reason = endReason != null ? endReason
                 : stopping ? EndReason.SERVER_STOPPED : EndReason.CLIENT_DISCONNECTED;
         return session.closed(reason);
@@ -217,6 +220,11 @@ public final class Connection implements Transport {
     /** @return the session id */
     String id() {
         return id;
+    }
+
+    /** @return the client's address (the one a PROXY protocol header named, if any) */
+    InetSocketAddress remoteAddress() {
+        return session.client().remoteAddress();
     }
 
     /** @return whether the connection is closing or closed */
@@ -236,8 +244,8 @@ public final class Connection implements Transport {
         try {
             do {
                 pumpAgain = false;
-                while (!closing && !silenced && !hookBusy && session.ready() && !backedUp()) {
-                    Line line = nextLine();
+                while (!closing && !silenced && !hookBusy && session.ready() && !output.backedUp()) {
+                    Line line = input.next();
                     if (line == null) {
                         break;
                     }
@@ -246,42 +254,13 @@ public final class Connection implements Transport {
                     }
                 }
             } while (pumpAgain);
-            boolean waiting = !input.isEmpty();
-            if (waiting != readSuspended && !closed) {
-                readSuspended = waiting;
-                if (waiting) {
-                    io.suspendRead();
-                } else {
-                    io.resumeRead();
-                }
+            if (!closed) {
+                input.regulate();
             }
             flush();
         } finally {
             pumping = false;
         }
-    }
-
-    private Line nextLine() {
-        while (!input.isEmpty()) {
-            IoBuffer buffer = input.peek();
-            Line line = decoder.next(buffer.buf());
-            if (!buffer.hasRemaining()) {
-                input.poll();
-            }
-            if (line != null) {
-                return line;
-            }
-        }
-        return null;
-    }
-
-    private boolean backedUp() {
-        if (io.getScheduledWriteBytes() > HIGH_WATER_OCTETS) {
-            awaitingDrain = true;
-            services.metrics().queued(io.getScheduledWriteBytes());
-            return true;
-        }
-        return false;
     }
 
     // ---------------------------------------------------------------- Transport
@@ -311,12 +290,7 @@ public final class Connection implements Transport {
 
     @Override
     public void startTls() {
-        int discarded = 0;
-        for (IoBuffer buffer : input) {
-            discarded += buffer.remaining();
-        }
-        input.clear();
-        decoder.reset();
+        int discarded = input.discard();
         if (discarded > 0) {
             LOG.warn("discarded {} octets the client sent after STLS before the handshake (RFC 2595 section 4)",
                     discarded);
@@ -332,7 +306,12 @@ public final class Connection implements Transport {
 
     private void installTls() {
         tls = new TlsFilter(services.tls().get());
-        io.getFilterChain().addFirst("tls", tls);
+        if (io.getFilterChain().contains(ProxyFilter.NAME)) {
+            // Implicit TLS behind a balancer: the PROXY header comes before the TLS handshake.
+            io.getFilterChain().addAfter(ProxyFilter.NAME, "tls", tls);
+        } else {
+            io.getFilterChain().addFirst("tls", tls);
+        }
     }
 
     @Override
@@ -375,33 +354,20 @@ public final class Connection implements Transport {
     // ---------------------------------------------------------------- for the reply sender and the hook gate
 
     WriteFuture write(Object message) {
-        flush();
-        return io.write(message);
+        return output.write(message);
     }
 
-    /**
-     * Queues a short line (a single-line reply) to go out with the others written in the same turn of the I/O thread:
-     * pipelined commands get their replies in one write, over TLS in one record.
-     *
-     * @param line the octets, CRLF included
-     */
     void writeLine(byte[] line) {
-        if (pendingLines == null) {
-            pendingLines = IoBuffer.allocate(Math.max(256, line.length)).setAutoExpand(true);
-        }
-        pendingLines.put(line);
-        if (pendingLines.position() >= PENDING_LINES_OCTETS) {
-            flush();
-        }
+        output.writeLine(line);
     }
 
-    /** Writes the queued lines. Called before any other write and at the end of every turn of the I/O thread. */
     void flush() {
-        if (pendingLines != null) {
-            IoBuffer lines = pendingLines.flip();
-            pendingLines = null;
-            io.write(lines);
-        }
+        output.flush();
+    }
+
+    /** Notes the octets queued for writing now: the metrics keep the peak. */
+    void noteQueued() {
+        services.metrics().queued(io.getScheduledWriteBytes());
     }
 
     BufferPool buffers() {

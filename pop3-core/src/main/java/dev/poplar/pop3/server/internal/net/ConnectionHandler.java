@@ -1,8 +1,10 @@
 package dev.poplar.pop3.server.internal.net;
 
 import dev.poplar.pop3.server.Listener;
+import dev.poplar.pop3.server.ProxyProtocol;
 import dev.poplar.pop3.server.SessionSummary;
 import dev.poplar.pop3.server.SessionSummary.EndReason;
+import dev.poplar.pop3.server.internal.proxy.ProxyHeader;
 import org.apache.mina.core.buffer.IoBuffer;
 import org.apache.mina.core.service.IoHandlerAdapter;
 import org.apache.mina.core.session.AbstractIoSession;
@@ -17,10 +19,13 @@ import org.slf4j.MDC;
 
 import javax.net.ssl.SSLException;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 
 /**
  * Connects MINA's events for one listener to {@link Connection}s, on the I/O threads. A new connection is first
- * admitted (or refused) by the {@link Admission}.
+ * admitted (or refused) by the {@link Admission}. On a listener behind a PROXY protocol balancer, a
+ * {@link ProxyFilter} goes first in the chain: for a trusted source the connection (and its session) starts only once
+ * the header has named the client.
  */
 public final class ConnectionHandler extends IoHandlerAdapter {
 
@@ -37,6 +42,28 @@ public final class ConnectionHandler extends IoHandlerAdapter {
          * @return the session id, or {@code null} if the connection was refused (and is being closed)
          */
         String admit(IoSession io, Listener listener);
+
+        /**
+         * A trusted balancer's connection has named its client in a PROXY protocol header: counts it under the
+         * client's address, or refuses it.
+         *
+         * @param io the connection
+         * @param listener where it came in
+         * @param id its session id
+         * @param client the client's address from the header
+         * @return {@code true} if admitted, {@code false} if refused (and being closed)
+         */
+        boolean proxied(IoSession io, Listener listener, String id, InetSocketAddress client);
+
+        /**
+         * A trusted balancer's connection sent no valid PROXY protocol header in time: closes and reports it.
+         *
+         * @param io the connection
+         * @param listener where it came in
+         * @param id its session id
+         * @param problem what was wrong
+         */
+        void headerRefused(IoSession io, Listener listener, String id, String problem);
 
         /**
          * An admitted connection has its {@link Connection}.
@@ -87,7 +114,59 @@ public final class ConnectionHandler extends IoHandlerAdapter {
         if (id == null) {
             return;
         }
-        Connection connection = new Connection((AbstractIoSession) io, services, listener, id);
+        InetSocketAddress remote = (InetSocketAddress) io.getRemoteAddress();
+        ProxyProtocol proxy = listener.proxyProtocol().orElse(null);
+        if (proxy != null && proxy.trusts(remote.getAddress())) {
+            // The session starts once the header has named the client.
+            io.getConfig().setBothIdleTime((int) proxy.headerTimeout().toSeconds());
+            io.getFilterChain().addFirst(ProxyFilter.NAME, ProxyFilter.expectingHeader(
+                    System.nanoTime() + proxy.headerTimeout().toNanos(), new ProxyFilter.Outcome() {
+                        @Override
+                        public void received(ProxyHeader header) {
+                            proxied(io, id, proxy, header);
+                        }
+
+                        @Override
+                        public void refused(String problem) {
+                            admission.headerRefused(io, listener, id, problem);
+                        }
+                    }));
+            return;
+        }
+        if (proxy != null) {
+            io.getFilterChain().addFirst(ProxyFilter.NAME, ProxyFilter.refusingHeader(new ProxyFilter.Outcome() {
+                @Override
+                public void received(ProxyHeader header) {
+                    throw new IllegalStateException("a refusing filter reports no header");
+                }
+
+                @Override
+                public void refused(String problem) {
+                    LOG.info("connection {} from {}: {}; closing", id, remote, problem);
+                    Connection connection = connection(io);
+                    close(io, connection, EndReason.PROTOCOL_ERROR, false);
+                }
+            }));
+        }
+        open(io, id, remote, (InetSocketAddress) io.getLocalAddress(), false);
+    }
+
+    private void proxied(IoSession io, String id, ProxyProtocol proxy, ProxyHeader header) {
+        InetSocketAddress remote = header.source().orElse((InetSocketAddress) io.getRemoteAddress());
+        InetSocketAddress local = header.destination().orElse((InetSocketAddress) io.getLocalAddress());
+        if (!admission.proxied(io, listener, id, remote)) {
+            return;
+        }
+        boolean secure = proxy.trustClientTls() && header.clientUsedTls();
+        LOG.debug("connection {} from {} via {} (PROXY v{}{})", id, remote, io.getRemoteAddress(), header.version(),
+                secure ? ", TLS at the balancer" : "");
+        open(io, id, remote, local, secure);
+    }
+
+    private void open(IoSession io, String id, InetSocketAddress remote, InetSocketAddress local,
+                      boolean securedByProxy) {
+        Connection connection = new Connection((AbstractIoSession) io, services, listener, id, remote, local,
+                securedByProxy);
         io.setAttribute(CONNECTION, connection);
         admission.opened(connection);
         run(connection, connection::opened);
@@ -130,6 +209,7 @@ public final class ConnectionHandler extends IoHandlerAdapter {
     public void exceptionCaught(IoSession io, Throwable cause) {
         Connection connection = connection(io);
         String who = connection == null ? String.valueOf(io.getRemoteAddress()) : connection.id();
+        Object from = connection == null ? io.getRemoteAddress() : connection.remoteAddress();
         if (io.isClosing() || connection != null && connection.closing()
                 || cause instanceof WriteToClosedSessionException) {
             // Already on the way out: closing now would only discard what is still queued (a last reply).
@@ -137,12 +217,11 @@ public final class ConnectionHandler extends IoHandlerAdapter {
             return;
         }
         if (cause instanceof TlsFilter.RenegotiationRefused) {
-            LOG.info("connection {} from {}: client-initiated TLS renegotiation refused; closing", who,
-                    io.getRemoteAddress());
+            LOG.info("connection {} from {}: client-initiated TLS renegotiation refused; closing", who, from);
             close(io, connection, EndReason.PROTOCOL_ERROR, true);
         } else if (isTls(cause)) {
             admission.tlsFailed();
-            LOG.info("TLS handshake with {} ({}) failed: {}", who, io.getRemoteAddress(), rootMessage(cause));
+            LOG.info("TLS handshake with {} ({}) failed: {}", who, from, rootMessage(cause));
             close(io, connection, EndReason.TLS_FAILED, true);
         } else if (cause instanceof IOException) {
             LOG.debug("connection {} failed: {}", who, cause.toString());

@@ -1,5 +1,6 @@
 package dev.poplar.pop3.server.internal.net;
 
+import dev.poplar.pop3.server.SessionSummary;
 import dev.poplar.pop3.server.Verb;
 import dev.poplar.pop3.server.internal.LogSafe;
 import dev.poplar.pop3.server.internal.codec.Line;
@@ -11,6 +12,7 @@ import dev.poplar.pop3.server.internal.session.ProtocolSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -50,6 +52,27 @@ final class HookGate {
     }
 
     /**
+     * Greets as the hook's connect action says: normally, later, with another line, or not at all.
+     *
+     * @param session the session
+     * @param action what {@link #connect} returned
+     */
+    void greet(ProtocolSession session, SessionHook.Action action) {
+        if (action instanceof SessionHook.Silence) {
+            connection.silence();
+        } else if (action instanceof SessionHook.Delay delay) {
+            connection.later(delay.delay(), () -> connection.start(null));
+        } else if (action instanceof SessionHook.Respond respond && respond.statusLine().startsWith("-ERR")) {
+            session.answerInstead(null, new Reply.Verbatim(respond.statusLine(), List.of(), false));
+            connection.close(SessionSummary.EndReason.DROPPED);
+        } else if (action instanceof SessionHook.Respond respond) {
+            connection.start(new Reply.Verbatim(respond.statusLine(), List.of(), false));
+        } else {
+            connection.start(null);
+        }
+    }
+
+    /**
      * Before a command line reaches the session.
      *
      * @param session the session
@@ -66,7 +89,8 @@ final class HookGate {
         String verb = (space < 0 ? logged : logged.substring(0, space)).toUpperCase(Locale.ROOT);
         String argument = space < 0 ? "" : logged.substring(space + 1);
         SessionHook.Action action = hook.onCommand(new SessionHook.Command(session.client(), verb, argument,
-                session.user(), session.state() == State.TRANSACTION));
+                session.user(), session.state() == State.TRANSACTION,
+                verb.equals("CAPA") ? session.capabilities() : List.of()));
         if (action instanceof SessionHook.Drop) {
             LOG.info("session hook dropped the connection at {}", LogSafe.text(logged));
             connection.drop("at " + LogSafe.text(logged), false);

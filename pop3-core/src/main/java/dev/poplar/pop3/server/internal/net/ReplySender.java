@@ -101,6 +101,7 @@ final class ReplySender {
     }
 
     private void opened(Reply.Content message, MessageContent opened, Exception failure) {
+        message.source().opened(failure);
         if (failure != null) {
             finished = true;
             done.failed(failure, false);
@@ -268,6 +269,7 @@ final class ReplySender {
         }
         ByteBuffer backing = next.chunk.buf();
         WriteFuture future = connection.write(next.chunk);
+        connection.noteQueued();
         future.addListener(f -> {
             connection.buffers().give(backing);
             inFlight--;

@@ -2,40 +2,69 @@ package dev.poplar.pop3.server.internal.sasl;
 
 import dev.poplar.pop3.auth.Credentials;
 
+import java.util.Objects;
+import java.util.function.Function;
+import java.util.function.Predicate;
+
 /**
  * A SASL mechanism (RFC 4422) the {@code AUTH} command (RFC 5034) can run. A mechanism turns the client's responses
- * into {@link Credentials} for the {@code Authenticator}; it never decides whether they are good.
+ * into {@link Credentials} for the {@code Authenticator}; it never decides whether they are good (except a SCRAM
+ * proof, which only the exchange can check). Shared by a server's sessions; {@link #start} creates the state of one
+ * exchange.
  *
- * <p>Implementations are stateless and shared; {@link #start()} creates the per-exchange state.
+ * @param name the registered name, upper case, e.g. {@code PLAIN}
+ * @param clearText whether the mechanism sends a reusable secret in clear (a password, a bearer token), so that it is
+ *     offered only where the plain-text policy allows
+ * @param produces the kind of credentials the mechanism produces; offered only if the authenticator supports it
+ * @param availability whether a connection can carry the mechanism at all ({@code -PLUS} needs TLS, {@code EXTERNAL}
+ *     a verified client certificate)
+ * @param starter starts an exchange on a connection; thread-safe
  */
-public interface SaslMechanism {
+public record SaslMechanism(String name, boolean clearText, Class<? extends Credentials> produces,
+                            Predicate<SaslContext> availability, Function<SaslContext, SaslExchange> starter) {
 
     /**
-     * The registered name, upper case, e.g. {@code PLAIN}.
+     * Validates the fields.
      *
-     * @return the name
+     * @throws NullPointerException if any is null
      */
-    String name();
+    public SaslMechanism {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(produces, "produces");
+        Objects.requireNonNull(availability, "availability");
+        Objects.requireNonNull(starter, "starter");
+    }
 
     /**
-     * Whether the mechanism sends a reusable secret in clear (as {@code PLAIN} does), so that it is offered only where
-     * the plain-text policy allows.
+     * A mechanism any connection can carry.
      *
-     * @return {@code true} for clear-text mechanisms
+     * @param name the name
+     * @param clearText whether it sends a secret in clear
+     * @param produces the kind of credentials
+     * @param starter starts an exchange
      */
-    boolean clearText();
+    public SaslMechanism(String name, boolean clearText, Class<? extends Credentials> produces,
+                         Function<SaslContext, SaslExchange> starter) {
+        this(name, clearText, produces, connection -> true, starter);
+    }
 
     /**
-     * The kind of credentials the mechanism produces; offered only if the authenticator supports it.
+     * Whether the connection can carry the mechanism.
      *
-     * @return the kind
+     * @param connection the connection
+     * @return {@code true} if it may be offered there
      */
-    Class<? extends Credentials> produces();
+    public boolean availableOn(SaslContext connection) {
+        return availability.test(connection);
+    }
 
     /**
      * Starts an exchange.
      *
+     * @param connection the connection it runs on
      * @return the state of one exchange
      */
-    SaslExchange start();
+    public SaslExchange start(SaslContext connection) {
+        return starter.apply(connection);
+    }
 }

@@ -7,7 +7,6 @@ import dev.poplar.pop3.server.internal.LogSafe;
 import dev.poplar.pop3.server.internal.command.RefusedContent;
 import dev.poplar.pop3.server.internal.command.Replies;
 import dev.poplar.pop3.server.internal.command.Reply;
-import dev.poplar.pop3.store.Maildrop;
 import dev.poplar.pop3.store.MessageContent;
 import dev.poplar.pop3.store.MessageInfo;
 import dev.poplar.pop3.store.StoreException;
@@ -38,10 +37,10 @@ final class HookedContent {
     }
 
     /**
-     * Opens a message for sending.
+     * Lets the hook decide on a message opened for sending.
      *
      * @param hook the hook
-     * @param maildrop the maildrop
+     * @param stored the message's content as the store opened it; closed here if the message is not sent
      * @param recipient who retrieves it
      * @param message the message
      * @param verb {@code RETR} or {@code TOP}
@@ -50,10 +49,9 @@ final class HookedContent {
      * @throws StoreException if the store cannot provide the content
      * @throws RefusedContent if the hook refused the message, or failed
      */
-    static MessageContent open(ContentHook hook, Maildrop maildrop, ContentHook.Recipient recipient,
+    static MessageContent open(ContentHook hook, MessageContent stored, ContentHook.Recipient recipient,
                                MessageInfo message, Verb verb, long declaredSize)
             throws StoreException, RefusedContent {
-        MessageContent stored = maildrop.content(message);
         try {
             return decide(hook, stored, recipient, message, verb, declaredSize);
         } catch (StoreException | RefusedContent | RuntimeException e) {

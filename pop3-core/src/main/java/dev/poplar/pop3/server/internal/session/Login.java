@@ -2,8 +2,10 @@ package dev.poplar.pop3.server.internal.session;
 
 import dev.poplar.pop3.auth.AuthResult;
 import dev.poplar.pop3.auth.ClientInfo;
+import dev.poplar.pop3.auth.Authenticator;
 import dev.poplar.pop3.auth.Credentials;
 import dev.poplar.pop3.server.Pop3Event;
+import dev.poplar.pop3.server.Pop3Event.LoginFailed.Cause;
 import dev.poplar.pop3.server.internal.LogSafe;
 import dev.poplar.pop3.server.internal.command.Dispatcher;
 import dev.poplar.pop3.server.internal.command.MaildropView;
@@ -39,21 +41,62 @@ final class Login {
     private final Transport transport;
     private final Credentials credentials;
     private final String mechanism;
+    private final byte[] errorResponse;
 
     Login(ProtocolSession session, SessionServices services, Transport transport, Credentials credentials,
-          String mechanism) {
+          String mechanism, byte[] errorResponse) {
         this.session = session;
         this.services = services;
         this.transport = transport;
         this.credentials = credentials;
         this.mechanism = mechanism;
+        this.errorResponse = errorResponse;
     }
 
     /** Starts the attempt; the session gets the reply through {@link ProtocolSession#complete}. */
     void start() {
-        transport.call(services.config().authenticator().mayBlock(),
-                () -> services.config().authenticator().authenticate(credentials, session.client()),
+        Authenticator authenticator = services.config().authenticator();
+        MailboxStore store = services.config().store();
+        if (authenticator.mayBlock() && openMayBlock(store)) {
+            // Both calls may block: one trip to a worker for both, so that a login costs one thread hand-off.
+            ClientInfo client = session.client();
+            StoreCall timing = new StoreCall(MailboxStore.Operation.OPEN);
+            transport.call(true, () -> authenticateAndOpen(authenticator, store, client, timing),
+                    (both, failure) -> {
+                        if (failure != null || both == null || !(both.result() instanceof AuthResult.Accepted a)) {
+                            authenticated(both == null ? null : both.result(), failure);
+                            return;
+                        }
+                        timing.report(services.events(), session.client());
+                        opened(a.mailbox(), both.view(), both.openFailure(),
+                                System.nanoTime() + RELEASE_WAIT.toNanos(), false);
+                    },
+                    both -> {
+                        if (both.view() != null) {
+                            close(both.view().maildrop());
+                        }
+                    });
+            return;
+        }
+        transport.call(authenticator.mayBlock(), () -> authenticator.authenticate(credentials, session.client()),
                 this::authenticated, result -> { });
+    }
+
+    /** What a worker learned in one trip: the authenticator's answer, and the maildrop if it accepted. */
+    private record Both(AuthResult result, MaildropView view, Exception openFailure) {
+    }
+
+    private Both authenticateAndOpen(Authenticator authenticator, MailboxStore store, ClientInfo client,
+                                     StoreCall timing) {
+        AuthResult result = authenticator.authenticate(credentials, client);
+        if (!(result instanceof AuthResult.Accepted accepted)) {
+            return new Both(result, null, null);
+        }
+        try {
+            return new Both(result, timing.run(() -> view(store, accepted.mailbox(), client)), null);
+        } catch (Exception e) {
+            return new Both(result, null, e);
+        }
     }
 
     private void authenticated(AuthResult result, Exception failure) {
@@ -63,30 +106,39 @@ final class Login {
                     : "authenticator threw " + failure.getClass().getName());
         }
         if (result instanceof AuthResult.Rejected rejected) {
-            session.complete(session.loginFailed(credentials.username(), mechanism, rejected.reason()));
+            session.complete(errorResponse == null
+                    ? session.loginFailed(credentials.username(), mechanism, rejected.reason())
+                    : session.rejectedWithErrorResponse(credentials.username(), mechanism, rejected.reason(),
+                            errorResponse));
         } else if (result instanceof AuthResult.Delayed delayed) {
             services.metrics().loginFailed();
-            failed("login delay: retry after " + delayed.retryAfter());
+            failed(Cause.LOGIN_DELAY, "login delay: retry after " + delayed.retryAfter());
             session.complete(Replies.LOGIN_DELAYED);
         } else if (result instanceof AuthResult.Unavailable unavailable) {
             LOG.warn("authentication unavailable: {}", LogSafe.text(unavailable.reason()));
-            failed(unavailable.reason());
+            failed(Cause.AUTHENTICATOR_UNAVAILABLE, unavailable.reason());
             session.complete(Replies.AUTH_UNAVAILABLE);
         } else {
-            open(((AuthResult.Accepted) result).mailbox(), System.nanoTime() + RELEASE_WAIT.toNanos());
+            open(((AuthResult.Accepted) result).mailbox(), System.nanoTime() + RELEASE_WAIT.toNanos(), false);
         }
     }
 
-    private void open(String mailbox, long waitUntil) {
+    private void open(String mailbox, long waitUntil, boolean lookedAgain) {
         MailboxStore store = services.config().store();
+        StoreCall timing = new StoreCall(MailboxStore.Operation.OPEN);
         ClientInfo client = session.client();
-        boolean mayBlock = store.mayBlock(MailboxStore.Operation.OPEN) || services.config().policies().retention()
-                .isPresent() && store.mayBlock(MailboxStore.Operation.UPDATE);
-        // A hold of ours that is released while the store refuses this open leaves no holder to wait for.
-        boolean heldBefore = services.holds().holder(mailbox).isPresent();
-        transport.call(mayBlock, () -> view(store, mailbox, client),
-                (view, failure) -> opened(mailbox, view, failure, waitUntil, heldBefore),
+        transport.call(openMayBlock(store), () -> timing.run(() -> view(store, mailbox, client)),
+                (view, failure) -> {
+                    timing.report(services.events(), client);
+                    opened(mailbox, view, failure, waitUntil, lookedAgain);
+                },
                 view -> close(view.maildrop()));
+    }
+
+    /** Opening may block when the store's open may, or when it expires messages at login and its update may. */
+    private boolean openMayBlock(MailboxStore store) {
+        return store.mayBlock(MailboxStore.Operation.OPEN) || services.config().policies().retention().isPresent()
+                && store.mayBlock(MailboxStore.Operation.UPDATE);
     }
 
     private MaildropView view(MailboxStore store, String mailbox, ClientInfo client) throws StoreException {
@@ -99,9 +151,10 @@ final class Login {
         }
     }
 
-    private void opened(String mailbox, MaildropView view, Exception failure, long waitUntil, boolean heldBefore) {
+    private void opened(String mailbox, MaildropView view, Exception failure, long waitUntil, boolean lookedAgain) {
         if (failure == null) {
-            session.enter(view, credentials.username(), mechanism);
+            // A token or certificate may name no user (OAUTHBEARER without a=, EXTERNAL): the mailbox says who.
+            session.enter(view, credentials.username().isEmpty() ? mailbox : credentials.username(), mechanism);
             return;
         }
         long left = waitUntil - System.nanoTime();
@@ -110,23 +163,23 @@ final class Login {
             if (holder.isPresent()) {
                 LOG.debug("mailbox {} is held by another session of this server; waiting for its release",
                         LogSafe.text(mailbox));
-                transport.when(holder.get().release(), Duration.ofNanos(left), () -> open(mailbox, waitUntil));
+                transport.when(holder.get().release(), Duration.ofNanos(left),
+                        () -> open(mailbox, waitUntil, false));
                 return;
             }
-            if (heldBefore) {
-                LOG.debug("mailbox {} was released by another session of this server meanwhile; opening again",
-                        LogSafe.text(mailbox));
-                open(mailbox, waitUntil);
+            if (!lookedAgain) {
+                // A session of ours may have released it between the store's answer and now: look once more.
+                open(mailbox, waitUntil, true);
                 return;
             }
         }
-        failed("maildrop " + mailbox + " could not be opened: " + failure.getMessage());
+        failed(Cause.MAILDROP, "maildrop " + mailbox + " could not be opened: " + failure.getMessage());
         session.complete(Dispatcher.storeFailure(failure));
     }
 
-    private void failed(String reason) {
+    private void failed(Cause cause, String reason) {
         services.events().emit(new Pop3Event.LoginFailed(session.client(), credentials.username(), mechanism,
-                reason));
+                cause, reason));
     }
 
     /**

@@ -17,8 +17,10 @@ import dev.poplar.pop3.server.internal.command.Replies;
 import dev.poplar.pop3.server.internal.command.Reply;
 import dev.poplar.pop3.server.internal.command.SessionContext;
 import dev.poplar.pop3.server.internal.command.State;
+import dev.poplar.pop3.server.internal.sasl.SaslContext;
 import dev.poplar.pop3.server.internal.sasl.SaslExchange;
 import dev.poplar.pop3.server.internal.sasl.SaslMechanism;
+import dev.poplar.pop3.server.internal.sasl.SaslText;
 import dev.poplar.pop3.store.MailboxStore;
 import dev.poplar.pop3.store.MessageContent;
 import dev.poplar.pop3.store.MessageInfo;
@@ -27,9 +29,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.Callable;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * One POP3 session without a socket: the states (RFC 1939 AUTHORIZATION, TRANSACTION, UPDATE), the commands, login,
@@ -51,6 +57,7 @@ public final class ProtocolSession implements SessionContext {
     private final Transport transport;
     private final AuthPolicy policy;
     private final Responder responder;
+    private final LoginAttempts attempts;
     private final String apopTimestamp;
     private final long startNanos = System.nanoTime();
     private final SessionStats stats = new SessionStats();
@@ -63,6 +70,7 @@ public final class ProtocolSession implements SessionContext {
     private boolean released;
     private SaslExchange sasl;
     private String saslMechanism;
+    private byte[] channelBinding;
 
     /**
      * Creates the session of a new connection.
@@ -77,11 +85,13 @@ public final class ProtocolSession implements SessionContext {
         this.config = services.config();
         this.transport = transport;
         this.client = client;
-        this.policy = new AuthPolicy(config, services.mechanisms(), implicitTls);
+        this.policy = new AuthPolicy(config, services.access(), services.mechanisms(), implicitTls);
         this.responder = new Responder(transport, services.events(), this::client, this::retrieved);
+        this.attempts = new LoginAttempts(services, transport, policy, responder, stats, this::client,
+                this::complete, () -> saslInProgress(null, null));
         this.apopTimestamp = config.authenticator().supports(Credentials.Apop.class)
                 ? "<" + client.sessionId() + "." + System.currentTimeMillis() + "@"
-                + hostPart(client.localAddress().getHostString()) + ">" : null;
+                + SaslText.hostPart(client.localAddress().getHostString()) + ">" : null;
     }
 
     /**
@@ -148,9 +158,12 @@ public final class ProtocolSession implements SessionContext {
      * The TLS handshake has completed (implicit TLS, or after {@code STLS}).
      *
      * @param secured the client as it is now known, with its certificates
+     * @param tlsServerEndPoint the connection's {@code tls-server-end-point} channel binding (see
+     *     {@code ChannelBinding}), or {@code null} if it has none
      */
-    public void secured(ClientInfo secured) {
+    public void secured(ClientInfo secured, byte[] tlsServerEndPoint) {
         this.client = secured;
+        this.channelBinding = tlsServerEndPoint;
     }
 
     /** The connection was idle too long (RFC 1939 section 3 autologout): end without UPDATE. */
@@ -194,6 +207,11 @@ public final class ProtocolSession implements SessionContext {
         return Optional.ofNullable(username != null ? username : pendingUser);
     }
 
+    /** @return what {@code CAPA} would list now */
+    public List<String> capabilities() {
+        return Dispatcher.capabilities(this);
+    }
+
     /** @return whether a SASL exchange waits for the client's next response */
     public boolean inSaslExchange() {
         return sasl != null;
@@ -202,10 +220,12 @@ public final class ProtocolSession implements SessionContext {
     /**
      * The reply of a command that waited for the store or the authenticator.
      *
-     * @param reply the reply
+     * @param reply the reply; {@link Replies#LATER} if the command waits further (nothing happens now)
      */
     void complete(Reply reply) {
-        responder.complete(reply);
+        if (reply != Replies.LATER) {
+            responder.complete(reply);
+        }
     }
 
     private void retrieved(Reply.Content content) {
@@ -230,7 +250,9 @@ public final class ProtocolSession implements SessionContext {
         hold = services.holds().acquired(view.mailbox());
         state = State.TRANSACTION;
         username = user;
-        services.throttle().succeeded(user);
+        if (!user.isEmpty()) {
+            services.throttle().succeeded(user);
+        }
         services.metrics().loginSucceeded();
         // RFC 1939 section 3: the autologout timer after login is at least 10 minutes.
         transport.idleTimeout(config.limits().idleTimeout());
@@ -261,26 +283,61 @@ public final class ProtocolSession implements SessionContext {
         release.run();
     }
 
+    /**
+     * The authenticator rejected credentials whose mechanism answers a failure with an error response first
+     * (RFC 7628 section 3.2.2): the failure counts now, the {@code -ERR} follows the client's next response.
+     *
+     * @param user the user name tried
+     * @param mechanism the mechanism
+     * @param reason why, for the log
+     * @param errorResponse the error response, sent as a challenge
+     * @return the challenge
+     */
+    Reply rejectedWithErrorResponse(String user, String mechanism, String reason, byte[] errorResponse) {
+        attempts.failedForNow(user, mechanism, reason);
+        saslInProgress(SaslExchange.Failed.INSTANCE, mechanism);
+        return new Reply.Challenge(Base64.getEncoder().encodeToString(errorResponse));
+    }
+
     // ---------------------------------------------------------------- SessionContext
 
     @Override
-    public Reply login(Credentials credentials, String mechanism) {
-        new Login(this, services, transport, credentials, mechanism).start();
-        return Replies.LATER;
+    public Reply login(Credentials credentials, String mechanism, byte[] errorResponse, boolean admitted) {
+        Supplier<Reply> attempt = () -> {
+            new Login(this, services, transport, credentials, mechanism, errorResponse).start();
+            return Replies.LATER;
+        };
+        return admitted ? attempt.get() : attempts.admitted(credentials.username(), mechanism, attempt);
+    }
+
+    @Override
+    public <T> Reply lookup(String user, String mechanism, boolean mayBlock, Callable<T> call,
+                            Function<T, Reply> then) {
+        return attempts.admitted(user, mechanism, () -> {
+            transport.call(mayBlock, call, (result, failure) -> {
+                if (failure != null) {
+                    LOG.error("authenticator lookup for {} failed", mechanism, failure);
+                    saslInProgress(null, null);
+                    services.events().emit(new Pop3Event.LoginFailed(client, user, mechanism,
+                            Pop3Event.LoginFailed.Cause.AUTHENTICATOR_UNAVAILABLE,
+                            "authenticator threw " + failure.getClass().getName()));
+                    complete(Replies.AUTH_UNAVAILABLE);
+                } else {
+                    complete(attempts.guarded(() -> then.apply(result)));
+                }
+            }, result -> { });
+            return Replies.LATER;
+        });
     }
 
     @Override
     public Reply loginFailed(String user, String mechanism, String reason) {
-        stats.authFailures++;
-        services.metrics().loginFailed();
-        services.events().emit(new Pop3Event.LoginFailed(client, user, mechanism, reason));
-        LOG.info("login failed for '{}' with {} from {}: {}", LogSafe.text(user), mechanism,
-                client.remoteAddress(), LogSafe.text(reason));
-        responder.delayNext(services.throttle().failed(client.remoteAddress().getAddress(), user));
-        if (stats.authFailures >= config.limits().maxAuthFailures()) {
-            responder.closeAfterReply(EndReason.TOO_MANY_ERRORS);
-        }
-        return Replies.AUTH_FAILED;
+        return attempts.failed(user, mechanism, reason);
+    }
+
+    @Override
+    public Reply errorResponseAnswered() {
+        return attempts.closingIfTooMany(Replies.AUTH_FAILED);
     }
 
     @Override
@@ -291,7 +348,7 @@ public final class ProtocolSession implements SessionContext {
         }
         state = State.UPDATE;
         Update update = new Update(drop, services, client, stats);
-        if (update.nothingToDo()) {
+        if (update.nothingToDo() && !config.store().mayBlock(MailboxStore.Operation.UPDATE)) {
             releaseMaildrop();
             return Replies.signOff(0, 0);
         }
@@ -299,7 +356,10 @@ public final class ProtocolSession implements SessionContext {
         MailboxHolds.Hold held = hold;
         // RFC 1939 section 6: the maildrop is released before the reply, so the client may log in again at once.
         transport.call(config.store().mayBlock(MailboxStore.Operation.UPDATE), () -> update.run(held),
-                (reply, failure) -> complete(reply), reply -> { });
+                (reply, failure) -> {
+                    update.timing().report(services.events(), client);
+                    complete(reply);
+                }, reply -> { });
         return Replies.LATER;
     }
 
@@ -335,12 +395,17 @@ public final class ProtocolSession implements SessionContext {
 
     @Override
     public List<SaslMechanism> mechanisms() {
-        return policy.mechanisms(client);
+        return policy.mechanisms(saslContext());
     }
 
     @Override
-    public boolean knownMechanism(String name) {
-        return policy.implemented(name);
+    public SaslContext saslContext() {
+        return new SaslContext(client, channelBinding);
+    }
+
+    @Override
+    public boolean clearTextMechanism(String name) {
+        return policy.clearTextMechanism(name);
     }
 
     @Override
@@ -367,16 +432,22 @@ public final class ProtocolSession implements SessionContext {
         ContentHook.Recipient recipient = hook == null ? null
                 : new ContentHook.Recipient(username, drop.mailbox(), client);
         long size = drop.size(number);
+        StoreCall timing = new StoreCall(MailboxStore.Operation.CONTENT);
         return new Reply.Source() {
             @Override
             public MessageContent open() throws StoreException, RefusedContent {
-                return hook == null ? maildrop.content(message)
-                        : HookedContent.open(hook, maildrop, recipient, message, verb, size);
+                MessageContent stored = timing.run(() -> maildrop.content(message));
+                return hook == null ? stored : HookedContent.open(hook, stored, recipient, message, verb, size);
             }
 
             @Override
             public boolean mayBlock() {
                 return mayBlock;
+            }
+
+            @Override
+            public void opened(Exception failure) {
+                timing.report(services.events(), client);
             }
         };
     }
@@ -390,13 +461,5 @@ public final class ProtocolSession implements SessionContext {
     public void saslInProgress(SaslExchange exchange, String mechanism) {
         this.sasl = exchange;
         this.saslMechanism = mechanism;
-    }
-
-    private static String hostPart(String host) {
-        StringBuilder s = new StringBuilder();
-        for (char c : host.toCharArray()) {
-            s.append(Character.isLetterOrDigit(c) || c == '.' || c == '-' || c == ':' ? c : '-');
-        }
-        return s.toString();
     }
 }

@@ -16,8 +16,8 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
- * The replies of one session, one at a time: a reply that waits for the store or the authenticator, a delayed one
- * (a failed login), a streamed one. The session is busy from a command until its reply has been handed to the
+ * The replies of one session, one at a time: a reply that waits for the store or the authenticator (or for the
+ * failed-login penalty), a streamed one. The session is busy from a command until its reply has been handed to the
  * network; then what the command asked for happens (TLS starts, or the connection closes). Session thread only.
  */
 final class Responder {
@@ -35,7 +35,6 @@ final class Responder {
     private Reply deferred;
     private String waitingLogged;
     private long waitingStart;
-    private Duration delay;
     private EndReason closeAfterReply;
 
     /**
@@ -92,7 +91,7 @@ final class Responder {
             reply = deferred;
             deferred = null;
         }
-        respond(reply, logged, start);
+        send(reply, logged, start);
     }
 
     /**
@@ -104,17 +103,8 @@ final class Responder {
         if (dispatching) {
             deferred = reply;
         } else {
-            respond(reply, waitingLogged, waitingStart);
+            send(reply, waitingLogged, waitingStart);
         }
-    }
-
-    /**
-     * Delays the next reply (a failed login), without holding a thread.
-     *
-     * @param next the delay
-     */
-    void delayNext(Duration next) {
-        this.delay = next;
     }
 
     /** Starts TLS once the next reply is out ({@code STLS}). */
@@ -150,17 +140,6 @@ final class Responder {
         } else {
             send(last, null, System.nanoTime());
         }
-    }
-
-    private void respond(Reply reply, String logged, long start) {
-        Duration wait = delay;
-        delay = null;
-        if (wait != null && !wait.isZero()) {
-            busy = true;
-            transport.later(wait, () -> send(reply, logged, start));
-            return;
-        }
-        send(reply, logged, start);
     }
 
     /**

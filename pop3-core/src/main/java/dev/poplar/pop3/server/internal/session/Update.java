@@ -5,6 +5,7 @@ import dev.poplar.pop3.server.Pop3Event;
 import dev.poplar.pop3.server.internal.command.MaildropView;
 import dev.poplar.pop3.server.internal.command.Replies;
 import dev.poplar.pop3.server.internal.command.Reply;
+import dev.poplar.pop3.store.MailboxStore;
 import dev.poplar.pop3.store.MessageInfo;
 import dev.poplar.pop3.store.UpdateResult;
 import org.slf4j.Logger;
@@ -32,6 +33,7 @@ final class Update {
     private final SessionStats stats;
     private Set<MessageInfo> marked;
     private Set<MessageInfo> read;
+    private final StoreCall timing = new StoreCall(MailboxStore.Operation.UPDATE);
 
     Update(MaildropView drop, SessionServices services, ClientInfo client, SessionStats stats) {
         this.drop = drop;
@@ -42,20 +44,25 @@ final class Update {
         this.read = drop.retrievedMessages();
     }
 
+    /** @return the timing of the store's update, to report once the UPDATE is back on the session thread */
+    StoreCall timing() {
+        return timing;
+    }
+
     /** @return whether the client neither deleted nor retrieved anything */
     boolean nothingToDo() {
         return marked.isEmpty() && read.isEmpty();
     }
 
     /**
-     * Updates the store, then releases the maildrop.
+     * Updates the store (unless the client neither deleted nor retrieved anything), then releases the maildrop.
      *
      * @param hold the session's hold on the mailbox, released with it
      * @return the reply to {@code QUIT}
      */
     Reply run(MailboxHolds.Hold hold) {
         try {
-            return update();
+            return nothingToDo() ? Replies.signOff(0, 0) : update();
         } finally {
             Login.close(drop.maildrop());
             hold.released();
@@ -68,7 +75,7 @@ final class Update {
         }
         UpdateResult result;
         try {
-            result = drop.maildrop().update(marked, read);
+            result = timing.run(() -> drop.maildrop().update(marked, read));
         } catch (Exception e) {
             LOG.warn("could not remove {} deleted messages from {}", marked.size(), drop.mailbox(), e);
             stats.notRemoved = marked.size();

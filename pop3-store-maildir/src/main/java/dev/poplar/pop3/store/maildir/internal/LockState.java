@@ -5,8 +5,10 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.time.Instant;
@@ -60,17 +62,38 @@ public record LockState(Map<String, String> fields, FileTime modified, Object fi
     }
 
     /**
-     * Reads a lock file.
+     * Reads a lock file without a guard: what tests and tools use.
      *
      * @param file the lock file
      * @return its state, or {@code null} if there is no such file
      * @throws IOException if it cannot be read
      */
     public static LockState read(Path file) throws IOException {
+        return read(file, null);
+    }
+
+    /**
+     * Reads a lock file. Only a regular file is opened (without following a link, under the guard), and no more than
+     * 4 KiB of it is read; anything else under the lock's name (a link, a FIFO, a directory) cannot be read.
+     *
+     * @param file the lock file
+     * @param guard the guard for the open, or {@code null} to open directly
+     * @return its state, or {@code null} if there is no such file
+     * @throws RefusedFileException if it is not a regular file
+     * @throws IOException if it cannot be read
+     */
+    public static LockState read(Path file, OpenGuard guard) throws IOException {
         try {
-            BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
+            BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class,
+                    LinkOption.NOFOLLOW_LINKS);
+            if (!attributes.isRegularFile()) {
+                throw new RefusedFileException(file.toString(), "is " + Directory.kind(attributes, file)
+                        + ", not a lock file; it is left alone");
+            }
             ByteBuffer buffer = ByteBuffer.allocate(MAX_LOCK_FILE);
-            try (FileChannel channel = FileChannel.open(file)) {
+            OpenGuard.Opening<FileChannel> opening = () -> FileChannel.open(file, StandardOpenOption.READ,
+                    LinkOption.NOFOLLOW_LINKS);
+            try (FileChannel channel = guard == null ? opening.open() : guard.open(file, file.getParent(), opening)) {
                 int n;
                 do {
                     n = channel.read(buffer);

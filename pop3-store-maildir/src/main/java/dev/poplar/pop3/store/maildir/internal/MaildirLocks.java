@@ -9,10 +9,12 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.FileTime;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -64,6 +66,7 @@ public final class MaildirLocks implements AutoCloseable {
     private final AtomicLong sequence = new AtomicLong();
     private final Map<Path, Held> held = new ConcurrentHashMap<>();
     private final ScheduledThreadPoolExecutor heartbeat;
+    private final OpenGuard guard;
 
     /**
      * Creates the lock manager and starts its heartbeat thread (a daemon).
@@ -71,9 +74,11 @@ public final class MaildirLocks implements AutoCloseable {
      * @param host the name of this host as it appears in lock files; hosts sharing a file system need distinct names
      * @param staleAfter how long a lock may go without a heartbeat before others may break it
      * @param heartbeatEvery how often held locks are refreshed; shorter than {@code staleAfter}
+     * @param guard the guard for opening lock files (a user may put a FIFO in their place)
      */
-    public MaildirLocks(String host, Duration staleAfter, Duration heartbeatEvery) {
+    public MaildirLocks(String host, Duration staleAfter, Duration heartbeatEvery, OpenGuard guard) {
         this.host = host;
+        this.guard = guard;
         this.staleAfter = staleAfter;
         byte[] random = new byte[8];
         new SecureRandom().nextBytes(random);
@@ -109,7 +114,7 @@ public final class MaildirLocks implements AutoCloseable {
                     acquired = true;
                     return lock;
                 }
-                LockState current = LockState.read(lock.file);
+                LockState current = LockState.read(lock.file, guard);
                 if (current == null) {
                     continue;
                 }
@@ -142,7 +147,7 @@ public final class MaildirLocks implements AutoCloseable {
     private boolean breakStale(Held lock, LockState stale, String reason) throws IOException {
         Path breaker = lock.maildir.resolve(BREAK_FILE);
         if (!tryCreate(breaker, lock.id)) {
-            LockState other = LockState.read(breaker);
+            LockState other = LockState.read(breaker, guard);
             String otherReason = other == null ? null : staleReason(other);
             if (otherReason != null) {
                 LOG.warn("Removing the stale break lock {} ({}): {}", breaker, other.describe(), otherReason);
@@ -151,7 +156,7 @@ public final class MaildirLocks implements AutoCloseable {
             return other == null || otherReason != null;
         }
         try {
-            LockState now = LockState.read(lock.file);
+            LockState now = LockState.read(lock.file, guard);
             if (now == null) {
                 return true;
             }
@@ -204,7 +209,7 @@ public final class MaildirLocks implements AutoCloseable {
                 Files.createLink(file, own);
                 return true;
             } catch (FileAlreadyExistsException e) {
-                LockState current = LockState.read(file);
+                LockState current = LockState.read(file, guard);
                 return current != null && id.equals(current.id());
             } catch (UnsupportedOperationException | FileSystemException e) {
                 if (e instanceof AccessDeniedException || e instanceof NoSuchFileException) {
@@ -258,7 +263,7 @@ public final class MaildirLocks implements AutoCloseable {
             return Removal.ABSENT;
         }
         try {
-            LockState moved = LockState.read(aside);
+            LockState moved = LockState.read(aside, guard);
             if (moved != null && expected.test(moved)) {
                 return Removal.REMOVED;
             }
@@ -312,7 +317,12 @@ public final class MaildirLocks implements AutoCloseable {
         void beat(Instant now) {
             if (verify()) {
                 try {
-                    Files.setLastModifiedTime(file, FileTime.from(now));
+                    // Setting times opens the file: never through a link, and under the guard.
+                    guard.open(file, maildir, () -> {
+                        Files.getFileAttributeView(file, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+                                .setTimes(FileTime.from(now), null, null);
+                        return null;
+                    });
                 } catch (IOException e) {
                     LOG.warn("Cannot refresh the lock {}: {}", file, e.toString());
                 }
@@ -325,7 +335,7 @@ public final class MaildirLocks implements AutoCloseable {
                 return false;
             }
             try {
-                LockState state = LockState.read(file);
+                LockState state = LockState.read(file, guard);
                 if (state != null && id.equals(state.id())) {
                     return true;
                 }

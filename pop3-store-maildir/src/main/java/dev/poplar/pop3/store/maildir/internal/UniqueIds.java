@@ -32,9 +32,17 @@ public final class UniqueIds {
      * @return a valid RFC 1939 unique-id
      */
     public static String of(String base) {
-        if (isValid(base)) {
-            return base;
-        }
+        return isValid(base) ? base : hashed(base);
+    }
+
+    /**
+     * The hashed form of a base name, also for one that would be a valid unique-id itself: what a message gets when
+     * its own unique-id is taken by another message of the mailbox.
+     *
+     * @param base the base name of its file
+     * @return a valid RFC 1939 unique-id with {@code ~} and 27 characters of hash
+     */
+    public static String hashed(String base) {
         StringBuilder uid = new StringBuilder(READABLE_PREFIX + 1 + HASH_CHARS);
         for (int i = 0; i < base.length() && uid.length() < READABLE_PREFIX; i++) {
             char c = base.charAt(i);
@@ -45,7 +53,13 @@ public final class UniqueIds {
         return uid.toString();
     }
 
-    private static boolean isValid(String base) {
+    /**
+     * Whether a text is a valid RFC 1939 unique-id: 1 to 70 characters in 0x21..0x7E.
+     *
+     * @param base the text
+     * @return {@code true} if it is
+     */
+    public static boolean isValid(String base) {
         if (base.isEmpty() || base.length() > MessageInfo.MAX_UID_LENGTH) {
             return false;
         }

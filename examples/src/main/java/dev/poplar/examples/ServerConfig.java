@@ -1,0 +1,283 @@
+package dev.poplar.examples;
+
+import dev.poplar.examples.config.ConfigException;
+import dev.poplar.examples.config.ConfigNode;
+import dev.poplar.examples.config.ConfigSection;
+import dev.poplar.examples.config.YamlConfig;
+import dev.poplar.pop3.auth.Authenticator;
+import dev.poplar.pop3.server.Expire;
+import dev.poplar.pop3.server.Listener;
+import dev.poplar.pop3.server.Pop3Server;
+import dev.poplar.pop3.store.memory.InMemoryMailboxStore;
+
+import javax.net.ssl.SSLContext;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * The standalone server's configuration, read from a YAML file ({@code --config}) or built from command-line flags
+ * ({@link ServerOptions#toConfig()}), and checked: every problem has its line (or flag). Nothing is opened by
+ * reading; {@link Standalone} builds the parts.
+ *
+ * <p><b>Where each option lives.</b> Every option is one line in the reader of its section, which reads the key and
+ * hands it to the library builder it configures; keys are the builder methods' names in snake_case. Top-level
+ * sections: {@code listeners} and {@code limits} and {@code server} (here), {@code tls} ({@link TlsConfig}),
+ * {@code store} ({@link StoreConfig}), {@code auth} ({@link AuthConfig}), {@code logging} ({@link LoggingConfig}).
+ * A new module's options become a new section: a class like those, read in {@link #read} and used in
+ * {@link Standalone#start}.
+ *
+ * <p>Not thread-safe; {@link #serverBuilder()} hands out one builder, used by one start.
+ */
+final class ServerConfig {
+
+    private final ConfigNode.Mapping document;
+    private final Optional<Path> file;
+    private final Path baseDir;
+    private final Function<String, String> environment;
+    private final List<Listener> listeners;
+    private final Optional<TlsConfig> tls;
+    private final StoreConfig store;
+    private final AuthConfig auth;
+    private final LoggingConfig logging;
+    private final Pop3Server.Builder server;
+
+    private ServerConfig(ConfigNode.Mapping document, Optional<Path> file, Path baseDir,
+                         Function<String, String> environment, List<Listener> listeners, Optional<TlsConfig> tls,
+                         StoreConfig store, AuthConfig auth, LoggingConfig logging, Pop3Server.Builder server) {
+        this.document = document;
+        this.file = file;
+        this.baseDir = baseDir;
+        this.environment = environment;
+        this.listeners = List.copyOf(listeners);
+        this.tls = tls;
+        this.store = store;
+        this.auth = auth;
+        this.logging = logging;
+        this.server = server;
+    }
+
+    /**
+     * Reads a configuration file; relative paths in it are relative to its directory.
+     *
+     * @param file the YAML file
+     * @param environment looks up {@code ${env:NAME}} (null when unset)
+     * @return the configuration
+     * @throws ConfigException with every problem and its line
+     */
+    static ServerConfig fromFile(Path file, Function<String, String> environment) throws ConfigException {
+        Path absolute = file.toAbsolutePath();
+        return read(YamlConfig.read(file), Optional.of(file), absolute.getParent(), environment);
+    }
+
+    /**
+     * Reads a configuration document.
+     *
+     * @param document the root mapping
+     * @param file the file it came from, if any
+     * @param baseDir what relative paths are relative to
+     * @param environment looks up {@code ${env:NAME}} (null when unset)
+     * @return the configuration
+     * @throws ConfigException with every problem and its line or flag
+     */
+    static ServerConfig read(ConfigNode.Mapping document, Optional<Path> file, Path baseDir,
+                             Function<String, String> environment) throws ConfigException {
+        ConfigSection root = ConfigSection.root(document, baseDir, environment);
+        Pop3Server.Builder server = Pop3Server.builder().implementation("Poplar");
+
+        Optional<ConfigSection> tlsSection = root.section("tls");
+        Optional<TlsConfig> tls = tlsSection.map(s -> TlsConfig.read(s, server));
+        List<Listener> listeners = listeners(root, tls.isPresent());
+        StoreConfig store = root.section("store").map(StoreConfig::read).orElseGet(() -> {
+            root.problem("store", "is missing: say where mail is, e.g. store: {maildir: {root: /var/mail}}");
+            return null;
+        });
+        Optional<ConfigSection> authSection = root.section("auth");
+        AuthConfig auth = AuthConfig.read(authSection, store, server, root);
+        Optional<ConfigSection> limits = root.section("limits");
+        limits.ifPresent(s -> limits(s, server));
+        Optional<ConfigSection> settings = root.section("server");
+        settings.ifPresent(s -> server(s, server));
+        LoggingConfig logging = LoggingConfig.read(root.section("logging"));
+        // The sections of later modules (access rules, metrics, audit, ...) are read here, one line each.
+
+        root.finish();
+        root.check();
+        List<ConfigSection> checked = new ArrayList<>();
+        for (Optional<ConfigSection> s : List.of(limits, settings, authSection, tlsSection)) {
+            s.ifPresent(checked::add);
+        }
+        checked.add(root);
+        validate(server, listeners, tls.isPresent(), checked);
+        root.check();
+        return new ServerConfig(document, file, baseDir, environment, listeners, tls, store, auth, logging, server);
+    }
+
+    private static List<Listener> listeners(ConfigSection root, boolean tls) {
+        List<ConfigSection> sections = root.sections("listeners");
+        if (sections.isEmpty() && !root.hasProblems()) {
+            root.problem("listeners", "no listener: add one, e.g. listeners: [{address: 0.0.0.0, port: 110}]");
+        }
+        List<Listener> listeners = new ArrayList<>();
+        Map<String, ConfigSection> names = new HashMap<>();
+        for (ConfigSection l : sections) {
+            String address = l.string("address").orElse("127.0.0.1");
+            Optional<Integer> port = l.integer("port", 0, 65535);
+            boolean implicitTls = l.bool("implicit_tls").orElse(false);
+            String name = l.string("name").orElse(implicitTls ? "pop3s" : "pop3");
+            // Per-listener options of later modules (proxy_protocol, ...) are read here.
+            if (!l.has("port")) {
+                l.problem("port", "is missing (0 picks a free port)");
+            }
+            if (implicitTls && !tls) {
+                l.problem("implicit_tls", "needs a tls section with the certificate");
+            }
+            ConfigSection first = names.putIfAbsent(name, l);
+            if (first != null) {
+                l.problem(l.has("name") ? "name" : "port", "the name " + name + " is taken by " + first.path()
+                        + " (give each listener a name)");
+            }
+            if (port.isPresent() && first == null) {
+                InetSocketAddress socket = new InetSocketAddress(address, port.get());
+                if (socket.isUnresolved()) {
+                    l.problem("address", "unknown host: " + address);
+                    continue;
+                }
+                try {
+                    listeners.add(new Listener(name, socket, implicitTls));
+                } catch (IllegalArgumentException e) {
+                    l.problem("name", e.getMessage());
+                }
+            }
+        }
+        return listeners;
+    }
+
+    private static void limits(ConfigSection limits, Pop3Server.Builder server) {
+        limits.integer("max_connections", 1, Integer.MAX_VALUE, server::maxConnections);
+        limits.integer("max_connections_per_address", 1, Integer.MAX_VALUE, server::maxConnectionsPerAddress);
+        limits.duration("idle_timeout", server::idleTimeout);
+        limits.duration("authorization_timeout", server::authorizationTimeout);
+        limits.duration("login_timeout", server::loginTimeout);
+        limits.integer("max_command_length", 64, Integer.MAX_VALUE, server::maxCommandLength);
+        limits.integer("max_sasl_response_length", 64, Integer.MAX_VALUE, server::maxSaslResponseLength);
+        limits.integer("max_bad_commands", 1, Integer.MAX_VALUE, server::maxBadCommands);
+        limits.integer("max_auth_failures", 1, Integer.MAX_VALUE, server::maxAuthFailures);
+        limits.section("auth_failure_delay").ifPresent(delay -> {
+            Duration initial = delay.duration("initial").orElse(Duration.ofSeconds(1));
+            Duration max = delay.duration("max").orElse(Duration.ofSeconds(30));
+            Duration window = delay.duration("window").orElse(Duration.ofMinutes(15));
+            limits.apply("auth_failure_delay", () -> server.authFailureDelay(initial, max, window));
+        });
+    }
+
+    private static void server(ConfigSection settings, Pop3Server.Builder server) {
+        settings.string("server_name", server::serverName);
+        settings.string("implementation", server::implementation);
+        settings.string("expire", text -> server.expire(text.equalsIgnoreCase("never") ? Expire.never()
+                : Expire.days(days(text))));
+        settings.duration("login_delay", server::loginDelay);
+        settings.duration("shutdown_grace_period", server::shutdownGracePeriod);
+        settings.integer("io_threads", 1, 1024, server::ioThreads);
+        settings.integer("worker_threads", 1, 4096, server::workerThreads);
+    }
+
+    private static int days(String text) {
+        try {
+            return Integer.parseInt(text);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("must be never or a number of days: " + text);
+        }
+    }
+
+    /**
+     * The library's own checks of the settings together, with stand-ins for what is built later; a refusal is
+     * reported at the key it names, in the first section that has it.
+     */
+    private static void validate(Pop3Server.Builder server, List<Listener> listeners, boolean tls,
+                                 List<ConfigSection> sections) {
+        server.store(new InMemoryMailboxStore()).authenticator(Authenticator.rejectAll());
+        if (tls) {
+            server.tls(ServerConfig::noContext);
+        }
+        listeners.forEach(server::listener);
+        try {
+            server.build();
+        } catch (IllegalStateException | IllegalArgumentException e) {
+            String message = e.getMessage() == null ? "invalid" : e.getMessage();
+            sections.stream().filter(s -> s.knows(message)).findFirst()
+                    .orElse(sections.get(sections.size() - 1)).blame(message);
+        }
+    }
+
+    private static SSLContext noContext() {
+        throw new IllegalStateException("a stand-in for validation only");
+    }
+
+    /**
+     * Reads the same source again: the file from disk, or the same flags. Used on reload.
+     *
+     * @return a new configuration
+     * @throws ConfigException with every problem
+     */
+    ServerConfig reread() throws ConfigException {
+        if (file.isPresent()) {
+            return fromFile(file.get(), environment);
+        }
+        return read(document, file, baseDir, environment);
+    }
+
+    /**
+     * Which sections differ between two configurations, ignoring where things were written.
+     *
+     * @param other another configuration
+     * @param sections the top-level keys to compare
+     * @return the keys whose content differs
+     */
+    List<String> changed(ServerConfig other, List<String> sections) {
+        Map<?, ?> mine = (Map<?, ?>) document.plain();
+        Map<?, ?> theirs = (Map<?, ?>) other.document.plain();
+        return sections.stream().filter(key -> !java.util.Objects.equals(mine.get(key), theirs.get(key))).toList();
+    }
+
+    Optional<Path> file() {
+        return file;
+    }
+
+    List<Listener> listeners() {
+        return listeners;
+    }
+
+    Optional<TlsConfig> tls() {
+        return tls;
+    }
+
+    StoreConfig store() {
+        return store;
+    }
+
+    AuthConfig auth() {
+        return auth;
+    }
+
+    LoggingConfig logging() {
+        return logging;
+    }
+
+    /**
+     * The server builder with every setting of the configuration, listeners included ({@code limits},
+     * {@code server}, {@code auth.plaintext_auth}, {@code tls.client_auth}), and stand-ins for the store, the
+     * authenticator and TLS, which the caller replaces.
+     *
+     * @return the builder
+     */
+    Pop3Server.Builder serverBuilder() {
+        return server;
+    }
+}

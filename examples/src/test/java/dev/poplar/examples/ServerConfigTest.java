@@ -1,0 +1,360 @@
+package dev.poplar.examples;
+
+import dev.poplar.examples.config.ConfigException;
+import dev.poplar.examples.config.ConfigProblem;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+/** The configuration file: every option read, every mistake reported with its line, secrets kept out of it. */
+class ServerConfigTest {
+
+    @TempDir
+    Path dir;
+    MaildirFixture fixture;
+    final Map<String, String> environment = new HashMap<>();
+
+    @BeforeEach
+    void fixture() throws IOException {
+        fixture = new MaildirFixture(dir);
+    }
+
+    /** A working configuration: Maildirs and users of the fixture, a plain listener on a free port. */
+    String base() {
+        return String.join("\n",
+                "listeners:",
+                "  - port: 0",
+                "store:",
+                "  maildir:",
+                "    root: mail",
+                "auth:",
+                "  users_file: users",
+                "");
+    }
+
+    Path write(String yaml) throws IOException {
+        Path file = dir.resolve("poplar.yaml");
+        Files.writeString(file, yaml);
+        return file;
+    }
+
+    ServerConfig read(String yaml) throws Exception {
+        return ServerConfig.fromFile(write(yaml), environment::get);
+    }
+
+    List<String> problems(String yaml) throws IOException {
+        Path file = write(yaml);
+        ConfigException e = catchThrowableOfType(() -> ServerConfig.fromFile(file, environment::get),
+                ConfigException.class);
+        assertThat(e).as("problems in\n%s", yaml).isNotNull();
+        return e.problems().stream().map(ConfigProblem::toString).toList();
+    }
+
+    String at(int line, int column) {
+        return dir.resolve("poplar.yaml") + ":" + line + ":" + column + ": ";
+    }
+
+    Standalone start(ServerConfig config) throws Exception {
+        return Standalone.start(config, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+    }
+
+    @Nested
+    class Mistakes {
+        @Test
+        void anUnknownKeyIsAnErrorAtItsLineWithTheClosestKnownKey() throws Exception {
+            assertThat(problems(base() + "limits:\n  max_conections: 5\n"))
+                    .containsExactly(at(9, 3) + "limits.max_conections: unknown key (did you mean max_connections?)");
+            assertThat(problems(base() + "stroe: {}\n"))
+                    .containsExactly(at(8, 1) + "stroe: unknown key (did you mean store?)");
+        }
+
+        @Test
+        void valuesOfTheWrongKindAreReportedAtTheirLinesAllInOnePass() throws Exception {
+            assertThat(problems(String.join("\n",
+                    "listeners:",
+                    "  - port: x",
+                    "    implicit_tls: yes",
+                    "store:",
+                    "  maildir:",
+                    "    root: mail",
+                    "    deleted_messages: trash",
+                    "    lock_heartbeat: soon",
+                    "auth:",
+                    "  users_file: users",
+                    "  plaintext_auth: loopback",
+                    "limits:",
+                    "  max_connections: 0",
+                    ""))).containsExactly(
+                    at(2, 11) + "listeners[1].port: must be a whole number: x",
+                    at(3, 19) + "listeners[1].implicit_tls: must be true or false: yes",
+                    at(7, 23) + "store.maildir.deleted_messages: must be one of unlink, flag_trashed: trash"
+                            + " (did you mean flag_trashed?)",
+                    at(8, 21) + "store.maildir.lock_heartbeat: must be a duration such as 30s, 10m, 2h or 1h30m: soon",
+                    at(11, 19) + "auth.plaintext_auth: must be one of require_tls, allow_loopback, allow: loopback"
+                            + " (did you mean allow_loopback?)",
+                    at(13, 20) + "limits.max_connections: must be at least 1: 0");
+        }
+
+        @Test
+        void theLibrarysOwnChecksAreReportedAtTheKeyTheyConcern() throws Exception {
+            assertThat(problems(base() + "limits:\n  idle_timeout: 5m\n")).containsExactly(at(9, 17)
+                    + "limits.idle_timeout: must be at least 10 minutes (RFC 1939 section 3): 5m");
+            ServerConfig config = read(base().replace("    root: mail\n",
+                    "    root: mail\n    lock_heartbeat: 5m\n"));
+            assertThatThrownBy(() -> config.store().open()).isInstanceOf(ConfigException.class)
+                    .hasMessage(at(6, 21) + "store.maildir.lock_heartbeat: lock_heartbeat (5m) must be shorter than "
+                            + "lock_stale_after (2m)");
+        }
+
+        @Test
+        void missingFilesAreReportedAtTheKeyThatNamesThem() throws Exception {
+            Files.delete(fixture.users);
+            ServerConfig config = read(base());
+            assertThatThrownBy(() -> start(config)).isInstanceOf(Standalone.StartupException.class)
+                    .hasMessageStartingWith(at(7, 15) + "auth.users_file: ")
+                    .hasMessageContaining(fixture.users.toString());
+            ServerConfig tls = read(base() + "tls:\n  certificate: chain.pem\n  key: key.pem\n");
+            assertThatThrownBy(() -> tls.tls().get().build(tls.listeners())).isInstanceOf(ConfigException.class)
+                    .hasMessageStartingWith(at(9, 16) + "tls.certificate: ").hasMessageContaining("chain.pem");
+        }
+
+        @Test
+        void brokenYamlADuplicateKeyAndAMissingStoreHaveTheirLines() throws Exception {
+            assertThat(problems("listeners: [port: 1\n")).singleElement().asString()
+                    .startsWith(dir.resolve("poplar.yaml") + ":2:1: not valid YAML: ");
+            assertThat(problems(base() + "store: {}\n")).containsExactly(
+                    at(8, 1) + "store: given twice (first on line 3)");
+            assertThat(problems("listeners:\n  - port: 0\nauth:\n  users_file: users\n")).containsExactly(
+                    at(1, 1) + "store: is missing: say where mail is, e.g. store: {maildir: {root: /var/mail}}");
+            assertThat(problems("- a\n- b\n")).containsExactly(
+                    at(1, 1) + "the file must be a YAML mapping (key: value lines), not a list");
+        }
+
+        @Test
+        void listenersMustHaveDistinctNamesAndImplicitTlsNeedsACertificate() throws Exception {
+            assertThat(problems(base().replace("  - port: 0\n", "  - port: 0\n  - port: 0\n    implicit_tls: true\n"
+                    + "  - port: 0\n"))).containsExactly(
+                    at(4, 19) + "listeners[2].implicit_tls: needs a tls section with the certificate",
+                    at(5, 11) + "listeners[3].port: the name pop3 is taken by listeners[1] (give each listener a name)");
+        }
+
+        @Test
+        void problemsOfFlagsNameTheFlag() throws Exception {
+            ServerOptions options = ServerOptions.parse("--maildir-root", dir.resolve("nowhere").toString(),
+                    "--users", fixture.users.toString(), "--max-connections", "5").orElseThrow();
+            ServerConfig config = ServerConfig.read(options.toConfig(), Optional.empty(), dir, environment::get);
+            assertThatThrownBy(() -> config.store().open()).hasMessage("--maildir-root: "
+                    + dir.resolve("nowhere") + " does not exist");
+        }
+    }
+
+    @Nested
+    class Secrets {
+        @Test
+        void environmentVariablesAreReplacedAndAnUnsetOneIsAnError() throws Exception {
+            environment.put("MAIL_ROOT", fixture.root.toString());
+            ServerConfig config = read(base().replace("root: mail", "root: ${env:MAIL_ROOT}"));
+            try (Standalone server = start(config)) {
+                assertThat(config.store().open().description()).contains(fixture.root.toRealPath().toString());
+            }
+            assertThat(problems(base().replace("root: mail", "root: ${env:NOT_SET}"))).containsExactly(
+                    at(5, 11) + "store.maildir.root: environment variable NOT_SET is not set");
+            assertThat(problems(base().replace("root: mail", "root: ${HOME}/mail"))).singleElement().asString()
+                    .contains("${HOME} is not a variable: write ${env:NAME}");
+        }
+
+        @Test
+        void aSecretComesFromItsFileAndNeverAppearsInAProblem() throws Exception {
+            Files.writeString(dir.resolve("demo.pass"), "from-a-file\n");
+            String memory = "listeners:\n  - port: 0\nstore:\n  memory:\n    user: carol\n";
+            ServerConfig config = read(memory + "    password_file: demo.pass\n");
+            try (Standalone server = start(config);
+                 StandaloneServerTest.Line session = new StandaloneServerTest.Line(
+                         server.server().localAddress(server.plain().get()))) {
+                session.send("USER carol");
+                assertThat(session.send("PASS from-a-file")).startsWith("+OK");
+            }
+            environment.put("DEMO_PASSWORD", "s3cret-value");
+            assertThat(problems(memory + "    password: ${env:DEMO_PASSWORD}\n    password_file: demo.pass\n"))
+                    .containsExactly(at(7, 20) + "store.memory.password_file: give password or password_file, "
+                            + "not both")
+                    .noneMatch(p -> p.contains("s3cret-value") || p.contains("from-a-file"));
+        }
+    }
+
+    @Nested
+    class Options {
+        @Test
+        void everyOptionOfTheServerIsReadAndTheServerStartsWithThem() throws Exception {
+            ServerConfig config = read(String.join("\n",
+                    "listeners:",
+                    "  - {name: clear, address: 127.0.0.1, port: 0}",
+                    "  - {name: secure, address: 127.0.0.1, port: 0, implicit_tls: true}",
+                    "tls:",
+                    "  development_ca: {ca_file: ca.pem, names: [mail.example.org]}",
+                    "  reload_interval: 0",
+                    "  expiry_warning_days: 10",
+                    "  provider: jdk",
+                    "  post_quantum_hybrid: false",
+                    "  client_auth: none",
+                    "store:",
+                    "  maildir:",
+                    "    root: mail",
+                    "    deleted_messages: flag_trashed",
+                    "    mark_retrieved_seen: true",
+                    "    create_missing_mailboxes: false",
+                    "    lock_stale_after: 3m",
+                    "    lock_heartbeat: 20s",
+                    "    listing_cache: 10",
+                    "    size_cache: 1_000",
+                    "    lock_host_name: test-host",
+                    "auth:",
+                    "  users_file: users",
+                    "  reload_check_interval: 1s",
+                    "  app_passwords: app-passwords",
+                    "  app_passwords_usage: app-passwords.used",
+                    "  plaintext_auth: allow",
+                    "  oauth:",
+                    "    issuer: https://login.example.org/realms/mail",
+                    "    audience: [pop3, mail]",
+                    "    jwks_url: https://login.example.org/certs",
+                    "    algorithms: [RS256, ES256]",
+                    "    clock_skew: 30s",
+                    "    required_scope: mail.pop",
+                    "    openid_configuration: https://login.example.org/.well-known/openid-configuration",
+                    "    mailbox_claim: email",
+                    "    fetch_timeout: 2s",
+                    "    refresh_interval: 5m",
+                    "    min_refresh_interval: 10s",
+                    "    max_key_age: 1d",
+                    "limits:",
+                    "  max_connections: 50",
+                    "  max_connections_per_address: 5",
+                    "  idle_timeout: 15m",
+                    "  authorization_timeout: 30s",
+                    "  login_timeout: 45s",
+                    "  max_command_length: 512",
+                    "  max_sasl_response_length: 8192",
+                    "  max_bad_commands: 4",
+                    "  max_auth_failures: 2",
+                    "  auth_failure_delay: {initial: 0s, max: 1s, window: 1m}",
+                    "server:",
+                    "  server_name: mail.example.org",
+                    "  implementation: Poplar-test",
+                    "  expire: 30",
+                    "  login_delay: 1m",
+                    "  shutdown_grace_period: 1s",
+                    "  io_threads: 2",
+                    "  worker_threads: 4",
+                    "logging:",
+                    "  level: warn",
+                    "  loggers: {dev.poplar.pop3.tls: debug}",
+                    "  timestamps: false",
+                    ""));
+            assertThat(config.logging().properties()).containsEntry("org.slf4j.simpleLogger.defaultLogLevel", "warn")
+                    .containsEntry("org.slf4j.simpleLogger.log.dev.poplar.pop3.tls", "debug")
+                    .containsEntry("org.slf4j.simpleLogger.showDateTime", "false");
+            try (Standalone server = start(config);
+                 StandaloneServerTest.Line session = new StandaloneServerTest.Line(
+                         server.server().localAddress(server.plain().get()))) {
+                assertThat(server.caFile()).contains(dir.resolve("ca.pem"));
+                assertThat(session.send("CAPA")).startsWith("+OK");
+                assertThat(session.lines()).contains("IMPLEMENTATION Poplar-test", "EXPIRE 30", "LOGIN-DELAY 60",
+                        "USER");
+                session.send("USER alice");
+                assertThat(session.send("PASS " + MaildirFixture.ALICE_PASSWORD)).startsWith("+OK");
+            }
+        }
+
+        @Test
+        void aDatabaseStoreIsReadWithItsPasswordFromAFileAndAnUnreachableDatabaseIsReportedAtItsSection()
+                throws Exception {
+            Files.writeString(dir.resolve("db.pass"), "db-secret\n");
+            ServerConfig config = read(String.join("\n",
+                    "listeners: [{port: 0}]",
+                    "store:",
+                    "  jdbc:",
+                    "    url: jdbc:postgresql://127.0.0.1:1/mail",
+                    "    user: poplar",
+                    "    password_file: db.pass",
+                    "    schema: mail",
+                    "    migrate: false",
+                    "    create_missing_mailboxes: false",
+                    "    connection_timeout: 1s",
+                    "    statement_timeout: 2s",
+                    "    pool_size: 2",
+                    "    hold_lease: 10s",
+                    "    heartbeat: 2s",
+                    "    node_name: node-1",
+                    "    max_message_size: 1048576",
+                    "    listing_cache: 0",
+                    "auth: {users_file: users}",
+                    ""));
+            assertThat(config.store().memory()).isFalse();
+            ConfigException e = catchThrowableOfType(() -> config.store().open(), ConfigException.class);
+            assertThat(e).isNotNull();
+            assertThat(e.getMessage()).startsWith(at(4, 5) + "store.jdbc: ").doesNotContain("db-secret");
+            assertThat(problems(String.join("\n", "listeners: [{port: 0}]", "store:", "  jdbc:",
+                    "    url: jdbc:postgresql://127.0.0.1:1/mail", "    heartbeat: 20s", "auth: {users_file: users}",
+                    ""))).containsExactly(at(4, 5) + "store.jdbc.user: is missing");
+        }
+
+        @Test
+        void theExampleShippedInTheDistributionIsValid() throws Exception {
+            Path example = Path.of("src/dist/conf/poplar.yaml");
+            ServerConfig config = ServerConfig.fromFile(example, environment::get);
+            assertThat(config.listeners()).extracting(l -> l.address().getPort()).containsExactly(110, 995);
+            assertThat(config.tls()).isPresent();
+            assertThat(config.store().memory()).isFalse();
+        }
+    }
+
+    @Nested
+    class CheckConfigCommand {
+        @Test
+        void aGoodFileIsOkAndSaysWhatTheServerWouldServe() throws Exception {
+            Path file = write(base());
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            ByteArrayOutputStream err = new ByteArrayOutputStream();
+            int status = CheckConfig.run(new String[] {file.toString()}, environment::get, print(out), print(err));
+            assertThat(err.toString(StandardCharsets.UTF_8)).isEmpty();
+            assertThat(status).isZero();
+            assertThat(out.toString(StandardCharsets.UTF_8)).startsWith(file + ": OK")
+                    .contains("listener pop3 on 127.0.0.1:0 (no TLS)", "2 users of " + fixture.users);
+        }
+
+        @Test
+        void aBadFileGetsOneLinePerProblemAndStatus2() throws Exception {
+            Files.delete(fixture.users);
+            Path file = write(base().replace("root: mail", "root: nowhere") + "tls:\n  pkcs12: none.p12\n");
+            ByteArrayOutputStream err = new ByteArrayOutputStream();
+            int status = CheckConfig.run(new String[] {file.toString()}, environment::get,
+                    print(new ByteArrayOutputStream()), print(err));
+            assertThat(status).isEqualTo(2);
+            assertThat(err.toString(StandardCharsets.UTF_8).lines().toList()).hasSize(3)
+                    .anySatisfy(l -> assertThat(l).startsWith(at(5, 11) + "store.maildir.root: "))
+                    .anySatisfy(l -> assertThat(l).startsWith(at(7, 15) + "auth.users_file: "))
+                    .anySatisfy(l -> assertThat(l).startsWith(at(9, 11) + "tls.pkcs12: "));
+        }
+
+        PrintStream print(ByteArrayOutputStream to) {
+            return new PrintStream(to, true, StandardCharsets.UTF_8);
+        }
+    }
+}

@@ -1,0 +1,97 @@
+package dev.poplar.examples;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The standalone server in a child process: started, its ports read from what it prints, its log (standard error)
+ * collected line by line for {@link #awaitLog}, stopped with SIGTERM.
+ */
+final class ServerProcess implements AutoCloseable {
+
+    private static final Pattern LISTENING = Pattern.compile("(POP3 with STLS|POP3S \\(implicit TLS\\)) on "
+            + "127\\.0\\.0\\.1:(\\d+)");
+
+    final Process process;
+    /** The plain (STLS) port and the implicit-TLS port. */
+    final int[] ports = new int[2];
+    private final BlockingQueue<String> log = new LinkedBlockingQueue<>();
+
+    /**
+     * Starts the command and waits until the server says it is ready.
+     *
+     * @param command the command line
+     * @param environment variables to add
+     */
+    ServerProcess(List<String> command, Map<String, String> environment) throws IOException {
+        ProcessBuilder builder = new ProcessBuilder(command);
+        builder.environment().putAll(environment);
+        process = builder.start();
+        Thread reader = new Thread(() -> {
+            try (BufferedReader err = new BufferedReader(new InputStreamReader(process.getErrorStream(),
+                    StandardCharsets.UTF_8))) {
+                for (String line; (line = err.readLine()) != null; ) {
+                    log.add(line);
+                }
+            } catch (IOException e) {
+                log.add("(log closed: " + e + ")");
+            }
+        }, "server-log");
+        reader.setDaemon(true);
+        reader.start();
+        BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(),
+                StandardCharsets.UTF_8));
+        for (String line; (line = out.readLine()) != null && !line.contains("Stop with Ctrl-C"); ) {
+            Matcher m = LISTENING.matcher(line);
+            if (m.find()) {
+                ports[m.group(1).startsWith("POP3S") ? 1 : 0] = Integer.parseInt(m.group(2));
+            }
+        }
+        assertThat(ports).as("listening ports; log: %s", log).doesNotContain(0);
+    }
+
+    /**
+     * Waits for a log line.
+     *
+     * @param text what the line contains
+     * @return the line
+     */
+    String awaitLog(String text) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline) {
+            String line = log.poll(1, TimeUnit.SECONDS);
+            if (line != null && line.contains(text)) {
+                return line;
+            }
+        }
+        throw new AssertionError("no log line with '" + text + "' within 60 s");
+    }
+
+    /**
+     * Stops the server with SIGTERM and waits for it.
+     *
+     * @return whether it ended within 30 seconds
+     */
+    boolean stop() throws InterruptedException {
+        process.destroy();
+        return process.waitFor(30, TimeUnit.SECONDS);
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (!stop()) {
+            process.destroyForcibly();
+        }
+    }
+}
