@@ -16,6 +16,7 @@ import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
@@ -787,6 +788,14 @@ public final class Pop3Server implements AutoCloseable {
                     "bandwidthPerUser must be at least " + MIN_BANDWIDTH + " octets per second: " + bandwidthPerUser);
             require(retention == null || expire == null, "expire and retention are both set: retention announces "
                     + "its own EXPIRE value (" + (retention == null ? "" : retention.expire()) + "); drop expire(...)");
+            if (retention != null) {
+                Set<MailboxStore.MessageTime> missing = EnumSet.noneOf(MailboxStore.MessageTime.class);
+                missing.addAll(retention.requiredTimes());
+                missing.removeAll(store.messageTimes());
+                require(missing.isEmpty(), "retention " + retention + " needs message times the store does not "
+                        + "report (" + missing + "; it reports " + store.messageTimes() + "): the server would "
+                        + "announce " + retention.expire() + " and not keep it");
+            }
             require(backlog >= 1 && backlog <= 65535, "backlog must be 1 to 65535: " + backlog);
             require(bufferSize(receiveBufferOctets),
                     "receiveBufferSize must be 0 (system default) or 1024 to 67108864 octets: " + receiveBufferOctets);

@@ -1,9 +1,13 @@
 package dev.poplar.pop3.server;
 
+import dev.poplar.pop3.store.MailboxStore;
+
 import java.time.Duration;
 import java.time.Instant;
+import java.util.EnumSet;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * How long the server keeps messages: it deletes a message a given time after a client first retrieved it (the
@@ -11,8 +15,10 @@ import java.util.Optional;
  * it arrived, retrieved or not; whichever comes first. The server announces the policy with the {@code EXPIRE}
  * capability (RFC 2449 section 6.7, see {@link #expire()}).
  *
- * <p>The store provides the times ({@code Maildrop.arrived}, {@code Maildrop.firstRetrieved}); a message whose time the
- * store does not know never expires by that rule. Immutable and thread-safe.
+ * <p>The store provides the times ({@code Maildrop.arrived}, {@code Maildrop.firstRetrieved}) and says which it reports
+ * ({@link MailboxStore#messageTimes()}); a server whose policy needs a time its store does not report is refused when
+ * it is built ({@link #requiredTimes()}). A message whose time the store does not know (a file name without one, say)
+ * never expires by that rule. Immutable and thread-safe.
  */
 public final class Retention {
 
@@ -83,6 +89,25 @@ public final class Retention {
     /** @return how long a message is kept after it arrived, if that rule applies */
     public Optional<Duration> afterArrival() {
         return Optional.ofNullable(afterArrival);
+    }
+
+    /**
+     * The message times a store must report for the server to enforce this policy
+     * ({@link MailboxStore#messageTimes()}): {@code FIRST_RETRIEVAL} for a rule after retrieval that keeps messages
+     * for some time ({@code afterRetrieval(Duration.ZERO)} removes them at the end of the session that retrieved
+     * them and needs no recorded time), {@code ARRIVAL} for a rule after arrival.
+     *
+     * @return the times needed, possibly none
+     */
+    public Set<MailboxStore.MessageTime> requiredTimes() {
+        Set<MailboxStore.MessageTime> times = EnumSet.noneOf(MailboxStore.MessageTime.class);
+        if (afterRetrieval != null && !afterRetrieval.isZero()) {
+            times.add(MailboxStore.MessageTime.FIRST_RETRIEVAL);
+        }
+        if (afterArrival != null) {
+            times.add(MailboxStore.MessageTime.ARRIVAL);
+        }
+        return Set.copyOf(times);
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.poplar.pop3.server;
 
+import dev.poplar.pop3.store.MailboxStore;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
@@ -53,6 +54,17 @@ class RetentionTest {
         assertThat(Retention.afterRetrieval(Duration.ZERO).expire().capability()).isEqualTo("EXPIRE 0");
         assertThat(Retention.keepForever().expire().capability()).isEqualTo("EXPIRE NEVER");
         assertThat(Retention.afterArrival(Duration.ofDays(1_000_000)).expire()).isEqualTo(Expire.days(99_999));
+    }
+
+    @Test
+    void aPolicyNeedsTheTimesItsRulesCountFrom() {
+        assertThat(Retention.afterRetrieval(Duration.ofDays(14)).requiredTimes())
+                .containsExactly(MailboxStore.MessageTime.FIRST_RETRIEVAL);
+        assertThat(Retention.afterRetrieval(Duration.ZERO).requiredTimes()).as("removed at QUIT").isEmpty();
+        assertThat(Retention.afterArrival(DAY).requiredTimes()).containsExactly(MailboxStore.MessageTime.ARRIVAL);
+        assertThat(Retention.afterRetrieval(DAY).orAfterArrival(DAY).requiredTimes())
+                .containsExactlyInAnyOrder(MailboxStore.MessageTime.ARRIVAL, MailboxStore.MessageTime.FIRST_RETRIEVAL);
+        assertThat(Retention.keepForever().requiredTimes()).isEmpty();
     }
 
     @Test

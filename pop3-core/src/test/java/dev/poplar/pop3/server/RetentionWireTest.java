@@ -16,6 +16,7 @@ import java.time.InstantSource;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -190,6 +191,63 @@ class RetentionWireTest {
     }
 
     @Nested
+    class StoreWithoutTimes {
+
+        /** The in-memory store, reporting only the times given. */
+        MailboxStore reporting(MailboxStore.MessageTime... times) {
+            return new MailboxStore() {
+                @Override
+                public Maildrop open(String mailbox) throws StoreException {
+                    return store.open(mailbox);
+                }
+
+                @Override
+                public Set<MessageTime> messageTimes() {
+                    return Set.of(times);
+                }
+            };
+        }
+
+        @Test
+        void aPolicyThatNeedsTimesTheStoreDoesNotReportIsRefusedNamingThem() {
+            assertThatIllegalStateException().isThrownBy(() -> TestServers.builder(store).store(reporting())
+                    .retention(Retention.afterRetrieval(Duration.ofDays(14))).build())
+                    .withMessageContaining("retention").withMessageContaining("FIRST_RETRIEVAL")
+                    .withMessageContaining("announce EXPIRE 14 and");
+            assertThatIllegalStateException().isThrownBy(() -> TestServers.builder(store)
+                    .store(reporting(MailboxStore.MessageTime.FIRST_RETRIEVAL))
+                    .retention(Retention.afterRetrieval(DAY).orAfterArrival(Duration.ofDays(90))).build())
+                    .withMessageContaining("does not report ([ARRIVAL]");
+        }
+
+        @Test
+        void removingRetrievedMessagesAtQuitNeedsNoTimes() throws IOException {
+            store.add("alice", "Subject: a\r\n\r\na\r\n");
+            MessageInfo kept = store.add("alice", "Subject: b\r\n\r\nb\r\n");
+            try (Pop3Server server = TestServers.start(TestServers.builder(store).store(reporting()).clock(clock)
+                    .retention(Retention.afterRetrieval(Duration.ZERO)))) {
+                retrieve(server, 1);
+            }
+            assertThat(store.messages("alice")).containsExactly(kept);
+        }
+
+        @Test
+        void aMailboxPolicyThatNeedsTimesTheStoreDoesNotReportFallsBackToTheMinimum() throws IOException {
+            MessageInfo message = store.add("alice", "Subject: a\r\n\r\na\r\n");
+            Retention own = Retention.afterRetrieval(Duration.ofDays(30)).orAfterArrival(Duration.ofDays(10));
+            try (Pop3Server server = TestServers.start(TestServers.builder(store)
+                    .store(reporting(MailboxStore.MessageTime.FIRST_RETRIEVAL)).clock(clock)
+                    .retention(Retention.afterRetrieval(Duration.ofDays(7)), Map.of("alice", own)::get))) {
+                advance(Duration.ofDays(11));
+                try (WireClient client = WireClient.loggedIn(server, "alice", "s3cret")) {
+                    assertThat(capa(client)).contains("EXPIRE 7").doesNotContain("EXPIRE 10");
+                    assertThat(client.send("STAT")).as("not removed by arrival").isEqualTo("+OK 1 " + message.size());
+                }
+            }
+        }
+    }
+
+    @Nested
     class Sweep {
 
         @Test
@@ -234,11 +292,21 @@ class RetentionWireTest {
     @Test
     void aStoreThatCannotRemoveExpiredMailStillServesTheMailbox() throws IOException {
         MessageInfo message = store.add("alice", "Subject: a\r\n\r\na\r\n");
-        MailboxStore failing = mailbox -> Intercept.before(Maildrop.class, store.open(mailbox), (method, args) -> {
-            if (method.equals("expire")) {
-                throw new StoreException(StoreException.Kind.TEMPORARY, "disk full");
+        MailboxStore failing = new MailboxStore() {
+            @Override
+            public Maildrop open(String mailbox) throws StoreException {
+                return Intercept.before(Maildrop.class, store.open(mailbox), (method, args) -> {
+                    if (method.equals("expire")) {
+                        throw new StoreException(StoreException.Kind.TEMPORARY, "disk full");
+                    }
+                });
             }
-        });
+
+            @Override
+            public Set<MessageTime> messageTimes() {
+                return store.messageTimes();
+            }
+        };
         try (Pop3Server server = TestServers.start(TestServers.builder(store).store(failing).clock(clock)
                 .retention(Retention.afterArrival(DAY)))) {
             advance(Duration.ofDays(2));

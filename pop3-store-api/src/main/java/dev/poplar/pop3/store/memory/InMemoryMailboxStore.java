@@ -195,6 +195,16 @@ public final class InMemoryMailboxStore implements MailboxStore, Delivery {
         return new MemoryMaildrop(box, snapshot, clock);
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * @return both: arrival and first retrieval, by the store's clock
+     */
+    @Override
+    public Set<MessageTime> messageTimes() {
+        return Set.of(MessageTime.ARRIVAL, MessageTime.FIRST_RETRIEVAL);
+    }
+
     private Mailbox mailbox(String name) {
         return mailboxes.computeIfAbsent(name, n -> new Mailbox());
     }

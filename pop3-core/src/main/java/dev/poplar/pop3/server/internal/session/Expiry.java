@@ -33,13 +33,16 @@ public final class Expiry {
     }
 
     /**
-     * The retention policy of a mailbox.
+     * The retention policy of a mailbox: its own if the server has policies per mailbox, unless that one would
+     * break what the server announced before login (fewer days than the minimum) or needs message times the store
+     * does not report; then the minimum, with a warning.
      *
-     * @param policies the server's policies
+     * @param config the server's configuration
      * @param mailbox the mailbox
      * @return its policy, or empty if the server has none
      */
-    static Optional<Retention> policyOf(ServerConfig.Policies policies, String mailbox) {
+    static Optional<Retention> policyOf(ServerConfig config, String mailbox) {
+        ServerConfig.Policies policies = config.policies();
         if (policies.retention().isEmpty() || policies.retentionPerMailbox().isEmpty()) {
             return policies.retention();
         }
@@ -51,6 +54,11 @@ public final class Expiry {
         if (shorter(own.expire(), minimum.expire())) {
             LOG.warn("the retention policy of mailbox {} ({}) is shorter than the minimum announced before login "
                     + "({}); the minimum applies", LogSafe.text(mailbox), own, minimum);
+            return policies.retention();
+        }
+        if (!config.store().messageTimes().containsAll(own.requiredTimes())) {
+            LOG.warn("the retention policy of mailbox {} ({}) needs message times the store does not report ({}); "
+                    + "the minimum ({}) applies", LogSafe.text(mailbox), own, config.store().messageTimes(), minimum);
             return policies.retention();
         }
         return Optional.of(own);
@@ -136,7 +144,7 @@ public final class Expiry {
      * @throws StoreException from opening the mailbox: {@link StoreException.Kind#IN_USE} if a session holds it
      */
     public static int sweep(ServerConfig config, MailboxHolds holds, String mailbox) throws StoreException {
-        Retention policy = policyOf(config.policies(), mailbox).orElseThrow(() -> new IllegalStateException(
+        Retention policy = policyOf(config, mailbox).orElseThrow(() -> new IllegalStateException(
                 "the server has no retention policy: set one with Pop3Server.Builder.retention(...)"));
         MailboxStore store = config.store();
         Maildrop maildrop = store.open(mailbox);

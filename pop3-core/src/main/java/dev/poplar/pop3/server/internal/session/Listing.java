@@ -31,7 +31,7 @@ final class Listing {
      */
     static MaildropView of(ServerConfig config, Maildrop maildrop, String mailbox, String user, ClientInfo client) {
         ServerConfig.Policies policies = config.policies();
-        Retention retention = Expiry.policyOf(policies, mailbox).orElse(null);
+        Retention retention = Expiry.policyOf(config, mailbox).orElse(null);
         List<MessageInfo> listed = retention == null ? maildrop.messages()
                 : Expiry.atOpen(maildrop, mailbox, retention, policies.clock().instant());
         long[] sizes = null;
