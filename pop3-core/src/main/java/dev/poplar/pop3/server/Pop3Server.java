@@ -666,6 +666,11 @@ public final class Pop3Server implements AutoCloseable {
          * {@code Retention.afterRetrieval(Duration.ZERO)}). Use {@link Pop3Server#expire(String)} for mailboxes
          * whose users do not log in. No retention by default.
          *
+         * <p>The store must report the message times the policy counts from ({@link Retention#requiredTimes()},
+         * {@link MailboxStore#messageTimes()}): otherwise {@link #build()} refuses the policy, naming the missing
+         * times, rather than announce an {@code EXPIRE} the server cannot keep. Removing retrieved messages at
+         * {@code QUIT} ({@code Duration.ZERO}) needs no time.
+         *
          * @param policy e.g. {@code Retention.afterRetrieval(Duration.ofDays(14))}
          * @return this builder
          */
@@ -679,8 +684,9 @@ public final class Pop3Server implements AutoCloseable {
          * Retention that differs per mailbox: before login {@code CAPA} announces {@code EXPIRE <minimum> USER}, after
          * login the mailbox's own value (RFC 2449 section 6.7). The function must be fast (it runs with every login)
          * and thread-safe; {@code null} from it means {@code minimum}. A mailbox's policy that announces fewer days
-         * than {@code minimum} would break the announcement: the server applies {@code minimum} instead and logs a
-         * warning.
+         * than {@code minimum} would break the announcement, and one that needs message times the store does not
+         * report could not be kept: the server applies {@code minimum} instead and logs a warning. {@code minimum}
+         * itself is checked against the store as {@link #retention(Retention)} says.
          *
          * @param minimum the policy announced before login, the shortest of any mailbox's
          * @param perMailbox the policy of a mailbox, by name (as the authenticator returned it)
@@ -732,6 +738,7 @@ public final class Pop3Server implements AutoCloseable {
          *
          * @return a new server
          * @throws IllegalStateException naming the setting, if a required one is missing or settings contradict
+         *     (among them a {@link #retention} policy that needs message times the store does not report)
          */
         public Pop3Server build() {
             return new Pop3Server(config());
