@@ -13,6 +13,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
@@ -180,6 +182,23 @@ class MaildirRetentionTest {
             retrieve(store, 0);
             assertThat(elsewhere).hasContent("someone else's file");
             assertThat(alice.resolve(TIMES)).isRegularFile().content().contains(message);
+        }
+
+        @Test
+        void aFileFarLargerThanTheMailboxCouldNeedIsIgnoredAndReplaced() throws Exception {
+            String message = alice.deliver("read\n");
+            byte[] line = (message + " 1000000000\n").getBytes(StandardCharsets.US_ASCII);
+            try (OutputStream out = Files.newOutputStream(alice.resolve(TIMES))) {
+                for (long written = 0; written <= (4 << 20) + 512; written += line.length) {
+                    out.write(line);
+                }
+            }
+            try (Maildrop maildrop = store.open("alice")) {
+                assertThat(maildrop.firstRetrieved(maildrop.messages().get(0))).isEmpty();
+            }
+            retrieve(store, 0);
+            assertThat(Files.size(alice.resolve(TIMES))).isLessThan(1024);
+            assertThat(alice.resolve(TIMES)).content().contains(message + " " + now.get().getEpochSecond());
         }
 
         @Test

@@ -269,6 +269,14 @@ public final class MaildirMaildrop implements Maildrop {
             return RetrievalTimes.none();
         }
         try (InputStream in = Channels.newInputStream(channel)) {
+            // A line is a base name and a number: far less than this per message. A larger file is not ours (a
+            // Maildir's owner could make it any size): it is ignored, and replaced at the next update.
+            long limit = 512L * messages.size() + (4 << 20);
+            if (channel.size() > limit) {
+                LOG.warn("{}/{} has {} octets, more than {} for {} messages; ignored", maildir,
+                        RetrievalTimes.FILE_NAME, channel.size(), limit, messages.size());
+                return RetrievalTimes.none();
+            }
             return RetrievalTimes.read(in);
         }
     }
