@@ -45,8 +45,9 @@ import java.util.UUID;
  * agent writes), or, for a name without a plausible one, at its file's modification time. When it was first retrieved
  * is kept in the Maildir's {@link RetrievalTimes} file, read at the first question about it and replaced (a new file
  * in {@code tmp/}, flushed, renamed over the old one, the directory flushed) at an update that retrieved or removed
- * messages, under the lock: every host sees the same times, a crash leaves the old file or the new one, and a file
- * that cannot be read is left as it is rather than replaced by fewer times.
+ * messages, under the lock: every host sees the same times, a crash leaves the old file or the new one (and perhaps
+ * a new file in {@code tmp/}, removed at the next write), and a file that cannot be read is left as it is rather than
+ * replaced by fewer times.
  *
  * <p>The server calls one maildrop from one session at a time, possibly from different threads; the methods are
  * synchronized for visibility.
@@ -228,6 +229,22 @@ public final class MaildirMaildrop implements Maildrop {
         }
     }
 
+    /**
+     * Removes new files of the times that an update cut short left in {@code tmp/} (a crash between writing and
+     * renaming). Only the holder of the lock writes them, so none is being written now.
+     */
+    private void removeLeftovers(Directory tmp) throws IOException {
+        for (String name : tmp.names()) {
+            if (name.startsWith(RetrievalTimes.FILE_NAME + ".")) {
+                try {
+                    tmp.delete(name);
+                } catch (IOException e) {
+                    LOG.debug("Cannot remove {}/tmp/{}: {}", maildir, name, e.toString());
+                }
+            }
+        }
+    }
+
     /** Removes messages as configured; returns those that stay. */
     private Set<MessageInfo> removeAll(OpenedMaildir opened, Set<MessageInfo> gone, Set<MessageInfo> retrieved) {
         Set<MessageInfo> notRemoved = new HashSet<>();
@@ -306,6 +323,7 @@ public final class MaildirMaildrop implements Maildrop {
         Directory tmp = null;
         try {
             tmp = opened.sub(OpenedMaildir.TMP);
+            removeLeftovers(tmp);
             try (FileChannel channel = tmp.createFile(temporary)) {
                 OutputStream out = Channels.newOutputStream(channel);
                 after.write(out);
