@@ -200,11 +200,11 @@ public final class Connection implements Transport {
     SessionSummary closed() {
         closed = true;
         closing = true;
-        thread.close();
         if (sending != null) {
             sending.abort();
         }
         throttle.release();
+        thread.close();
         input.discard();
         EndReason reason = endReason != null ? endReason
                 : stopping ? EndReason.SERVER_STOPPED : EndReason.CLIENT_DISCONNECTED;
