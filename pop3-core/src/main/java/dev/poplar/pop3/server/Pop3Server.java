@@ -7,18 +7,22 @@ import dev.poplar.pop3.server.internal.Engine;
 import dev.poplar.pop3.server.internal.ServerConfig;
 import dev.poplar.pop3.server.internal.hook.SessionHook;
 import dev.poplar.pop3.store.MailboxStore;
+import dev.poplar.pop3.store.StoreException;
 
 import javax.net.ssl.SSLContext;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -108,6 +112,23 @@ public final class Pop3Server implements AutoCloseable {
     }
 
     /**
+     * Applies the retention policy to one mailbox now: opens it through the store, taking its hold as a session does,
+     * removes the messages whose time is up ({@code Maildrop.expire}), and releases it. Sessions enforce the policy
+     * at each login; this is for mailboxes whose users seldom log in (messages kept "after arrival"): call it from a
+     * scheduler for each mailbox. A login that comes meanwhile waits for the release, briefly. Blocks on the store,
+     * on the calling thread; the server need not be started.
+     *
+     * @param mailbox the mailbox name, as the authenticator returns it
+     * @return how many messages were removed
+     * @throws StoreException from opening the mailbox: {@code IN_USE} if a session holds it (that session's next login
+     *     enforces the policy), {@code TEMPORARY} or {@code PERMANENT} as the store says
+     * @throws IllegalStateException if the server has no retention policy
+     */
+    public int expire(String mailbox) throws StoreException {
+        return engine.expire(Objects.requireNonNull(mailbox, "mailbox"));
+    }
+
+    /**
      * A snapshot of the server's counters.
      *
      * @return the counters now
@@ -151,6 +172,8 @@ public final class Pop3Server implements AutoCloseable {
      * Not thread-safe; {@link #build()} may be called more than once.
      */
     public static final class Builder {
+        private static final long UNLIMITED = 0;
+        private static final long MIN_BANDWIDTH = 1024;
         private MailboxStore store;
         private Authenticator authenticator;
         private final List<Listener> listeners = new ArrayList<>();
@@ -179,6 +202,12 @@ public final class Pop3Server implements AutoCloseable {
         private int workerThreads = 16;
         private final List<Pop3Observer> observers = new ArrayList<>();
         private SessionHook hook;
+        private long bandwidthPerSession = UNLIMITED;
+        private long bandwidthPerUser = UNLIMITED;
+        private Retention retention;
+        private Function<String, Retention> retentionPerMailbox;
+        private ContentHook contentHook;
+        private Clock clock = Clock.systemUTC();
         private boolean tcpKeepAlive = true;
         private int backlog = 256;
         private int receiveBufferOctets;
@@ -295,7 +324,8 @@ public final class Pop3Server implements AutoCloseable {
 
         /**
          * Advertises the {@code EXPIRE} capability (RFC 2449 section 6.7): how long the server keeps mail the client
-         * has retrieved. Not advertised by default.
+         * has retrieved, when something other than this server deletes it. Not advertised by default. To have the
+         * server enforce a policy (and announce it), use {@link #retention(Retention)} instead.
          *
          * @param policy e.g. {@code Expire.days(30)} or {@code Expire.never()}
          * @return this builder
@@ -601,6 +631,97 @@ public final class Pop3Server implements AutoCloseable {
         }
 
         /**
+         * Limits how fast each connection receives multi-line replies ({@code RETR}, {@code TOP}, {@code LIST},
+         * {@code UIDL}, {@code CAPA}), in octets per second before TLS, smoothed with a token bucket that lets a
+         * tenth of a second's worth go at once. Single-line replies are not counted. No thread waits: the next chunk
+         * is written when the bucket allows. A limited connection never uses zero copy. No limit by default.
+         *
+         * @param octetsPerSecond at least 1024, or 0 for no limit
+         * @return this builder
+         */
+        public Builder bandwidthPerSession(long octetsPerSecond) {
+            this.bandwidthPerSession = octetsPerSecond;
+            return this;
+        }
+
+        /**
+         * Limits how fast each user receives multi-line replies after login, across all of that user's connections
+         * to this server (a user may have several, to different mailboxes): they share one token bucket, as
+         * {@link #bandwidthPerSession} describes. Applies together with the limit per connection. No limit by
+         * default.
+         *
+         * @param octetsPerSecond at least 1024, e.g. {@code 50_000} for 50 KB/s, or 0 for no limit
+         * @return this builder
+         */
+        public Builder bandwidthPerUser(long octetsPerSecond) {
+            this.bandwidthPerUser = octetsPerSecond;
+            return this;
+        }
+
+        /**
+         * Deletes messages when the policy says they have been kept long enough, and announces it with
+         * {@code EXPIRE} (RFC 2449 section 6.7). Enforced when a user logs in (expired messages are removed through
+         * {@code Maildrop.expire} before the listing, so the client never sees them) and at {@code QUIT} (messages
+         * retrieved in the session whose time is up, such as all of them with
+         * {@code Retention.afterRetrieval(Duration.ZERO)}). Use {@link Pop3Server#expire(String)} for mailboxes
+         * whose users do not log in. No retention by default.
+         *
+         * <p>The store must report the message times the policy counts from ({@link Retention#requiredTimes()},
+         * {@link MailboxStore#messageTimes()}): otherwise {@link #build()} refuses the policy, naming the missing
+         * times, rather than announce an {@code EXPIRE} the server cannot keep. Removing retrieved messages at
+         * {@code QUIT} ({@code Duration.ZERO}) needs no time.
+         *
+         * @param policy e.g. {@code Retention.afterRetrieval(Duration.ofDays(14))}
+         * @return this builder
+         */
+        public Builder retention(Retention policy) {
+            this.retention = Objects.requireNonNull(policy, "retention");
+            this.retentionPerMailbox = null;
+            return this;
+        }
+
+        /**
+         * Retention that differs per mailbox: before login {@code CAPA} announces {@code EXPIRE <minimum> USER}, after
+         * login the mailbox's own value (RFC 2449 section 6.7). The function must be fast (it runs with every login)
+         * and thread-safe; {@code null} from it means {@code minimum}. A mailbox's policy that announces fewer days
+         * than {@code minimum} would break the announcement, and one that needs message times the store does not
+         * report could not be kept: the server applies {@code minimum} instead and logs a warning. {@code minimum}
+         * itself is checked against the store as {@link #retention(Retention)} says.
+         *
+         * @param minimum the policy announced before login, the shortest of any mailbox's
+         * @param perMailbox the policy of a mailbox, by name (as the authenticator returned it)
+         * @return this builder
+         */
+        public Builder retention(Retention minimum, Function<String, Retention> perMailbox) {
+            this.retention = Objects.requireNonNull(minimum, "minimum");
+            this.retentionPerMailbox = Objects.requireNonNull(perMailbox, "perMailbox");
+            return this;
+        }
+
+        /**
+         * Passes every message on its way out ({@code RETR}, {@code TOP}) through a hook that may add header lines,
+         * transform it, or refuse it. See {@link ContentHook} for sizes and threads. None by default.
+         *
+         * @param hook the hook
+         * @return this builder
+         */
+        public Builder contentHook(ContentHook hook) {
+            this.contentHook = Objects.requireNonNull(hook, "contentHook");
+            return this;
+        }
+
+        /**
+         * The clock the server reads for its retention policy. Default: the system clock.
+         *
+         * @param clock the clock
+         * @return this builder
+         */
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /**
          * Reserved for Poplar's test kit, which injects faults through it; not supported API. Its parameter's type
          * lives in a package the {@code dev.poplar.pop3.server} module exports to the test kit alone.
          *
@@ -617,6 +738,7 @@ public final class Pop3Server implements AutoCloseable {
          *
          * @return a new server
          * @throws IllegalStateException naming the setting, if a required one is missing or settings contradict
+         *     (among them a {@link #retention} policy that needs message times the store does not report)
          */
         public Pop3Server build() {
             return new Pop3Server(config());
@@ -666,6 +788,21 @@ public final class Pop3Server implements AutoCloseable {
             require(!shutdownGracePeriod.isNegative(), "shutdownGracePeriod must not be negative");
             require(ioThreads >= 1, "ioThreads must be at least 1: " + ioThreads);
             require(workerThreads >= 1, "workerThreads must be at least 1: " + workerThreads);
+            require(bandwidthPerSession == UNLIMITED || bandwidthPerSession >= MIN_BANDWIDTH,
+                    "bandwidthPerSession must be at least " + MIN_BANDWIDTH + " octets per second: "
+                            + bandwidthPerSession);
+            require(bandwidthPerUser == UNLIMITED || bandwidthPerUser >= MIN_BANDWIDTH,
+                    "bandwidthPerUser must be at least " + MIN_BANDWIDTH + " octets per second: " + bandwidthPerUser);
+            require(retention == null || expire == null, "expire and retention are both set: retention announces "
+                    + "its own EXPIRE value (" + (retention == null ? "" : retention.expire()) + "); drop expire(...)");
+            if (retention != null) {
+                Set<MailboxStore.MessageTime> missing = EnumSet.noneOf(MailboxStore.MessageTime.class);
+                missing.addAll(retention.requiredTimes());
+                missing.removeAll(store.messageTimes());
+                require(missing.isEmpty(), "retention " + retention + " needs message times the store does not "
+                        + "report (" + missing + "; it reports " + store.messageTimes() + "): the server would "
+                        + "announce " + retention.expire() + " and not keep it");
+            }
             require(backlog >= 1 && backlog <= 65535, "backlog must be 1 to 65535: " + backlog);
             require(bufferSize(receiveBufferOctets),
                     "receiveBufferSize must be 0 (system default) or 1024 to 67108864 octets: " + receiveBufferOctets);
@@ -690,7 +827,9 @@ public final class Pop3Server implements AutoCloseable {
                     Optional.ofNullable(expire), Optional.ofNullable(loginDelay), limits, ioThreads, workerThreads,
                     observers, Optional.ofNullable(hook),
                     new ServerConfig.Sockets(tcpKeepAlive, backlog, receiveBufferOctets, sendBufferOctets),
-                    accessRules, new ServerConfig.OAuthErrors(oauthScope, oauthOpenIdConfiguration));
+                    accessRules, new ServerConfig.OAuthErrors(oauthScope, oauthOpenIdConfiguration),
+                    new ServerConfig.Policies(bandwidthPerSession, bandwidthPerUser, Optional.ofNullable(retention),
+                            Optional.ofNullable(retentionPerMailbox), Optional.ofNullable(contentHook), clock));
         }
 
         private static boolean bufferSize(int octets) {

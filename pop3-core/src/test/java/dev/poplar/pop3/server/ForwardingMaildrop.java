@@ -6,7 +6,9 @@ import dev.poplar.pop3.store.MessageInfo;
 import dev.poplar.pop3.store.StoreException;
 import dev.poplar.pop3.store.UpdateResult;
 
+import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /** A maildrop that passes every call to another: tests override the calls they change. */
@@ -31,6 +33,21 @@ class ForwardingMaildrop implements Maildrop {
     @Override
     public UpdateResult update(Set<MessageInfo> deleted, Set<MessageInfo> retrieved) throws StoreException {
         return inner.update(deleted, retrieved);
+    }
+
+    @Override
+    public UpdateResult expire(Set<MessageInfo> expired) throws StoreException {
+        return inner.expire(expired);
+    }
+
+    @Override
+    public Optional<Instant> arrived(MessageInfo message) {
+        return inner.arrived(message);
+    }
+
+    @Override
+    public Optional<Instant> firstRetrieved(MessageInfo message) {
+        return inner.firstRetrieved(message);
     }
 
     @Override

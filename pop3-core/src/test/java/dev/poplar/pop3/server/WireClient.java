@@ -40,6 +40,18 @@ final class WireClient implements AutoCloseable {
         return new WireClient(server.localAddress());
     }
 
+    /** Connects, reads the greeting and logs in with USER/PASS, which must succeed. */
+    static WireClient loggedIn(Pop3Server server, String user, String password) throws IOException {
+        WireClient client = connect(server);
+        client.greeting();
+        String reply = client.login(user, password);
+        if (!reply.startsWith("+OK")) {
+            client.close();
+            throw new IOException("login as " + user + " failed: " + reply);
+        }
+        return client;
+    }
+
     /**
      * Connects from a given local address, e.g. {@code 127.0.0.2}: another client address on loopback.
      *

@@ -1,5 +1,7 @@
 package dev.poplar.pop3.store;
 
+import java.util.Set;
+
 /**
  * Where a POP3 server finds the maildrops it serves.
  *
@@ -58,13 +60,40 @@ public interface MailboxStore {
         return true;
     }
 
+    /**
+     * Which times about messages this store's maildrops report, for a server's retention policy: a server whose
+     * policy needs a time the store does not report refuses to be built (it would announce an {@code EXPIRE} it
+     * cannot keep). The default, none, suits a store that implements neither {@link Maildrop#arrived} nor
+     * {@link Maildrop#firstRetrieved}; such a store still supports a policy that removes retrieved messages at the
+     * end of the session ({@code EXPIRE 0}), which needs no recorded time.
+     *
+     * @return the times its maildrops report; never {@code null}
+     */
+    default Set<MessageTime> messageTimes() {
+        return Set.of();
+    }
+
+    /** A time that a store's maildrops may report about each message (see {@link #messageTimes()}). */
+    enum MessageTime {
+        /** {@link Maildrop#arrived(MessageInfo)}: when the message was delivered. */
+        ARRIVAL,
+        /**
+         * {@link Maildrop#firstRetrieved(MessageInfo)}: when a session first retrieved it, recorded durably by
+         * {@link Maildrop#update(java.util.Set, java.util.Set)}, and seen by every server that shares the store.
+         */
+        FIRST_RETRIEVAL
+    }
+
     /** The groups of calls that {@link #mayBlock(Operation)} answers for. */
     enum Operation {
         /** {@link MailboxStore#open(String)} and {@link Maildrop#messages()}. */
         OPEN,
         /** {@link Maildrop#content(MessageInfo)}, reading the content and closing it. */
         CONTENT,
-        /** {@link Maildrop#update(java.util.Set, java.util.Set)} and {@link Maildrop#close()}. */
+        /**
+         * {@link Maildrop#update(java.util.Set, java.util.Set)}, {@link Maildrop#expire(java.util.Set)} and
+         * {@link Maildrop#close()}.
+         */
         UPDATE
     }
 }

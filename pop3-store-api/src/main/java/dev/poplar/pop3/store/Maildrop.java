@@ -1,14 +1,18 @@
 package dev.poplar.pop3.store;
 
+import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
  * One session's exclusive view of a mailbox: a fixed list of messages, their content, and the deletion at the end.
  *
- * <p><b>Lifecycle.</b> Returned by {@link MailboxStore#open(String)}. The server then calls {@link #messages()} and
- * {@link #content(MessageInfo)} any number of times, {@link #update(Set, Set)} at most once (only when the client ends
- * the session with {@code QUIT}), and {@link #close()} exactly once, last. A session that ends any other way (dropped
+ * <p><b>Lifecycle.</b> Returned by {@link MailboxStore#open(String)}. The server then calls {@link #messages()}; with
+ * a retention policy, {@link #arrived} and {@link #firstRetrieved} for the messages and at most once {@link #expire}
+ * (only when the policy finds messages to remove, before the client sees the listing);
+ * {@link #content(MessageInfo)} any number of times, {@link #update(Set, Set)} at most once (only when the
+ * client ends the session with {@code QUIT}), and {@link #close()} exactly once, last. A session that ends any other way (dropped
  * connection, idle timeout, server stop) never calls {@code update}: nothing is deleted.
  *
  * <p><b>Threading.</b> The server calls the methods of one maildrop from one session, one call at a time (never
@@ -64,7 +68,9 @@ public interface Maildrop extends AutoCloseable {
      *     possibly empty
      * @param retrieved the messages sent in full by {@code RETR} (stores may mark them seen) that are not in
      *     {@code deleted}: a message both retrieved and deleted is only in {@code deleted}. Never {@code null},
-     *     possibly empty; {@code TOP} does not count as retrieval
+     *     possibly empty; {@code TOP} does not count as retrieval. A store that reports
+     *     {@link #firstRetrieved(MessageInfo)} records the time now, durably, for each of them that has none yet: a
+     *     retention policy deletes messages some time after it
      * @return which deletions did not happen
      * @throws StoreException if nothing could be removed at all: the server counts every deleted message as not
      *     removed and answers {@code QUIT} with {@code -ERR [SYS/TEMP]}, whatever the
@@ -72,6 +78,52 @@ public interface Maildrop extends AutoCloseable {
      *     {@code RuntimeException} is handled the same way.
      */
     UpdateResult update(Set<MessageInfo> deleted, Set<MessageInfo> retrieved) throws StoreException;
+
+    /**
+     * Removes messages at once because the server's retention policy says they have been kept long enough (see
+     * {@link #arrived(MessageInfo)} and {@link #firstRetrieved(MessageInfo)}). Called at most once, right after the
+     * maildrop was opened, before the client is told anything about the mailbox; the server then leaves the removed
+     * messages out of the session's listing (the list {@link #messages()} returns stays as it is). The hold on the
+     * mailbox guarantees that no session sees them disappear.
+     *
+     * <p>Like {@link #update}, a store removes what it can, and a crash in the middle leaves each message either
+     * present and whole, or gone. The default removes nothing: a store that reports message times should implement
+     * it.
+     *
+     * @param expired messages of {@link #messages()}; never {@code null} or empty
+     * @return which of them were not removed (the session lists them as usual)
+     * @throws StoreException if nothing could be removed; the session goes on and lists every message. A
+     *     {@code RuntimeException} is handled the same way.
+     */
+    default UpdateResult expire(Set<MessageInfo> expired) throws StoreException {
+        return UpdateResult.partial(expired);
+    }
+
+    /**
+     * When a message was delivered to the mailbox, for a retention policy that deletes messages some time after they
+     * arrived. Called only when the server has such a policy, for each message, right after {@link #messages()}:
+     * a store should have the answer at hand (read with the listing), not look it up per message.
+     *
+     * @param message one of {@link #messages()}
+     * @return the time, or empty if the store does not know (the default): the message never expires by arrival
+     */
+    default Optional<Instant> arrived(MessageInfo message) {
+        return Optional.empty();
+    }
+
+    /**
+     * When a session first retrieved a message in full and ended with {@code QUIT} (the first {@link #update} whose
+     * {@code retrieved} set held it), for a retention policy that deletes messages some time after that. Called
+     * only when the server has such a policy, for each message, right after {@link #messages()}: a store should
+     * have the answer at hand, as of when the maildrop was opened.
+     *
+     * @param message one of {@link #messages()}
+     * @return the time, or empty if it was never retrieved or the store does not record it (the default): the
+     *     message never expires by retrieval
+     */
+    default Optional<Instant> firstRetrieved(MessageInfo message) {
+        return Optional.empty();
+    }
 
     /**
      * Releases the exclusive hold on the mailbox. Called exactly once, whatever happened before. Must not throw:

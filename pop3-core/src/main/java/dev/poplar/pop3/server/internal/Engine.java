@@ -3,9 +3,12 @@ package dev.poplar.pop3.server.internal;
 import dev.poplar.pop3.server.ClientAuth;
 import dev.poplar.pop3.server.Listener;
 import dev.poplar.pop3.server.Pop3Metrics;
+import dev.poplar.pop3.server.internal.net.Bandwidth;
 import dev.poplar.pop3.server.internal.net.ConnectionHandler;
 import dev.poplar.pop3.server.internal.net.ConnectionServices;
+import dev.poplar.pop3.server.internal.session.Expiry;
 import dev.poplar.pop3.server.internal.session.SessionServices;
+import dev.poplar.pop3.store.StoreException;
 import org.apache.mina.core.service.SimpleIoProcessorPool;
 import org.apache.mina.transport.socket.SocketSessionConfig;
 import org.apache.mina.transport.socket.nio.NioProcessor;
@@ -52,6 +55,7 @@ public final class Engine {
     private SimpleIoProcessorPool<NioSession> processor;
     private final List<NioSocketAcceptor> acceptors = new ArrayList<>();
     private volatile List<InetSocketAddress> bound;
+    private volatile SessionServices sessions;
 
     /**
      * Creates the engine of a server.
@@ -125,8 +129,10 @@ public final class Engine {
 
     private ConnectionServices connectionServices() {
         SessionServices sessions = SessionServices.create(config, events, metrics, access, worker);
+        this.sessions = sessions;
         return new ConnectionServices(sessions, worker, timer, new BufferPool(64 * 1024, 256),
-                config.tls().map(this::engines).orElse(null), config.hook(), metrics);
+                config.tls().map(this::engines).orElse(null), config.hook(), metrics,
+                new Bandwidth(config.policies().sessionBandwidth(), config.policies().userBandwidth()));
     }
 
     /** TLS engines for new connections; the context supplier is asked only at the first TLS connection. */
@@ -196,6 +202,18 @@ public final class Engine {
         if (timer != null) {
             timer.shutdownNow();
         }
+    }
+
+    /**
+     * Applies the retention policy to one mailbox now, holding it like a session.
+     *
+     * @param mailbox the mailbox
+     * @return how many messages were removed
+     * @throws StoreException from opening the mailbox ({@code IN_USE} if a session holds it)
+     */
+    public int expire(String mailbox) throws StoreException {
+        SessionServices running = sessions;
+        return Expiry.sweep(config, running == null ? null : running.holds(), mailbox);
     }
 
     /** @return a snapshot of the counters */

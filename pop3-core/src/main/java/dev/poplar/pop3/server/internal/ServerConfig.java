@@ -3,18 +3,22 @@ package dev.poplar.pop3.server.internal;
 import dev.poplar.pop3.auth.Authenticator;
 import dev.poplar.pop3.server.AccessRules;
 import dev.poplar.pop3.server.ClientAuth;
+import dev.poplar.pop3.server.ContentHook;
 import dev.poplar.pop3.server.Expire;
 import dev.poplar.pop3.server.Listener;
 import dev.poplar.pop3.server.PlaintextAuth;
 import dev.poplar.pop3.server.Pop3Observer;
+import dev.poplar.pop3.server.Retention;
 import dev.poplar.pop3.server.internal.hook.SessionHook;
 import dev.poplar.pop3.store.MailboxStore;
 
 import javax.net.ssl.SSLContext;
 import java.net.URI;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -38,6 +42,7 @@ import java.util.function.Supplier;
  * @param sockets the TCP socket options of accepted connections
  * @param accessRules who may connect, and the trusted networks, when the server starts
  * @param oauthErrors what the OAUTHBEARER and XOAUTH2 error responses tell a client
+ * @param policies bandwidth limits, retention and the content hook
  */
 public record ServerConfig(
         MailboxStore store,
@@ -57,7 +62,8 @@ public record ServerConfig(
         Optional<SessionHook> hook,
         Sockets sockets,
         AccessRules accessRules,
-        OAuthErrors oauthErrors) {
+        OAuthErrors oauthErrors,
+        Policies policies) {
 
     /** Copies the lists. */
     public ServerConfig {
@@ -119,5 +125,26 @@ public record ServerConfig(
      * @param openIdConfiguration the OpenID Provider Configuration URL, if any
      */
     public record OAuthErrors(Optional<String> scope, Optional<URI> openIdConfiguration) {
+    }
+
+    /**
+     * What the server does with mail beyond the protocol: how fast it sends, how long it keeps messages, what it lets
+     * through.
+     *
+     * @param sessionBandwidth octets per second per connection, 0 for no limit
+     * @param userBandwidth octets per second per user on this server, 0 for no limit
+     * @param retention the retention policy of every mailbox, or the minimum announced before login when it differs
+     *     per mailbox; empty for none
+     * @param retentionPerMailbox the retention policy of a mailbox, if it differs per mailbox
+     * @param contentHook sees messages on their way out, if set
+     * @param clock the time for retention
+     */
+    public record Policies(
+            long sessionBandwidth,
+            long userBandwidth,
+            Optional<Retention> retention,
+            Optional<Function<String, Retention>> retentionPerMailbox,
+            Optional<ContentHook> contentHook,
+            Clock clock) {
     }
 }

@@ -12,7 +12,10 @@ import dev.poplar.pop3.store.UpdateResult;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -35,6 +38,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Unique ids are assigned when a message is added, never reused, and differ between store instances (a client
  * that remembers ids across test runs against fresh stores is not fooled). Sizes are exact: the octets POP3 sends.
  * Mailbox names are case-sensitive; a mailbox that was never written to opens empty.
+ *
+ * <p>The store knows when each message was added ({@link Maildrop#arrived}) and when a session first retrieved it
+ * ({@link Maildrop#firstRetrieved}, recorded by {@link Maildrop#update}), by its clock, so that a server's retention
+ * policy works with it; {@link Maildrop#expire} removes messages.
  */
 public final class InMemoryMailboxStore implements MailboxStore, Delivery {
 
@@ -42,9 +49,20 @@ public final class InMemoryMailboxStore implements MailboxStore, Delivery {
     private final String uidPrefix = Long.toString(System.currentTimeMillis(), 36)
             + Long.toString(System.nanoTime() & 0xFFFF, 36);
     private final AtomicLong nextUid = new AtomicLong(1);
+    private final Clock clock;
 
-    /** Creates an empty store. */
+    /** Creates an empty store on the system clock. */
     public InMemoryMailboxStore() {
+        this(Clock.systemUTC());
+    }
+
+    /**
+     * Creates an empty store that reads the time from a clock: when messages arrive and are first retrieved.
+     *
+     * @param clock the clock
+     */
+    public InMemoryMailboxStore(Clock clock) {
+        this.clock = Objects.requireNonNull(clock, "clock");
     }
 
     /**
@@ -79,7 +97,7 @@ public final class InMemoryMailboxStore implements MailboxStore, Delivery {
         byte[] copy = content.clone();
         ContentFacts facts = ContentFacts.of(copy);
         MessageInfo info = new MessageInfo(uidPrefix + "." + nextUid.getAndIncrement(), facts.size());
-        mailbox(mailbox).add(new Stored(info, copy, facts.wireReady()));
+        mailbox(mailbox).add(new Stored(info, copy, facts.wireReady(), clock.instant(), null));
         return info;
     }
 
@@ -130,6 +148,18 @@ public final class InMemoryMailboxStore implements MailboxStore, Delivery {
     }
 
     /**
+     * When a session first retrieved a message (see {@link Maildrop#firstRetrieved}).
+     *
+     * @param mailbox the mailbox name
+     * @param uid the message's unique id
+     * @return the time, or empty if it was never retrieved or there is no such message
+     */
+    public Optional<Instant> firstRetrieved(String mailbox, String uid) {
+        Mailbox box = mailboxes.get(mailbox);
+        return box == null ? Optional.empty() : box.find(uid).map(Stored::firstRetrieved);
+    }
+
+    /**
      * The names of the mailboxes that were ever written to or opened.
      *
      * @return a sorted copy
@@ -162,14 +192,25 @@ public final class InMemoryMailboxStore implements MailboxStore, Delivery {
         if (snapshot == null) {
             throw new StoreException(StoreException.Kind.IN_USE, "mailbox " + mailbox + " is open in another session");
         }
-        return new MemoryMaildrop(box, snapshot);
+        return new MemoryMaildrop(box, snapshot, clock);
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @return both: arrival and first retrieval, by the store's clock
+     */
+    @Override
+    public Set<MessageTime> messageTimes() {
+        return Set.of(MessageTime.ARRIVAL, MessageTime.FIRST_RETRIEVAL);
     }
 
     private Mailbox mailbox(String name) {
         return mailboxes.computeIfAbsent(name, n -> new Mailbox());
     }
 
-    private record Stored(MessageInfo info, byte[] content, boolean wireReady) {
+    private record Stored(MessageInfo info, byte[] content, boolean wireReady, Instant arrived,
+                          Instant firstRetrieved) {
     }
 
     /** One mailbox; every method synchronizes on it. */
@@ -189,6 +230,16 @@ public final class InMemoryMailboxStore implements MailboxStore, Delivery {
                 }
             }
             return missing;
+        }
+
+        synchronized void retrieved(Set<MessageInfo> retrieved, Instant now) {
+            for (MessageInfo message : retrieved) {
+                Stored stored = messages.get(message.uid());
+                if (stored != null && stored.firstRetrieved == null) {
+                    messages.put(message.uid(), new Stored(stored.info, stored.content, stored.wireReady,
+                            stored.arrived, now));
+                }
+            }
         }
 
         synchronized Optional<Stored> find(String uid) {
@@ -221,13 +272,31 @@ public final class InMemoryMailboxStore implements MailboxStore, Delivery {
     private static final class MemoryMaildrop implements Maildrop {
         private final Mailbox box;
         private final List<MessageInfo> infos;
+        private final Map<MessageInfo, Stored> snapshot = new HashMap<>();
+        private final Clock clock;
         private boolean closed;
 
-        MemoryMaildrop(Mailbox box, List<Stored> snapshot) {
+        MemoryMaildrop(Mailbox box, List<Stored> snapshot, Clock clock) {
             this.box = box;
+            this.clock = clock;
             List<MessageInfo> list = new ArrayList<>(snapshot.size());
-            snapshot.forEach(s -> list.add(s.info));
+            snapshot.forEach(s -> {
+                list.add(s.info);
+                this.snapshot.put(s.info, s);
+            });
             this.infos = List.copyOf(list);
+        }
+
+        @Override
+        public Optional<Instant> arrived(MessageInfo message) {
+            Stored stored = snapshot.get(message);
+            return stored == null ? Optional.empty() : Optional.of(stored.arrived);
+        }
+
+        @Override
+        public Optional<Instant> firstRetrieved(MessageInfo message) {
+            Stored stored = snapshot.get(message);
+            return stored == null ? Optional.empty() : Optional.ofNullable(stored.firstRetrieved);
         }
 
         @Override
@@ -247,6 +316,15 @@ public final class InMemoryMailboxStore implements MailboxStore, Delivery {
             Set<String> uids = new HashSet<>();
             deleted.forEach(m -> uids.add(m.uid()));
             // A message already removed by someone else is gone, which is what the client asked for.
+            box.remove(uids);
+            box.retrieved(retrieved, clock.instant());
+            return UpdateResult.complete();
+        }
+
+        @Override
+        public UpdateResult expire(Set<MessageInfo> expired) {
+            Set<String> uids = new HashSet<>();
+            expired.forEach(m -> uids.add(m.uid()));
             box.remove(uids);
             return UpdateResult.complete();
         }

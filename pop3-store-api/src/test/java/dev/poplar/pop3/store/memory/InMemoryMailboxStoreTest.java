@@ -4,12 +4,17 @@ import dev.poplar.pop3.store.Maildrop;
 import dev.poplar.pop3.store.MessageContent;
 import dev.poplar.pop3.store.MessageInfo;
 import dev.poplar.pop3.store.StoreException;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -18,6 +23,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -107,6 +113,54 @@ class InMemoryMailboxStoreTest {
         assertThat(pool.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
         assertThat(uids).hasSize(2000);
         assertThat(uids).doesNotContain(new InMemoryMailboxStore().add("box0", "x").uid());
+    }
+
+    @Nested
+    class Times {
+        final AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-03-01T08:00:00Z"));
+        final InMemoryMailboxStore timed = new InMemoryMailboxStore(((InstantSource) now::get).withZone(ZoneOffset.UTC));
+
+        @Test
+        void aMessageArrivesAtTheTimeOfTheStoresClockAndIsNotRetrievedYet() throws Exception {
+            MessageInfo a = timed.add("alice", "a");
+            now.set(now.get().plus(Duration.ofHours(1)));
+            try (Maildrop drop = timed.open("alice")) {
+                assertThat(drop.arrived(a)).contains(Instant.parse("2026-03-01T08:00:00Z"));
+                assertThat(drop.firstRetrieved(a)).isEmpty();
+            }
+        }
+
+        @Test
+        void theFirstUpdateThatRetrievedAMessageRecordsTheTimeAndLaterOnesKeepIt() throws Exception {
+            MessageInfo a = timed.add("alice", "a");
+            MessageInfo b = timed.add("alice", "b");
+            now.set(now.get().plus(Duration.ofDays(1)));
+            try (Maildrop drop = timed.open("alice")) {
+                drop.update(Set.of(), Set.of(a));
+                assertThat(drop.firstRetrieved(a)).as("as of the open").isEmpty();
+            }
+            Instant first = now.get();
+            now.set(now.get().plus(Duration.ofDays(1)));
+            try (Maildrop drop = timed.open("alice")) {
+                assertThat(drop.firstRetrieved(a)).contains(first);
+                assertThat(drop.firstRetrieved(b)).isEmpty();
+                drop.update(Set.of(), Set.of(a, b));
+            }
+            assertThat(timed.firstRetrieved("alice", a.uid())).contains(first);
+            assertThat(timed.firstRetrieved("alice", b.uid())).contains(now.get());
+            assertThat(timed.messages("alice")).as("message infos stay equal across sessions").containsExactly(a, b);
+        }
+
+        @Test
+        void expireRemovesTheMessagesAtOnce() throws Exception {
+            MessageInfo a = timed.add("alice", "a");
+            MessageInfo b = timed.add("alice", "b");
+            try (Maildrop drop = timed.open("alice")) {
+                assertThat(drop.expire(Set.of(a)).isComplete()).isTrue();
+                assertThat(drop.messages()).as("the snapshot stays").containsExactly(a, b);
+            }
+            assertThat(timed.messages("alice")).containsExactly(b);
+        }
     }
 
     @Test

@@ -26,6 +26,7 @@ import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -62,6 +63,10 @@ import java.util.regex.Pattern;
  * <p><b>Update.</b> {@link Maildrop#update} deletes every marked message and records the retrieved ones in one
  * transaction: all or nothing. A message removed by someone else during the session reads as
  * {@link StoreException.Kind#GONE} and counts as removed.
+ *
+ * <p><b>Retention.</b> The store reports when each message was delivered and first retrieved (columns of
+ * {@code message}, on the database's clock, seen by every node), so a server's retention policy works with it;
+ * {@code Maildrop.expire} deletes in one transaction under the session's verified hold, as the update does.
  *
  * <p><b>Failures.</b> Every database failure is {@link StoreException.Kind#TEMPORARY}, never a hang: waiting for a
  * connection is bounded by {@link Builder#connectionTimeout(Duration)} (the store's own pool) and every statement by
@@ -162,6 +167,17 @@ public final class JdbcMailboxStore implements MailboxStore, Delivery, AutoClose
         Objects.requireNonNull(message, "message");
         checkOpen();
         return mailboxes.deliver(mailbox, message);
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @return both: when a message was delivered ({@code message.delivered}) and first retrieved
+     *     ({@code message.retrieved}, set by the first update that retrieved it), on the database's clock
+     */
+    @Override
+    public Set<MessageTime> messageTimes() {
+        return Set.of(MessageTime.ARRIVAL, MessageTime.FIRST_RETRIEVAL);
     }
 
     /**

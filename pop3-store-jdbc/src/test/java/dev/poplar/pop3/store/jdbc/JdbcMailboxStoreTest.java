@@ -21,6 +21,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -312,6 +313,58 @@ class JdbcMailboxStoreTest {
             }
             MessageInfo again = deliver("alice", "same\n");
             assertThat(again.uid()).isNotEqualTo(original.uid());
+        }
+    }
+
+    @Nested
+    class Retention {
+
+        @Test
+        void theStoreReportsBothTimes() {
+            assertThat(store.messageTimes()).containsExactlyInAnyOrder(MailboxStore.MessageTime.ARRIVAL,
+                    MailboxStore.MessageTime.FIRST_RETRIEVAL);
+        }
+
+        @Test
+        void timesAreTheColumnsAndAnotherNodeSeesTheFirstRetrieval() throws Exception {
+            MessageInfo read = deliver("alice", "read\n");
+            MessageInfo unread = deliver("alice", "unread\n");
+            db.execute("UPDATE %s.message SET delivered = TIMESTAMP WITH TIME ZONE '2026-01-02 03:04:05+00'"
+                    + " WHERE uid = ?", read.uid());
+            try (Maildrop maildrop = store.open("alice")) {
+                maildrop.update(Set.of(), Set.of(read));
+            }
+            Instant recorded = ((java.sql.Timestamp) db.queryOne("SELECT retrieved FROM %s.message WHERE uid = ?",
+                    read.uid())).toInstant();
+            JdbcMailboxStore otherNode = db.store();
+            try (Maildrop maildrop = otherNode.open("alice")) {
+                assertThat(maildrop.arrived(read)).contains(Instant.parse("2026-01-02T03:04:05Z"));
+                assertThat(maildrop.firstRetrieved(read)).contains(recorded);
+                assertThat(maildrop.firstRetrieved(unread)).isEmpty();
+            }
+        }
+
+        @Test
+        void expireDeletesWithItsContentAndTheUpdateAfterItStillWorks() throws Exception {
+            MessageInfo expired = deliver("alice", Contents.patterned(200_000, 3));
+            MessageInfo deleted = deliver("alice", "deleted\n");
+            MessageInfo kept = deliver("alice", "kept\n");
+            try (Maildrop maildrop = store.open("alice")) {
+                assertThat(maildrop.expire(Set.of(expired)).isComplete()).isTrue();
+                assertThat(maildrop.update(Set.of(deleted), Set.of(kept)).isComplete()).isTrue();
+            }
+            assertThat(uidsIn("alice")).containsExactly(kept.uid());
+            assertThat(db.number("SELECT count(*) FROM %s.message_chunk")).isEqualTo(1);
+        }
+
+        @Test
+        void aSessionWhoseHoldWasTakenOverExpiresNothing() throws Exception {
+            MessageInfo message = deliver("alice", "one\n");
+            try (Maildrop maildrop = store.open("alice")) {
+                db.execute("UPDATE %s.mailbox_hold SET token = token + 1");
+                assertThat(failureOf(() -> maildrop.expire(Set.of(message)))).isEqualTo(StoreException.Kind.TEMPORARY);
+            }
+            assertThat(db.number("SELECT count(*) FROM %s.message WHERE uid = ?", message.uid())).isEqualTo(1);
         }
     }
 

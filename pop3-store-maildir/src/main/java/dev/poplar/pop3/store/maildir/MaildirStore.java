@@ -23,11 +23,13 @@ import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * A {@link MailboxStore} over Maildir folders: one Maildir per mailbox, {@code ROOT/<mailbox>/{cur,new,tmp}}, as
@@ -72,6 +74,12 @@ import java.util.Objects;
  * retrieved ones optionally flagged {@code S}. Each is one {@code unlink} or one atomic {@code rename}: a crash leaves
  * every message whole or gone. A message that cannot be removed stays and is reported in
  * {@link dev.poplar.pop3.store.UpdateResult#notRemoved()}.
+ *
+ * <p><b>Retention.</b> The store reports when each message arrived (the delivery time its file name starts with) and
+ * when a session first retrieved it (recorded at {@code QUIT} in the file {@code poplar-retrieved} of the Maildir, see
+ * {@link Builder#recordRetrievalTimes(boolean)}), so that a server's retention policy can delete messages.
+ * {@code Maildrop.expire} removes them as deletion at {@code QUIT} does, only by a session that holds the lock, right
+ * after it was taken: no other session, process or host has the Maildir open meanwhile.
  *
  * <p><b>Staying inside the Maildir.</b> The store opens nothing but regular files inside the mailbox's Maildir, also
  * when the Maildir's owner is hostile (a local user who can write into {@code ~/Maildir}, while the server reads every
@@ -120,7 +128,7 @@ public final class MaildirStore implements MailboxStore, Delivery, AutoCloseable
 
     private final Path root;
     private final DeletedMessages deletedMessages;
-    private final boolean markRetrievedSeen;
+    private final MaildirMaildrop.Settings settings;
     private final boolean createMissingMailboxes;
     private final boolean contentMayBlock;
     private final OpenGuard guard;
@@ -133,7 +141,8 @@ public final class MaildirStore implements MailboxStore, Delivery, AutoCloseable
     private MaildirStore(Builder builder, Path root, String host) throws IOException {
         this.root = root;
         this.deletedMessages = builder.deletedMessages;
-        this.markRetrievedSeen = builder.markRetrievedSeen;
+        this.settings = new MaildirMaildrop.Settings(deletedMessages == DeletedMessages.FLAG_TRASHED,
+                builder.markRetrievedSeen, builder.recordRetrievalTimes, builder.clock);
         this.createMissingMailboxes = builder.createMissingMailboxes;
         this.contentMayBlock = builder.contentMayBlock;
         this.guard = new OpenGuard(FIFO_PATIENCE);
@@ -185,8 +194,7 @@ public final class MaildirStore implements MailboxStore, Delivery, AutoCloseable
             MaildirLocks.Lock lock = locks.acquire(maildir.path());
             try {
                 List<MessageInfo> messages = listings.snapshot(maildir);
-                return new MaildirMaildrop(maildirs, mailbox, maildir.path(), lock, listings, messages,
-                        deletedMessages == DeletedMessages.FLAG_TRASHED, markRetrievedSeen);
+                return new MaildirMaildrop(maildirs, mailbox, maildir.path(), lock, listings, messages, settings);
             } catch (IOException e) {
                 lock.release();
                 LOG.warn("Cannot list {}: {}", maildir.path(), e.toString());
@@ -235,6 +243,18 @@ public final class MaildirStore implements MailboxStore, Delivery, AutoCloseable
     }
 
     /**
+     * {@inheritDoc}
+     *
+     * @return {@code ARRIVAL} (the delivery time in the file name), and {@code FIRST_RETRIEVAL} unless
+     *     {@link Builder#recordRetrievalTimes(boolean)} is off
+     */
+    @Override
+    public Set<MessageTime> messageTimes() {
+        return settings.recordRetrievals() ? Set.of(MessageTime.ARRIVAL, MessageTime.FIRST_RETRIEVAL)
+                : Set.of(MessageTime.ARRIVAL);
+    }
+
+    /**
      * Stops the lock heartbeat thread and releases the locks of maildrops still open (they can then no longer
      * delete). Idempotent; never throws.
      */
@@ -260,6 +280,8 @@ public final class MaildirStore implements MailboxStore, Delivery, AutoCloseable
         private final Path root;
         private DeletedMessages deletedMessages = DeletedMessages.UNLINK;
         private boolean markRetrievedSeen;
+        private boolean recordRetrievalTimes = true;
+        private Clock clock = Clock.systemUTC();
         private boolean createMissingMailboxes = true;
         private Duration lockStaleAfter = Duration.ofMinutes(2);
         private Duration lockHeartbeat = Duration.ofSeconds(30);
@@ -298,6 +320,36 @@ public final class MaildirStore implements MailboxStore, Delivery, AutoCloseable
          */
         public Builder markRetrievedSeen(boolean markRetrievedSeen) {
             this.markRetrievedSeen = markRetrievedSeen;
+            return this;
+        }
+
+        /**
+         * Whether the first retrieval of each message is recorded, for a server's retention policy that deletes
+         * messages some time after it ({@code Maildrop.firstRetrieved}). Default {@code true}. The times are kept in
+         * the file {@code poplar-retrieved} in each Maildir (one line per message: base name, seconds since the
+         * epoch), replaced atomically at {@code QUIT} under the Maildir's lock, so that every host sharing the
+         * Maildirs sees them and they survive restarts; Dovecot and other Maildir readers ignore the file. With
+         * {@code false} nothing is written and the store does not report first retrievals
+         * ({@link MaildirStore#messageTimes()}): a server with a retention policy after retrieval refuses it.
+         *
+         * @param recordRetrievalTimes {@code false} to write no times
+         * @return this builder
+         */
+        public Builder recordRetrievalTimes(boolean recordRetrievalTimes) {
+            this.recordRetrievalTimes = recordRetrievalTimes;
+            return this;
+        }
+
+        /**
+         * The clock that dates first retrievals (see {@link #recordRetrievalTimes(boolean)}). Default: the system
+         * clock.
+         *
+         * @param clock the clock
+         * @return this builder
+         * @throws NullPointerException if {@code clock} is null
+         */
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
             return this;
         }
 

@@ -15,9 +15,11 @@ import java.nio.file.StandardWatchEventKinds;
 import java.nio.file.WatchService;
 import java.security.MessageDigest;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -143,7 +145,8 @@ class UpdateCrashTest {
 
     /**
      * Checks a Maildir after a kill: every file whole, every base name once, kept messages all there, deleted ones gone
-     * or (when flagging) present once, flagged or not; nothing in tmp/. Then opens it at once.
+     * or (when flagging) present once, flagged or not; the retrieval times whole if written, and in tmp/ at most their
+     * new file, cut short. Then opens it at once, and an update there leaves tmp/ empty.
      */
     Left check(String mailbox, boolean flag) throws Exception {
         Path maildir = root.resolve(mailbox);
@@ -170,7 +173,22 @@ class UpdateCrashTest {
             }
         }
         try (Stream<Path> files = Files.list(maildir.resolve("tmp"))) {
-            assertThat(files).as("tmp/").isEmpty();
+            assertThat(files.map(p -> p.getFileName().toString())).as("tmp/: at most new times cut short")
+                    .allMatch(name -> name.startsWith("poplar-retrieved."));
+        }
+        Path times = maildir.resolve("poplar-retrieved");
+        if (Files.exists(times)) {
+            // Written last, after every deletion and flag: whole, it names every message kept (all were retrieved).
+            Set<String> kept = new HashSet<>();
+            where.forEach((base, file) -> {
+                if (!file.contains(":2,") || !file.substring(file.indexOf(":2,")).contains("T")) {
+                    kept.add(MaildirStoreTest.base(file.substring(file.indexOf('/') + 1)));
+                }
+            });
+            List<String> lines = Files.readAllLines(times, StandardCharsets.US_ASCII);
+            assertThat(lines.subList(1, lines.size())).as("the times file is whole")
+                    .allMatch(line -> line.matches("\\S+ \\d+"))
+                    .extracting(line -> line.substring(0, line.indexOf(' '))).containsExactlyInAnyOrderElementsOf(kept);
         }
         int deletedDone = 0;
         int seen = 0;
@@ -192,6 +210,10 @@ class UpdateCrashTest {
                 .deletedMessages(flag ? DeletedMessages.FLAG_TRASHED : DeletedMessages.UNLINK).build();
              Maildrop maildrop = store.open(mailbox)) {
             assertThat(maildrop.messages()).as("listed after the kill").hasSize(where.size() - trashed);
+            maildrop.update(Set.of(), Set.of(maildrop.messages().get(0)));
+        }
+        try (Stream<Path> files = Files.list(maildir.resolve("tmp"))) {
+            assertThat(files).as("tmp/ after the next update").isEmpty();
         }
         // Flagging also moves the kept messages of new/ (a quarter of all) to cur/ as seen.
         return new Left(deletedDone, deletedDone + seen, MESSAGES / 2 + (flag ? MESSAGES / 4 : 0));

@@ -9,8 +9,10 @@ import dev.poplar.pop3.store.UpdateResult;
 import dev.poplar.pop3.store.memory.InMemoryMailboxStore;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -62,6 +64,12 @@ public final class TrackingStore implements MailboxStore {
         }
     }
 
+    /** @return the in-memory store's: arrival and first retrieval */
+    @Override
+    public Set<MessageTime> messageTimes() {
+        return inner.messageTimes();
+    }
+
     /**
      * Takes the mailbox's lock for the test, waiting up to the grace period for a session to release it.
      *
@@ -106,6 +114,21 @@ public final class TrackingStore implements MailboxStore {
         @Override
         public MessageContent content(MessageInfo message) throws StoreException {
             return maildrop.content(message);
+        }
+
+        @Override
+        public Optional<Instant> arrived(MessageInfo message) {
+            return maildrop.arrived(message);
+        }
+
+        @Override
+        public Optional<Instant> firstRetrieved(MessageInfo message) {
+            return maildrop.firstRetrieved(message);
+        }
+
+        @Override
+        public UpdateResult expire(Set<MessageInfo> expired) throws StoreException {
+            return maildrop.expire(expired);
         }
 
         @Override

@@ -19,11 +19,14 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.SequenceInputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CyclicBarrier;
@@ -58,10 +61,11 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * stable), the exclusive hold ({@code IN_USE} for a second session, released on close), sizes (equal to the octets POP3
  * sends, computed here by reading the content and converting it as the server does), unique-ids (valid, distinct,
  * stable across sessions, never reused), {@code UPDATE} (deleted messages removed, the others whole, nothing removed
- * without it, partial failure reported), {@code GONE} for a message removed during a session, concurrency (many
+ * without it, partial failure reported), the message times a retention policy reads and {@code expire} (for a store
+ * that reports times), {@code GONE} for a message removed during a session, concurrency (many
  * sessions of different mailboxes at once; two racing for one), streaming of a large message through a small buffer,
  * and delivery through {@link Delivery} if the store offers it. Checks that need a capability the store does not have
- * (a {@link Delivery}, a way to make a removal fail) are skipped, and say why.
+ * (a {@link Delivery}, a way to make a removal fail, message times) are skipped, and say why.
  *
  * <p>Mail is put in with {@link StoreUnderTest#seed} (through {@link Delivery} by default). Mailbox names used are
  * plain ASCII ({@code alice}, {@code bob}, {@code user07}). Tests may run in parallel with other test classes; each
@@ -499,6 +503,101 @@ public abstract class MailboxStoreContract {
         private static MessageInfo find(List<MessageInfo> listed, MessageInfo seeded) {
             return listed.stream().filter(m -> m.uid().equals(seeded.uid())).findFirst()
                     .orElseGet(() -> fail("message " + seeded.uid() + " is not listed: " + uids(listed)));
+        }
+    }
+
+    /**
+     * The times a retention policy reads ({@code Maildrop.arrived}, {@code Maildrop.firstRetrieved}) for a store that
+     * reports them ({@link MailboxStore#messageTimes()}), and {@code Maildrop.expire}. Times are compared with this
+     * machine's clock, allowing a few seconds for clocks that count whole seconds or are the database's.
+     */
+    @Nested
+    class MessageTimes {
+
+        private static final Duration SLACK = Duration.ofSeconds(5);
+
+        private void assumeReported(MailboxStore.MessageTime time) {
+            assumeTrue(store().messageTimes().contains(time),
+                    "the store does not report " + time + " (MailboxStore.messageTimes)");
+        }
+
+        private void assertAround(Optional<Instant> time, Instant from, Instant to, String what) {
+            assertThat(time).as(what).isPresent();
+            assertThat(time.get()).as(what).isBetween(from.minus(SLACK), to.plus(SLACK));
+        }
+
+        @Test
+        void aMessageArrivedWhenItWasPutIn() throws Exception {
+            assumeReported(MailboxStore.MessageTime.ARRIVAL);
+            Instant before = Instant.now();
+            MessageInfo seeded = seed("alice", "Subject: one\r\n\r\n1\r\n");
+            Instant after = Instant.now();
+            try (Maildrop maildrop = store().open("alice")) {
+                assertAround(maildrop.arrived(Update.find(maildrop.messages(), seeded)), before, after, "arrived");
+            }
+        }
+
+        @Test
+        void theFirstRetrievalIsRecordedByTheUpdateAndKeptThroughLaterOnes() throws Exception {
+            assumeReported(MailboxStore.MessageTime.FIRST_RETRIEVAL);
+            MessageInfo read = seed("alice", "Subject: read\r\n\r\n1\r\n");
+            MessageInfo unread = seed("alice", "Subject: unread\r\n\r\n2\r\n");
+            Instant before = Instant.now();
+            try (Maildrop maildrop = store().open("alice")) {
+                assertThat(maildrop.firstRetrieved(Update.find(maildrop.messages(), read))).as("before any")
+                        .isEmpty();
+                assertThat(maildrop.update(Set.of(), Set.of(Update.find(maildrop.messages(), read))).isComplete())
+                        .isTrue();
+            }
+            Instant after = Instant.now();
+            Instant first;
+            try (Maildrop next = store().open("alice")) {
+                Optional<Instant> recorded = next.firstRetrieved(Update.find(next.messages(), read));
+                assertAround(recorded, before, after, "first retrieval");
+                first = recorded.get();
+                assertThat(next.firstRetrieved(Update.find(next.messages(), unread))).as("never retrieved").isEmpty();
+                next.update(Set.of(), Set.copyOf(next.messages()));
+            }
+            try (Maildrop again = store().open("alice")) {
+                assertThat(again.firstRetrieved(Update.find(again.messages(), read))).as("the first one counts")
+                        .contains(first);
+                assertThat(again.firstRetrieved(Update.find(again.messages(), unread))).isPresent();
+            }
+        }
+
+        @Test
+        void aSessionThatEndsWithoutAnUpdateRecordsNoRetrieval() throws Exception {
+            assumeReported(MailboxStore.MessageTime.FIRST_RETRIEVAL);
+            MessageInfo seeded = seed("alice", "Subject: one\r\n\r\n1\r\n");
+            try (Maildrop maildrop = store().open("alice")) {
+                read(maildrop, Update.find(maildrop.messages(), seeded));
+            }
+            try (Maildrop next = store().open("alice")) {
+                assertThat(next.firstRetrieved(Update.find(next.messages(), seeded))).isEmpty();
+            }
+        }
+
+        @Test
+        void expireRemovesTheMessagesNamedAndTheSessionGoesOnToItsUpdate() throws Exception {
+            assumeTrue(!store().messageTimes().isEmpty(), "the store reports no message times, so it need not "
+                    + "implement Maildrop.expire");
+            MessageInfo expired = seed("alice", "Subject: expired\r\n\r\n1\r\n");
+            MessageInfo deleted = seed("alice", "Subject: deleted\r\n\r\n2\r\n");
+            byte[] keptOctets = ascii("Subject: kept\r\n\r\n3\r\n");
+            MessageInfo kept = seed("alice", keptOctets);
+            try (Maildrop maildrop = store().open("alice")) {
+                List<MessageInfo> listed = List.copyOf(maildrop.messages());
+                UpdateResult result = maildrop.expire(Set.of(Update.find(listed, expired)));
+                assertThat(result).isNotNull();
+                assertThat(result.isComplete()).as("the expired message was removed").isTrue();
+                assertThat(maildrop.messages()).as("the session's list stays as it was").isEqualTo(listed);
+                assertThat(read(maildrop, Update.find(listed, kept)).digest()).isEqualTo(wireForm(keptOctets).digest());
+                assertThat(maildrop.update(Set.of(Update.find(listed, deleted)), Set.of(Update.find(listed, kept)))
+                        .isComplete()).isTrue();
+            }
+            try (Maildrop next = store().open("alice")) {
+                assertThat(uids(next.messages())).containsExactly(kept.uid());
+            }
         }
     }
 

@@ -112,6 +112,22 @@ class ContractCatchesFlawsTest {
         }
     }
 
+    @EnabledIf("dev.poplar.pop3.testkit.store.ContractCatchesFlawsTest#launchedHere")
+    static class RetrievalTimeOverwritten extends Against {
+        @Override
+        Flaw[] flaws() {
+            return new Flaw[] {Flaw.RETRIEVAL_TIME_OVERWRITTEN};
+        }
+    }
+
+    @EnabledIf("dev.poplar.pop3.testkit.store.ContractCatchesFlawsTest#launchedHere")
+    static class ExpireRemovesNothing extends Against {
+        @Override
+        Flaw[] flaws() {
+            return new Flaw[] {Flaw.EXPIRE_REMOVES_NOTHING};
+        }
+    }
+
     /** The names of the tests that failed, and the count of those run. */
     record Outcome(Set<String> failed, int run) {
     }
@@ -177,6 +193,18 @@ class ContractCatchesFlawsTest {
     @Test
     void aStoreThatReusesUniqueIdsFails() {
         assertThat(run(ReusedUids.class).failed()).contains("aUniqueIdIsNeverGivenToAnotherMessage");
+    }
+
+    @Test
+    void aStoreThatRecordsEveryRetrievalInsteadOfTheFirstFails() {
+        assertThat(run(RetrievalTimeOverwritten.class).failed())
+                .contains("theFirstRetrievalIsRecordedByTheUpdateAndKeptThroughLaterOnes");
+    }
+
+    @Test
+    void aStoreWhoseExpireRemovesNothingFails() {
+        assertThat(run(ExpireRemovesNothing.class).failed())
+                .contains("expireRemovesTheMessagesNamedAndTheSessionGoesOnToItsUpdate");
     }
 
     @Test

@@ -11,11 +11,14 @@ import dev.poplar.pop3.store.UpdateResult;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -38,7 +41,11 @@ final class FlawedStore implements MailboxStore, Delivery {
         /** Unique-ids are positions in the mailbox, so a new message gets the id of a deleted one. */
         REUSED_UIDS,
         /** A message removed during the session reads as empty instead of GONE. */
-        EMPTY_INSTEAD_OF_GONE
+        EMPTY_INSTEAD_OF_GONE,
+        /** Every update that retrieves a message records the time again, not only the first. */
+        RETRIEVAL_TIME_OVERWRITTEN,
+        /** Expire reports success and removes nothing. */
+        EXPIRE_REMOVES_NOTHING
     }
 
     private final Set<Flaw> flaws;
@@ -51,6 +58,8 @@ final class FlawedStore implements MailboxStore, Delivery {
 
     private static final class Box {
         final LinkedHashMap<String, byte[]> messages = new LinkedHashMap<>();
+        final Map<String, Instant> arrived = new HashMap<>();
+        final Map<String, Instant> retrieved = new HashMap<>();
         boolean held;
     }
 
@@ -65,6 +74,7 @@ final class FlawedStore implements MailboxStore, Delivery {
         synchronized (box) {
             String uid = flaws.contains(Flaw.REUSED_UIDS) ? "m" + (box.messages.size() + 1) : "id" + ids.incrementAndGet();
             box.messages.put(uid, octets);
+            box.arrived.put(uid, Instant.now());
             return info(uid, octets);
         }
     }
@@ -131,7 +141,38 @@ final class FlawedStore implements MailboxStore, Delivery {
                 if (!flaws.contains(Flaw.UPDATE_DELETES_NOTHING)) {
                     deleted.forEach(m -> remove(mailbox, m.uid()));
                 }
+                synchronized (box) {
+                    for (MessageInfo message : retrieved) {
+                        if (flaws.contains(Flaw.RETRIEVAL_TIME_OVERWRITTEN)) {
+                            box.retrieved.put(message.uid(), Instant.now());
+                        } else {
+                            box.retrieved.putIfAbsent(message.uid(), Instant.now());
+                        }
+                    }
+                }
                 return UpdateResult.complete();
+            }
+
+            @Override
+            public UpdateResult expire(Set<MessageInfo> expired) {
+                if (!flaws.contains(Flaw.EXPIRE_REMOVES_NOTHING)) {
+                    expired.forEach(m -> remove(mailbox, m.uid()));
+                }
+                return UpdateResult.complete();
+            }
+
+            @Override
+            public Optional<Instant> arrived(MessageInfo message) {
+                synchronized (box) {
+                    return Optional.ofNullable(box.arrived.get(message.uid()));
+                }
+            }
+
+            @Override
+            public Optional<Instant> firstRetrieved(MessageInfo message) {
+                synchronized (box) {
+                    return Optional.ofNullable(box.retrieved.get(message.uid()));
+                }
             }
 
             @Override
@@ -143,6 +184,11 @@ final class FlawedStore implements MailboxStore, Delivery {
                 }
             }
         };
+    }
+
+    @Override
+    public Set<MessageTime> messageTimes() {
+        return Set.of(MessageTime.ARRIVAL, MessageTime.FIRST_RETRIEVAL);
     }
 
     @Override

@@ -1,10 +1,12 @@
 package dev.poplar.pop3.server.internal.command;
 
+import dev.poplar.pop3.server.Expire;
 import dev.poplar.pop3.server.internal.ServerConfig;
 import dev.poplar.pop3.server.internal.sasl.SaslMechanism;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /** {@code CAPA} (RFC 2449 section 5): exactly what this session can use now. */
 final class CapaCommand implements Command {
@@ -41,9 +43,26 @@ final class CapaCommand implements Command {
                 lines.add("STLS");
             }
         }
-        config.expire().ifPresent(expire -> lines.add(expire.capability()));
+        expire(session).ifPresent(lines::add);
         config.loginDelay().ifPresent(delay -> lines.add("LOGIN-DELAY " + delay.toSeconds()));
         config.implementation().ifPresent(name -> lines.add("IMPLEMENTATION " + name));
         return lines;
+    }
+
+    /**
+     * The {@code EXPIRE} line (RFC 2449 section 6.7): the retention policy's value, which after login is the
+     * mailbox's own and before login, when policies differ per mailbox, the minimum followed by {@code USER}; else
+     * the announced value, if any.
+     */
+    private static Optional<String> expire(SessionContext session) {
+        ServerConfig.Policies policies = session.config().policies();
+        if (policies.retention().isEmpty()) {
+            return session.config().expire().map(Expire::capability);
+        }
+        if (session.state() != State.AUTHORIZATION) {
+            return session.maildrop().retention().map(r -> r.expire().capability());
+        }
+        return Optional.of(policies.retention().get().expire().capability()
+                + (policies.retentionPerMailbox().isPresent() ? " USER" : ""));
     }
 }

@@ -113,12 +113,15 @@ public final class Dispatcher {
     }
 
     /**
-     * Maps a store failure to its reply, logging it.
+     * Maps a store failure (or a message the content hook refused) to its reply, logging it.
      *
      * @param e the failure
      * @return the reply
      */
     public static Reply storeFailure(Exception e) {
+        if (e instanceof RefusedContent refused) {
+            return refused.reply();
+        }
         if (!(e instanceof StoreException se)) {
             LOG.error("store failed unexpectedly", e);
             return Replies.STORE_TEMPORARY;

@@ -4,6 +4,6 @@ package dev.poplar.pop3.server.internal.command;
 final class ListCommand implements Command {
     @Override
     public Reply execute(SessionContext session, String argument) {
-        return ScanListing.reply(session, argument, "LIST [msg]", m -> Long.toString(m.size()));
+        return ScanListing.reply(session, argument, "LIST [msg]", n -> Long.toString(session.maildrop().size(n)));
     }
 }

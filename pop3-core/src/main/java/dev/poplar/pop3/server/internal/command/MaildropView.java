@@ -1,22 +1,27 @@
 package dev.poplar.pop3.server.internal.command;
 
+import dev.poplar.pop3.server.Retention;
 import dev.poplar.pop3.store.Maildrop;
 import dev.poplar.pop3.store.MessageInfo;
 
 import java.util.BitSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
  * The session's view of its maildrop: the fixed message list, the deletion marks (session-local until {@code QUIT},
- * RFC 1939 section 5) and what was retrieved. Message numbers start at 1. Not thread-safe: one session.
+ * RFC 1939 section 5) and what was retrieved. Message numbers start at 1. The list is the maildrop's less what the
+ * retention policy removed at login, and the sizes are those the content hook declares. Not thread-safe: one session.
  */
 public final class MaildropView {
 
     private final Maildrop maildrop;
     private final String mailbox;
     private final List<MessageInfo> messages;
+    private final long[] sizes;
+    private final Retention retention;
     private final BitSet deleted = new BitSet();
     private final BitSet retrieved = new BitSet();
     private final long totalOctets;
@@ -29,14 +34,45 @@ public final class MaildropView {
      * @param mailbox its name
      */
     public MaildropView(Maildrop maildrop, String mailbox) {
+        this(maildrop, mailbox, maildrop.messages(), null, null);
+    }
+
+    /**
+     * Wraps an opened maildrop as a session lists it.
+     *
+     * @param maildrop the maildrop
+     * @param mailbox its name
+     * @param messages the messages to number, in order: the maildrop's, less those removed at login
+     * @param sizes the size to report for each of {@code messages}, or {@code null} for the sizes the store reports
+     * @param retention the mailbox's retention policy, or {@code null}
+     */
+    public MaildropView(Maildrop maildrop, String mailbox, List<MessageInfo> messages, long[] sizes,
+                        Retention retention) {
         this.maildrop = maildrop;
         this.mailbox = mailbox;
-        this.messages = maildrop.messages();
+        this.messages = List.copyOf(messages);
+        this.sizes = sizes == null ? null : sizes.clone();
+        this.retention = retention;
         long total = 0;
-        for (MessageInfo m : messages) {
-            total += m.size();
+        for (int n = 1; n <= this.messages.size(); n++) {
+            total += size(n);
         }
         this.totalOctets = total;
+    }
+
+    /** @return the mailbox's retention policy, if it has one */
+    public Optional<Retention> retention() {
+        return Optional.ofNullable(retention);
+    }
+
+    /**
+     * The size of a message as the session reports it ({@code LIST}, {@code STAT}, {@code RETR}).
+     *
+     * @param number the number of an existing message
+     * @return its size in octets
+     */
+    public long size(int number) {
+        return sizes == null ? messages.get(number - 1).size() : sizes[number - 1];
     }
 
     /** @return the maildrop */
@@ -94,7 +130,7 @@ public final class MaildropView {
      */
     public void delete(int number) {
         deleted.set(number - 1);
-        deletedOctets += messages.get(number - 1).size();
+        deletedOctets += size(number);
     }
 
     /** Unmarks every deleted message ({@code RSET}). */

@@ -76,8 +76,9 @@ public sealed interface Reply {
          *
          * @return the content
          * @throws StoreException if it cannot be opened
+         * @throws RefusedContent if the content hook refused the message
          */
-        MessageContent open() throws StoreException;
+        MessageContent open() throws StoreException, RefusedContent;
 
         /** @return whether opening and reading the content may block */
         boolean mayBlock();

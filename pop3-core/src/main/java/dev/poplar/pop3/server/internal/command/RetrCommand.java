@@ -1,5 +1,6 @@
 package dev.poplar.pop3.server.internal.command;
 
+import dev.poplar.pop3.server.Verb;
 import dev.poplar.pop3.store.MessageInfo;
 
 /** {@code RETR msg} (RFC 1939 section 5): the whole message, streamed. */
@@ -16,6 +17,7 @@ final class RetrCommand implements Command {
         }
         int number = Args.number(words[0]);
         MessageInfo message = session.maildrop().live(number);
-        return new Reply.Content(message.size() + " octets", number, message, -1, session.contentOf(message));
+        return new Reply.Content(session.maildrop().size(number) + " octets", number, message, -1,
+                session.contentOf(number, Verb.RETR));
     }
 }

@@ -1,10 +1,8 @@
 package dev.poplar.pop3.server.internal.command;
 
-import dev.poplar.pop3.store.MessageInfo;
-
 import java.util.Iterator;
 import java.util.NoSuchElementException;
-import java.util.function.Function;
+import java.util.function.IntFunction;
 
 /**
  * The lines of {@code LIST} and {@code UIDL} without an argument: {@code number value} for every live message,
@@ -13,7 +11,7 @@ import java.util.function.Function;
 public final class ScanListing implements Iterator<String> {
 
     private final MaildropView drop;
-    private final Function<MessageInfo, String> value;
+    private final IntFunction<String> value;
     private int next;
 
     /**
@@ -23,7 +21,7 @@ public final class ScanListing implements Iterator<String> {
      * @return the lines
      */
     public static Iterator<String> uidl(MaildropView drop) {
-        return new ScanListing(drop, MessageInfo::uid);
+        return new ScanListing(drop, n -> drop.live(n).uid());
     }
 
     /**
@@ -33,10 +31,10 @@ public final class ScanListing implements Iterator<String> {
      * @return the lines
      */
     public static Iterator<String> list(MaildropView drop) {
-        return new ScanListing(drop, m -> Long.toString(m.size()));
+        return new ScanListing(drop, n -> Long.toString(drop.size(n)));
     }
 
-    private ScanListing(MaildropView drop, Function<MessageInfo, String> value) {
+    private ScanListing(MaildropView drop, IntFunction<String> value) {
         this.drop = drop;
         this.value = value;
         this.next = advance(1);
@@ -54,7 +52,7 @@ public final class ScanListing implements Iterator<String> {
         }
         int number = next;
         next = advance(number + 1);
-        return number + " " + value.apply(drop.live(number));
+        return number + " " + value.apply(number);
     }
 
     private int advance(int from) {
@@ -72,10 +70,10 @@ public final class ScanListing implements Iterator<String> {
      * @param session the session
      * @param argument the argument
      * @param usage the command's syntax, for errors
-     * @param value what to print for a message
+     * @param value what to print for a message, by number
      * @return the reply
      */
-    static Reply reply(SessionContext session, String argument, String usage, Function<MessageInfo, String> value) {
+    static Reply reply(SessionContext session, String argument, String usage, IntFunction<String> value) {
         String[] words = Args.words(argument);
         MaildropView drop = session.maildrop();
         if (words.length == 0) {
@@ -90,6 +88,6 @@ public final class ScanListing implements Iterator<String> {
             return error;
         }
         int number = Args.number(words[0]);
-        return Replies.ok(number + " " + value.apply(drop.live(number)));
+        return Replies.ok(number + " " + value.apply(number));
     }
 }

@@ -1,11 +1,11 @@
 package dev.poplar.pop3.server.internal.command;
 
 import dev.poplar.pop3.auth.Credentials;
+import dev.poplar.pop3.server.Verb;
 import dev.poplar.pop3.server.internal.ServerConfig;
 import dev.poplar.pop3.server.internal.sasl.SaslContext;
 import dev.poplar.pop3.server.internal.sasl.SaslExchange;
 import dev.poplar.pop3.server.internal.sasl.SaslMechanism;
-import dev.poplar.pop3.store.MessageInfo;
 
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -116,12 +116,13 @@ public interface SessionContext {
     MaildropView maildrop();
 
     /**
-     * Where the content of a message of the maildrop comes from.
+     * Where the content of a message of the maildrop comes from: the store, through the content hook if there is one.
      *
-     * @param message a message of the maildrop
+     * @param number the number of a live message
+     * @param verb {@code RETR} or {@code TOP}
      * @return its source
      */
-    Reply.Source contentOf(MessageInfo message);
+    Reply.Source contentOf(int number, Verb verb);
 
     /**
      * Ends the session: in TRANSACTION, removes deleted messages (UPDATE state) first. The connection closes after

@@ -1,5 +1,6 @@
 package dev.poplar.pop3.server.internal.command;
 
+import dev.poplar.pop3.server.Verb;
 import dev.poplar.pop3.store.MessageInfo;
 
 /** {@code TOP msg n} (RFC 1939 section 7): the header and the first n body lines. */
@@ -20,6 +21,7 @@ final class TopCommand implements Command {
         }
         int number = Args.number(words[0]);
         MessageInfo message = session.maildrop().live(number);
-        return new Reply.Content("top of message follows", number, message, lines, session.contentOf(message));
+        return new Reply.Content("top of message follows", number, message, lines,
+                session.contentOf(number, Verb.TOP));
     }
 }

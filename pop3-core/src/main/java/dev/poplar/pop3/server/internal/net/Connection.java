@@ -8,6 +8,7 @@ import dev.poplar.pop3.server.SessionSummary.EndReason;
 import dev.poplar.pop3.server.internal.BufferPool;
 import dev.poplar.pop3.server.internal.codec.Line;
 import dev.poplar.pop3.server.internal.command.Reply;
+import dev.poplar.pop3.server.internal.command.State;
 import dev.poplar.pop3.server.internal.hook.SessionHook;
 import dev.poplar.pop3.server.internal.sasl.ChannelBinding;
 import dev.poplar.pop3.server.internal.session.ProtocolSession;
@@ -52,6 +53,7 @@ public final class Connection implements Transport {
     private final Input input;
     private final ProtocolSession session;
     private final HookGate hook;
+    private final Throttle throttle;
     private final Output output;
     private TlsFilter tls;
     private SessionHook.Action connectAction;
@@ -88,6 +90,7 @@ public final class Connection implements Transport {
         ClientInfo client = new ClientInfo(id, listener.name(), remote, local, securedByProxy, List.of());
         this.session = new ProtocolSession(services.sessions(), this, client, listener.implicitTls());
         this.hook = services.hook().map(h -> new HookGate(h, this)).orElse(null);
+        this.throttle = services.bandwidth().throttle();
         this.output = new Output(io, services.metrics());
     }
 
@@ -200,6 +203,7 @@ public final class Connection implements Transport {
         if (sending != null) {
             sending.abort();
         }
+        throttle.release();
         thread.close();
         input.discard();
         EndReason reason = endReason != null ? endReason
@@ -277,7 +281,10 @@ public final class Connection implements Transport {
                 pump();
             }
         };
-        sending = new ReplySender(this, reply, thenPump, hook == null ? null : hook.takeShape());
+        if (throttle.awaitsUser() && session.state() != State.AUTHORIZATION) {
+            session.user().ifPresent(throttle::user);
+        }
+        sending = new ReplySender(this, reply, thenPump, hook == null ? null : hook.takeShape(), throttle);
         sending.start();
     }
 

@@ -21,7 +21,9 @@ import java.util.function.Supplier;
  * @param tls makes a server-mode engine for a new TLS connection; {@code null} without TLS
  * @param hook the session hook of a test server, if any
  * @param metrics the counters
+ * @param bandwidth the output limits per connection and per user
  */
 public record ConnectionServices(SessionServices sessions, Executor worker, ScheduledExecutorService timer,
-                          BufferPool buffers, Supplier<SSLEngine> tls, Optional<SessionHook> hook, Metrics metrics) {
+                          BufferPool buffers, Supplier<SSLEngine> tls, Optional<SessionHook> hook, Metrics metrics,
+                          Bandwidth bandwidth) {
 }

@@ -16,13 +16,19 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Sends one reply on a connection, in bounded chunks: the next chunk is produced only when an earlier one has been
  * written, with at most two in flight, so a reply of any size needs two chunks of memory (back-pressure). A message
  * is opened only now; when its store may block, opening and reading it run on a worker while the I/O thread writes.
- * A wire-ready file on a connection without TLS goes out as a file region (zero copy).
+ * A wire-ready file on a connection without TLS and without a bandwidth limit goes out as a file region (zero copy).
+ *
+ * <p><b>Bandwidth.</b> Under a limit (the connection's {@link Throttle}, or a test hook's pace), chunks are at most
+ * what the buckets allow at once, and each chunk is written when its octets are reserved in every bucket: a chunk
+ * that must wait waits on the connection's timer, in order, and no thread blocks.
  *
  * <p>The reply counts as sent when its last chunk is queued: the session goes on while the network drains it.
  * I/O thread only, except the chunk fills handed to a worker.
@@ -38,6 +44,9 @@ final class ReplySender {
     private final Reply reply;
     private final Transport.Sent done;
     private final Shape shape;
+    private final Throttle throttle;
+    private final TokenBucket pace;
+    private final ArrayDeque<Pending> pending = new ArrayDeque<>(MAX_IN_FLIGHT);
     private final AtomicBoolean released = new AtomicBoolean();
     private ReplyStream stream;
     private MessageContent content;
@@ -47,14 +56,17 @@ final class ReplySender {
     private boolean finished;
     private boolean aborted;
     private boolean anyWritten;
+    private boolean waiting;
     private int inFlight;
     private long written;
 
-    ReplySender(Connection connection, Reply reply, Transport.Sent done, Shape shape) {
+    ReplySender(Connection connection, Reply reply, Transport.Sent done, Shape shape, Throttle throttle) {
         this.connection = connection;
         this.reply = reply;
         this.done = done;
         this.shape = shape;
+        this.throttle = throttle;
+        this.pace = shape == null ? null : shape.pace(System.nanoTime());
     }
 
     /** Starts sending. */
@@ -105,8 +117,8 @@ final class ReplySender {
             done.failed(e, false);
             return;
         }
-        if (message.bodyLines() < 0 && opened.wireReady() && shape == null && !connection.tls()
-                && channel instanceof FileChannel file && zeroCopy(message, file)) {
+        if (message.bodyLines() < 0 && opened.wireReady() && shape == null && !throttle.limited()
+                && !connection.tls() && channel instanceof FileChannel file && zeroCopy(message, file)) {
             return;
         }
         ContentEncoder encoder = message.bodyLines() < 0 ? ContentEncoder.whole(opened.wireReady())
@@ -141,13 +153,13 @@ final class ReplySender {
     }
 
     private void pump() {
-        int maxInFlight = shape != null && shape.paced() ? 1 : MAX_IN_FLIGHT;
-        while (!finished && !aborted && !filling && inFlight < maxInFlight) {
+        while (!finished && !aborted && !filling && inFlight < MAX_IN_FLIGHT) {
+            int size = chunkOctets();
             if (fillMayBlock) {
                 filling = true;
                 // The orphan runs only once the connection has closed: whatever this fill produced, the content
                 // must be released then, whether or not abort() has run yet.
-                connection.call(true, this::tryFill, this::filled, fill -> {
+                connection.call(true, () -> tryFill(size), this::filled, fill -> {
                     if (fill.chunk() != null) {
                         connection.buffers().give(fill.chunk().buf());
                     }
@@ -157,7 +169,7 @@ final class ReplySender {
             }
             IoBuffer chunk;
             try {
-                chunk = fill();
+                chunk = fill(size);
             } catch (IOException | RuntimeException e) {
                 failed(e);
                 return;
@@ -166,19 +178,28 @@ final class ReplySender {
         }
     }
 
-    private IoBuffer fill() throws IOException {
-        int size = shape == null ? CHUNK_OCTETS : shape.chunkOctets(CHUNK_OCTETS);
-        ByteBuffer out = size == connection.buffers().bufferOctets() ? connection.buffers().take()
-                : ByteBuffer.allocate(size);
+    /** @return the size of the next chunk: no more than the buckets allow at once */
+    private int chunkOctets() {
+        long size = throttle.chunkOctets(CHUNK_OCTETS);
+        if (pace != null) {
+            size = Math.min(size, pace.capacity());
+        }
+        return (int) Math.max(ReplyStream.MIN_CHUNK_OCTETS, size);
+    }
+
+    /** Produces the next chunk; on a worker when reading the content may block. */
+    private IoBuffer fill(int size) throws IOException {
+        ByteBuffer out = connection.buffers().take();
+        out.limit(Math.min(size, out.capacity()));
         stream.fill(out);
         out.flip();
         return IoBuffer.wrap(out);
     }
 
     /** A fill on a worker: never throws, so that a failed fill on a closed connection still reaches the orphan. */
-    private Fill tryFill() {
+    private Fill tryFill(int size) {
         try {
-            return new Fill(fill(), null);
+            return new Fill(fill(size), null);
         } catch (IOException | RuntimeException e) {
             return new Fill(null, e);
         }
@@ -207,46 +228,76 @@ final class ReplySender {
     private record Fill(IoBuffer chunk, Exception failure) {
     }
 
+    /** Queues a chunk to be written once the buckets allow. */
     private void send(IoBuffer chunk) {
         boolean last = stream.complete();
+        boolean drop = false;
         if (shape != null && written + chunk.remaining() > shape.dropAfterOctets()) {
             chunk.limit(chunk.position() + (int) (shape.dropAfterOctets() - written));
-            aborted = true;
+            drop = true;
+            last = false;
+            finished = true;
             release();
-            connection.dropAfter(chunk);
-            return;
         }
         written += chunk.remaining();
         anyWritten = true;
         inFlight++;
-        ByteBuffer backing = chunk.buf();
-        WriteFuture future = connection.write(chunk);
+        if (last) {
+            finished = true;
+            release();
+        }
+        pending.add(new Pending(chunk, last, drop));
+        writePending();
+    }
+
+    /** Writes the queued chunks in order, each when every bucket has its octets; waits on the timer otherwise. */
+    private void writePending() {
+        while (!waiting && !aborted && !pending.isEmpty()) {
+            Pending next = pending.peek();
+            long now = System.nanoTime();
+            if (!next.reserved) {
+                next.reserved = true;
+                long wait = throttle.reserve(next.chunk.remaining(), now);
+                if (pace != null) {
+                    wait = Math.max(wait, pace.reserve(next.chunk.remaining(), now));
+                }
+                next.due = now + wait;
+            }
+            long wait = next.due - now;
+            if (wait > 0) {
+                waiting = true;
+                // Rounded up: the timer counts whole milliseconds, and an early chunk would exceed the rate.
+                connection.later(Duration.ofMillis((wait + 999_999) / 1_000_000), () -> {
+                    waiting = false;
+                    writePending();
+                });
+                return;
+            }
+            pending.poll();
+            write(next);
+        }
+    }
+
+    private void write(Pending next) {
+        if (next.drop) {
+            aborted = true;
+            connection.dropAfter(next.chunk);
+            return;
+        }
+        ByteBuffer backing = next.chunk.buf();
+        WriteFuture future = connection.write(next.chunk);
         connection.noteQueued();
         future.addListener(f -> {
             connection.buffers().give(backing);
             inFlight--;
             if (!((WriteFuture) f).isWritten()) {
                 abort();
-            } else if (shape != null && shape.paced()) {
-                connection.later(shape.pause(backing.limit()), this::afterPacedWrite);
             } else {
                 pump();
             }
         });
-        if (last) {
-            finished = true;
-            release();
-            if (shape == null || !shape.paced()) {
-                done.sent();
-            }
-        }
-    }
-
-    private void afterPacedWrite() {
-        if (finished && inFlight == 0 && !aborted) {
+        if (next.last) {
             done.sent();
-        } else {
-            pump();
         }
     }
 
@@ -268,6 +319,9 @@ final class ReplySender {
             return;
         }
         aborted = true;
+        for (Pending queued; (queued = pending.poll()) != null; ) {
+            connection.buffers().give(queued.chunk.buf());
+        }
         if (!filling) {
             release();
         }
@@ -294,6 +348,21 @@ final class ReplySender {
         }
     }
 
+    /** A chunk waiting to be written. */
+    private static final class Pending {
+        final IoBuffer chunk;
+        final boolean last;
+        final boolean drop;
+        boolean reserved;
+        long due;
+
+        Pending(IoBuffer chunk, boolean last, boolean drop) {
+            this.chunk = chunk;
+            this.last = last;
+            this.drop = drop;
+        }
+    }
+
     /**
      * How a test server's hook shapes a reply: slowly, or cut short.
      *
@@ -301,17 +370,19 @@ final class ReplySender {
      * @param dropAfterOctets octets after which the connection is dropped; {@code Long.MAX_VALUE} for none
      */
     record Shape(long octetsPerSecond, long dropAfterOctets) {
-        boolean paced() {
-            return octetsPerSecond != Long.MAX_VALUE;
-        }
-
-        int chunkOctets(int max) {
-            // Paced output goes in chunks of a tenth of a second's worth.
-            return paced() ? (int) Math.max(ReplyStream.MIN_CHUNK_OCTETS, Math.min(max, octetsPerSecond / 10)) : max;
-        }
-
-        java.time.Duration pause(int octets) {
-            return java.time.Duration.ofMillis(Math.max(1, octets * 1000L / octetsPerSecond));
+        /**
+         * The bucket that paces the reply: chunks of a tenth of a second's worth, the first one after a tenth of a
+         * second.
+         *
+         * @param now the current {@link System#nanoTime()}
+         * @return the bucket, or {@code null} at full speed
+         */
+        TokenBucket pace(long now) {
+            if (octetsPerSecond == Long.MAX_VALUE) {
+                return null;
+            }
+            long chunk = Math.max(ReplyStream.MIN_CHUNK_OCTETS, Math.min(CHUNK_OCTETS, octetsPerSecond / 10));
+            return new TokenBucket(octetsPerSecond, chunk, false, now);
         }
     }
 }

@@ -57,7 +57,7 @@ final class Login {
     void start() {
         Authenticator authenticator = services.config().authenticator();
         MailboxStore store = services.config().store();
-        if (authenticator.mayBlock() && store.mayBlock(MailboxStore.Operation.OPEN)) {
+        if (authenticator.mayBlock() && openMayBlock(store)) {
             // Both calls may block: one trip to a worker for both, so that a login costs one thread hand-off.
             ClientInfo client = session.client();
             StoreCall timing = new StoreCall(MailboxStore.Operation.OPEN);
@@ -93,7 +93,7 @@ final class Login {
             return new Both(result, null, null);
         }
         try {
-            return new Both(result, timing.run(() -> view(store, accepted.mailbox())), null);
+            return new Both(result, timing.run(() -> view(store, accepted.mailbox(), client)), null);
         } catch (Exception e) {
             return new Both(result, null, e);
         }
@@ -126,21 +126,28 @@ final class Login {
     private void open(String mailbox, long waitUntil, boolean lookedAgain) {
         MailboxStore store = services.config().store();
         StoreCall timing = new StoreCall(MailboxStore.Operation.OPEN);
-        transport.call(store.mayBlock(MailboxStore.Operation.OPEN), () -> timing.run(() -> view(store, mailbox)),
+        ClientInfo client = session.client();
+        transport.call(openMayBlock(store), () -> timing.run(() -> view(store, mailbox, client)),
                 (view, failure) -> {
-                    timing.report(services.events(), session.client());
+                    timing.report(services.events(), client);
                     opened(mailbox, view, failure, waitUntil, lookedAgain);
                 },
                 view -> close(view.maildrop()));
     }
 
-    private static MaildropView view(MailboxStore store, String mailbox) throws StoreException {
+    /** Opening may block when the store's open may, or when it expires messages at login and its update may. */
+    private boolean openMayBlock(MailboxStore store) {
+        return store.mayBlock(MailboxStore.Operation.OPEN) || services.config().policies().retention().isPresent()
+                && store.mayBlock(MailboxStore.Operation.UPDATE);
+    }
+
+    private MaildropView view(MailboxStore store, String mailbox, ClientInfo client) throws StoreException {
         Maildrop maildrop = store.open(mailbox);
         try {
-            return new MaildropView(maildrop, mailbox);
+            return Listing.of(services.config(), maildrop, mailbox, credentials.username(), client);
         } catch (RuntimeException e) {
             close(maildrop);
-            throw new StoreException(StoreException.Kind.TEMPORARY, "the store failed to list " + mailbox, e);
+            throw new StoreException(StoreException.Kind.TEMPORARY, "could not list " + mailbox, e);
         }
     }
 

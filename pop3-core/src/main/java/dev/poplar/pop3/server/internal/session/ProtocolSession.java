@@ -2,14 +2,17 @@ package dev.poplar.pop3.server.internal.session;
 
 import dev.poplar.pop3.auth.ClientInfo;
 import dev.poplar.pop3.auth.Credentials;
+import dev.poplar.pop3.server.ContentHook;
 import dev.poplar.pop3.server.Pop3Event;
 import dev.poplar.pop3.server.SessionSummary;
 import dev.poplar.pop3.server.SessionSummary.EndReason;
+import dev.poplar.pop3.server.Verb;
 import dev.poplar.pop3.server.internal.LogSafe;
 import dev.poplar.pop3.server.internal.ServerConfig;
 import dev.poplar.pop3.server.internal.codec.Line;
 import dev.poplar.pop3.server.internal.command.Dispatcher;
 import dev.poplar.pop3.server.internal.command.MaildropView;
+import dev.poplar.pop3.server.internal.command.RefusedContent;
 import dev.poplar.pop3.server.internal.command.Replies;
 import dev.poplar.pop3.server.internal.command.Reply;
 import dev.poplar.pop3.server.internal.command.SessionContext;
@@ -227,11 +230,12 @@ public final class ProtocolSession implements SessionContext {
 
     private void retrieved(Reply.Content content) {
         MessageInfo message = content.message();
+        long size = drop.size(content.number());
         drop.retrieved(content.number());
         stats.retrieved++;
-        stats.retrievedOctets += message.size();
-        services.metrics().retrieved(message.size());
-        services.events().emit(new Pop3Event.MessageRetrieved(client, drop.mailbox(), message.uid(), message.size()));
+        stats.retrievedOctets += size;
+        services.metrics().retrieved(size);
+        services.events().emit(new Pop3Event.MessageRetrieved(client, drop.mailbox(), message.uid(), size));
     }
 
     /**
@@ -420,14 +424,20 @@ public final class ProtocolSession implements SessionContext {
     }
 
     @Override
-    public Reply.Source contentOf(MessageInfo message) {
+    public Reply.Source contentOf(int number, Verb verb) {
         var maildrop = drop.maildrop();
-        boolean mayBlock = config.store().mayBlock(MailboxStore.Operation.CONTENT);
+        MessageInfo message = drop.live(number);
+        ContentHook hook = config.policies().contentHook().orElse(null);
+        boolean mayBlock = config.store().mayBlock(MailboxStore.Operation.CONTENT) || hook != null && hook.mayBlock();
+        ContentHook.Recipient recipient = hook == null ? null
+                : new ContentHook.Recipient(username, drop.mailbox(), client);
+        long size = drop.size(number);
         StoreCall timing = new StoreCall(MailboxStore.Operation.CONTENT);
         return new Reply.Source() {
             @Override
-            public MessageContent open() throws StoreException {
-                return timing.run(() -> maildrop.content(message));
+            public MessageContent open() throws StoreException, RefusedContent {
+                MessageContent stored = timing.run(() -> maildrop.content(message));
+                return hook == null ? stored : HookedContent.open(hook, stored, recipient, message, verb, size);
             }
 
             @Override

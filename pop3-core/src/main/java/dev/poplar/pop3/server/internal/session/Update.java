@@ -13,12 +13,15 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
 /**
  * The RFC 1939 UPDATE state, entered by {@code QUIT} after login: removes the messages marked deleted and records
- * those retrieved, in one store call, then releases the maildrop. Runs where the store may block (a worker).
+ * those retrieved, in one store call, then releases the maildrop. Messages retrieved in the session whose time is up
+ * under the mailbox's retention policy ({@code EXPIRE 0}: all of them, RFC 2449 section 6.7) are removed with the
+ * deleted ones. Runs where the store may block (a worker).
  */
 final class Update {
 
@@ -28,8 +31,8 @@ final class Update {
     private final SessionServices services;
     private final ClientInfo client;
     private final SessionStats stats;
-    private final Set<MessageInfo> marked;
-    private final Set<MessageInfo> read;
+    private Set<MessageInfo> marked;
+    private Set<MessageInfo> read;
     private final StoreCall timing = new StoreCall(MailboxStore.Operation.UPDATE);
 
     Update(MaildropView drop, SessionServices services, ClientInfo client, SessionStats stats) {
@@ -67,6 +70,9 @@ final class Update {
     }
 
     private Reply update() {
+        if (drop.retention().isPresent() && !read.isEmpty()) {
+            expireRetrieved();
+        }
         UpdateResult result;
         try {
             result = timing.run(() -> drop.maildrop().update(marked, read));
@@ -88,6 +94,17 @@ final class Update {
                     drop.mailbox());
         }
         return Replies.signOff(removed.size(), kept.size());
+    }
+
+    private void expireRetrieved() {
+        Set<MessageInfo> due = Expiry.atQuit(drop.maildrop(), drop.retention().get(), read,
+                services.config().policies().clock().instant());
+        if (!due.isEmpty()) {
+            marked = new LinkedHashSet<>(marked);
+            marked.addAll(due);
+            read = new LinkedHashSet<>(read);
+            read.removeAll(due);
+        }
     }
 
     private void emit(Collection<MessageInfo> removed, Collection<MessageInfo> kept) {

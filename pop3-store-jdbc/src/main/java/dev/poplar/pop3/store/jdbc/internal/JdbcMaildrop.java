@@ -6,23 +6,36 @@ import dev.poplar.pop3.store.MessageInfo;
 import dev.poplar.pop3.store.StoreException;
 import dev.poplar.pop3.store.UpdateResult;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.io.IOException;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
  * One session's hold on a mailbox in the database: the listing taken at open, content read in chunks, and the update
  * at {@code QUIT} in one transaction.
+ *
+ * <p>Message times for a retention policy are the {@code delivered} and {@code retrieved} columns, read in one query at
+ * the first question (only a server with a retention policy asks); {@code retrieved} is set by the first update that
+ * retrieved the message, on the database's clock. {@link #expire} deletes in a transaction that checks the hold
+ * first, as the update does.
  *
  * <p>The listing is ordered by row id, so a message is found in it by binary search on its handle. The server calls
  * one maildrop from one session at a time, possibly from different threads; the mutating methods are synchronized for
@@ -33,6 +46,7 @@ public final class JdbcMaildrop implements Maildrop {
     /** How many ids one {@code DELETE} or {@code UPDATE} statement names, so that each stays well within its timeout. */
     static final int BATCH = 1_000;
 
+    private static final Logger LOG = LoggerFactory.getLogger(JdbcMaildrop.class);
     private static final Comparator<MessageInfo> BY_ID =
             Comparator.comparingLong(m -> m.handle(StoredMessage.class).id());
 
@@ -42,9 +56,15 @@ public final class JdbcMaildrop implements Maildrop {
     private final Holds.Hold hold;
     private final long mailboxId;
     private final String mailbox;
-    private final Listings.Listing listing;
     private final List<MessageInfo> messages;
+    private Listings.Listing listing;
+    private Map<Long, Times> times;
+    private boolean expired;
     private boolean updated;
+
+    /** When a message arrived, and when it was first retrieved ({@code null} if never). */
+    private record Times(Instant delivered, Instant retrieved) {
+    }
 
     /**
      * Creates the maildrop.
@@ -119,10 +139,92 @@ public final class JdbcMaildrop implements Maildrop {
                     inBatches(connection, sql.markRetrieved, retrievedIds);
                     return deleteIds.isEmpty() ? -1 : countRemoval(connection);
                 });
-        if (removedNow >= 0) {
+        if (removedNow >= 0 && listing != null) {
             listings.removed(mailboxId, listing, Set.copyOf(deleteIds), removedNow);
         }
         return UpdateResult.complete();
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Deletes the messages in one transaction that first checks and locks this session's hold: all or nothing.
+     */
+    @Override
+    public synchronized UpdateResult expire(Set<MessageInfo> expire) throws StoreException {
+        if (expired || updated) {
+            throw new IllegalStateException("expire is called once, before update, on a maildrop of " + mailbox);
+        }
+        expired = true;
+        List<Long> ids = ids(expire);
+        if (ids.isEmpty()) {
+            return UpdateResult.complete();
+        }
+        hold.checkNotLost();
+        long removedNow = database.transaction("expire " + ids.size() + " messages of mailbox " + mailbox,
+                connection -> {
+                    hold.verify(connection);
+                    inBatches(connection, sql.deleteMessages, ids);
+                    return countRemoval(connection);
+                });
+        // The update, if any, removes from what is left: its listing for the cache starts from this one.
+        listing = listings.removed(mailboxId, listing, Set.copyOf(ids), removedNow);
+        return UpdateResult.complete();
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @return the {@code delivered} column
+     */
+    @Override
+    public synchronized Optional<Instant> arrived(MessageInfo message) {
+        Times known = times().get(stored(message).id());
+        return known == null ? Optional.empty() : Optional.of(known.delivered());
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @return the {@code retrieved} column
+     */
+    @Override
+    public synchronized Optional<Instant> firstRetrieved(MessageInfo message) {
+        Times known = times().get(stored(message).id());
+        return known == null ? Optional.empty() : Optional.ofNullable(known.retrieved());
+    }
+
+    /** The times of the listed messages, read once; none if the database fails (then nothing expires now). */
+    private Map<Long, Times> times() {
+        if (times == null) {
+            try {
+                times = database.call("read the message times of mailbox " + mailbox, this::readTimes);
+            } catch (StoreException e) {
+                LOG.warn("No message of mailbox {} expires in this session: {}", mailbox, e.getMessage());
+                times = Map.of();
+            }
+        }
+        return times;
+    }
+
+    private Map<Long, Times> readTimes(Connection connection) throws SQLException {
+        Map<Long, Times> read = new HashMap<>();
+        if (messages.isEmpty()) {
+            return read;
+        }
+        long lastId = stored(messages.get(messages.size() - 1)).id();
+        try (PreparedStatement statement = connection.prepareStatement(sql.messageTimes)) {
+            statement.setLong(1, mailboxId);
+            statement.setLong(2, lastId);
+            try (ResultSet rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    OffsetDateTime retrieved = rows.getObject(3, OffsetDateTime.class);
+                    read.put(rows.getLong(1), new Times(rows.getObject(2, OffsetDateTime.class).toInstant(),
+                            retrieved == null ? null : retrieved.toInstant()));
+                }
+            }
+        }
+        return read;
     }
 
     private long countRemoval(Connection connection) throws SQLException {

@@ -105,10 +105,12 @@ public final class Listings {
      * @param before the listing the session opened with
      * @param removedIds the row ids it removed
      * @param removedNow the removal counter its transaction set
+     * @return the listing less the removed messages, at {@code removedNow}, if nobody else removed anything meanwhile
+     *     (a later removal by the same session may start from it); {@code null} otherwise
      */
-    public void removed(long mailboxId, Listing before, Set<Long> removedIds, long removedNow) {
-        if (removedNow != before.removed + 1 || before.messages.size() - removedIds.size() < MIN_CACHED) {
-            return;
+    public Listing removed(long mailboxId, Listing before, Set<Long> removedIds, long removedNow) {
+        if (removedNow != before.removed + 1) {
+            return null;
         }
         List<MessageInfo> kept = new ArrayList<>(before.messages.size());
         for (MessageInfo message : before.messages) {
@@ -116,7 +118,11 @@ public final class Listings {
                 kept.add(message);
             }
         }
-        remember(mailboxId, new Listing(before.delivered, removedNow, Collections.unmodifiableList(kept)));
+        Listing after = new Listing(before.delivered, removedNow, Collections.unmodifiableList(kept));
+        if (kept.size() >= MIN_CACHED) {
+            remember(mailboxId, after);
+        }
+        return after;
     }
 
     /**

@@ -35,6 +35,11 @@ public final class Sql {
     public final String nextChunks;
     /** Removes messages of a mailbox. Parameters: mailbox id, array of message ids. */
     public final String deleteMessages;
+    /**
+     * When messages arrived and were first retrieved. Parameters: mailbox id, the highest message id wanted. Result:
+     * id, delivered, retrieved (null if never).
+     */
+    public final String messageTimes;
     /** Records retrieval. Parameters: mailbox id, array of message ids. */
     public final String markRetrieved;
     /** Registers a node. Parameters: id, name, lease millis. */
@@ -84,6 +89,7 @@ public final class Sql {
                 + " c ON c.message_id = m.id AND c.seq < ? WHERE m.id = ? ORDER BY c.seq";
         nextChunks = "SELECT seq, data FROM " + chunk + " WHERE message_id = ? AND seq >= ? AND seq < ? ORDER BY seq";
         deleteMessages = "DELETE FROM " + message + " WHERE mailbox_id = ? AND id = ANY (?)";
+        messageTimes = "SELECT id, delivered, retrieved FROM " + message + " WHERE mailbox_id = ? AND id <= ?";
         markRetrieved = "UPDATE " + message + " SET retrieved = CURRENT_TIMESTAMP"
                 + " WHERE mailbox_id = ? AND id = ANY (?) AND retrieved IS NULL";
         registerNode = "INSERT INTO " + node + " (id, name, expires) VALUES (?, ?, CURRENT_TIMESTAMP + " + millis + ")";
