@@ -8,6 +8,7 @@ import dev.poplar.pop3.auth.Authenticator;
 import dev.poplar.pop3.server.Expire;
 import dev.poplar.pop3.server.Listener;
 import dev.poplar.pop3.server.Pop3Server;
+import dev.poplar.pop3.server.ProxyProtocol;
 import dev.poplar.pop3.store.memory.InMemoryMailboxStore;
 
 import javax.net.ssl.SSLContext;
@@ -131,7 +132,8 @@ final class ServerConfig {
             Optional<Integer> port = l.integer("port", 0, 65535);
             boolean implicitTls = l.bool("implicit_tls").orElse(false);
             String name = l.string("name").orElse(implicitTls ? "pop3s" : "pop3");
-            // Per-listener options of later modules (proxy_protocol, ...) are read here.
+            Optional<ProxyProtocol> proxy = l.section("proxy_protocol").flatMap(ServerConfig::proxyProtocol);
+            // Per-listener options of later modules are read here.
             if (!l.has("port")) {
                 l.problem("port", "is missing (0 picks a free port)");
             }
@@ -150,13 +152,52 @@ final class ServerConfig {
                     continue;
                 }
                 try {
-                    listeners.add(new Listener(name, socket, implicitTls));
+                    listeners.add(new Listener(name, socket, implicitTls, proxy));
                 } catch (IllegalArgumentException e) {
                     l.problem("name", e.getMessage());
                 }
             }
         }
         return listeners;
+    }
+
+    /**
+     * A listener's {@code proxy_protocol} section: the balancers that may send a PROXY protocol header.
+     *
+     * <pre>
+     * proxy_protocol:
+     *   trust: [10.0.0.5, 10.0.1.0/24]   # the balancers' addresses or blocks; required
+     *   header_timeout: 5s
+     *   trust_client_tls: false           # a v2 header saying the client used TLS to the balancer counts as TLS
+     * </pre>
+     */
+    private static Optional<ProxyProtocol> proxyProtocol(ConfigSection proxy) {
+        ProxyProtocol.Builder builder = ProxyProtocol.builder();
+        List<String> trusted = proxy.strings("trust");
+        boolean refused = false;
+        for (String cidr : trusted) {
+            try {
+                builder.trust(cidr);
+            } catch (IllegalArgumentException e) {
+                proxy.problem("trust", e.getMessage().replace("proxyProtocol trust: ", ""));
+                refused = true;
+            }
+        }
+        proxy.duration("header_timeout", builder::headerTimeout);
+        proxy.bool("trust_client_tls", builder::trustClientTls);
+        if (trusted.isEmpty() || refused) {
+            if (!proxy.has("trust")) {
+                proxy.problem("trust", "is missing: the balancers' addresses, e.g. trust: [10.0.0.5]");
+            }
+            return Optional.empty();
+        }
+        Optional<ProxyProtocol> built = Optional.empty();
+        try {
+            built = Optional.of(builder.build());
+        } catch (IllegalStateException e) {
+            proxy.blame(e.getMessage());
+        }
+        return built;
     }
 
     private static void limits(ConfigSection limits, Pop3Server.Builder server) {
