@@ -78,7 +78,7 @@ final class DeliverCommand {
         }
         StoreConfig.Opened opened;
         try {
-            opened = config.store().openStore();
+            opened = config.store().forOneDelivery().openStore();
         } catch (ConfigException e) {
             e.problems().forEach(p -> err.println("poplar deliver: " + p));
             return EX_TEMPFAIL;

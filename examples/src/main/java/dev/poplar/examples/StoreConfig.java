@@ -139,6 +139,17 @@ final class StoreConfig {
     }
 
     /**
+     * Sizes the store for one delivery and exit ({@code poplar deliver}): the JDBC store's pool opens two connections
+     * instead of {@code pool_size}.
+     *
+     * @return this configuration
+     */
+    StoreConfig forOneDelivery() {
+        jdbc.ifPresent(builder -> builder.poolSize(2));
+        return this;
+    }
+
+    /**
      * Whether this is the in-memory demo store, whose one user logs in with {@link #demoPassword()}.
      *
      * @return true for {@code memory}
