@@ -2,10 +2,8 @@ package dev.poplar.examples;
 
 import dev.poplar.examples.config.ConfigException;
 import dev.poplar.pop3.store.Delivery;
-import dev.poplar.pop3.store.MessageInfo;
 import dev.poplar.pop3.store.StoreException;
 
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -103,25 +101,24 @@ final class DeliverCommand {
     }
 
     private static int deliver(Delivery delivery, String user, InputStream in, PrintStream out, PrintStream err) {
-        CountingInput counted = null;
+        InputStream message;
         try {
-            counted = new CountingInput(withoutEnvelopeLine(in));
-            MessageInfo delivered = delivery.deliver(user, counted);
-            out.println(delivered.uid() + " " + delivered.size());
-            return EX_OK;
+            message = withoutEnvelopeLine(in);
         } catch (IOException e) {
             err.println("poplar deliver: cannot read the message for " + user + ": " + e.getMessage());
             return EX_TEMPFAIL;
-        } catch (StoreException e) {
-            err.println("poplar deliver: " + e.getMessage());
-            return switch (e.kind()) {
-                case PERMANENT -> counted != null && counted.count == 0 ? EX_NOUSER : EX_DATAERR;
-                case TEMPORARY, IN_USE, GONE -> EX_TEMPFAIL;
-            };
-        } catch (RuntimeException e) {
-            err.println("poplar deliver: " + e);
-            return EX_TEMPFAIL;
         }
+        DeliveryAttempt.Result result = DeliveryAttempt.deliver(delivery, user, message);
+        if (result.delivered().isPresent()) {
+            out.println(result.delivered().get().uid() + " " + result.delivered().get().size());
+            return EX_OK;
+        }
+        err.println("poplar deliver: " + result.problem());
+        return switch (result.failure().orElseThrow()) {
+            case NO_MAILBOX -> EX_NOUSER;
+            case REFUSED_MESSAGE -> EX_DATAERR;
+            case TEMPORARY -> EX_TEMPFAIL;
+        };
     }
 
     /**
@@ -143,32 +140,5 @@ final class DeliverCommand {
             peek.unread(start);
         }
         return peek;
-    }
-
-    /** Counts the octets read, to tell a refused mailbox (nothing read) from a refused message. */
-    private static final class CountingInput extends FilterInputStream {
-        long count;
-
-        CountingInput(InputStream in) {
-            super(in);
-        }
-
-        @Override
-        public int read() throws IOException {
-            int b = super.read();
-            if (b >= 0) {
-                count++;
-            }
-            return b;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            int n = super.read(b, off, len);
-            if (n > 0) {
-                count += n;
-            }
-            return n;
-        }
     }
 }

@@ -47,11 +47,13 @@ final class ServerConfig {
     private final StoreConfig store;
     private final AuthConfig auth;
     private final LoggingConfig logging;
+    private final Optional<InetSocketAddress> lmtp;
     private final Pop3Server.Builder server;
 
     private ServerConfig(ConfigNode.Mapping document, Optional<Path> file, Path baseDir,
                          Function<String, String> environment, List<Listener> listeners, Optional<TlsConfig> tls,
-                         StoreConfig store, AuthConfig auth, LoggingConfig logging, Pop3Server.Builder server) {
+                         StoreConfig store, AuthConfig auth, LoggingConfig logging,
+                         Optional<InetSocketAddress> lmtp, Pop3Server.Builder server) {
         this.document = document;
         this.file = file;
         this.baseDir = baseDir;
@@ -61,6 +63,7 @@ final class ServerConfig {
         this.store = store;
         this.auth = auth;
         this.logging = logging;
+        this.lmtp = lmtp;
         this.server = server;
     }
 
@@ -106,6 +109,7 @@ final class ServerConfig {
         Optional<ConfigSection> settings = root.section("server");
         settings.ifPresent(s -> server(s, server));
         LoggingConfig logging = LoggingConfig.read(root.section("logging"));
+        Optional<InetSocketAddress> lmtp = root.section("lmtp").flatMap(ServerConfig::lmtp);
         // The sections of later modules (access rules, metrics, audit, ...) are read here, one line each.
 
         root.finish();
@@ -117,7 +121,8 @@ final class ServerConfig {
         checked.add(root);
         validate(server, listeners, tls.isPresent(), checked);
         root.check();
-        return new ServerConfig(document, file, baseDir, environment, listeners, tls, store, auth, logging, server);
+        return new ServerConfig(document, file, baseDir, environment, listeners, tls, store, auth, logging, lmtp,
+                server);
     }
 
     private static List<Listener> listeners(ConfigSection root, boolean tls) {
@@ -198,6 +203,31 @@ final class ServerConfig {
             proxy.blame(e.getMessage());
         }
         return built;
+    }
+
+    /**
+     * The {@code lmtp} section: an LMTP listener (RFC 2033) that delivers into the store, for the mail transfer agent.
+     * It authenticates nobody: loopback or a private address only.
+     *
+     * <pre>
+     * lmtp:
+     *   address: 127.0.0.1
+     *   port: 24          # 0 picks a free port
+     * </pre>
+     */
+    private static Optional<InetSocketAddress> lmtp(ConfigSection lmtp) {
+        String address = lmtp.string("address").orElse("127.0.0.1");
+        Optional<Integer> port = lmtp.integer("port", 0, 65535);
+        if (!lmtp.has("port")) {
+            lmtp.problem("port", "is missing (24 is LMTP's usual port; 0 picks a free one)");
+            return Optional.empty();
+        }
+        InetSocketAddress socket = new InetSocketAddress(address, port.orElse(0));
+        if (socket.isUnresolved()) {
+            lmtp.problem("address", "unknown host: " + address);
+            return Optional.empty();
+        }
+        return port.map(p -> socket);
     }
 
     private static void limits(ConfigSection limits, Pop3Server.Builder server) {
@@ -309,6 +339,11 @@ final class ServerConfig {
 
     LoggingConfig logging() {
         return logging;
+    }
+
+    /** @return where the LMTP listener listens, if configured */
+    Optional<InetSocketAddress> lmtp() {
+        return lmtp;
     }
 
     /**

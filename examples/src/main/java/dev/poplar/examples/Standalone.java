@@ -4,6 +4,7 @@ import dev.poplar.examples.config.ConfigException;
 import dev.poplar.pop3.auth.Authenticator;
 import dev.poplar.pop3.server.Listener;
 import dev.poplar.pop3.server.Pop3Server;
+import dev.poplar.pop3.store.Delivery;
 
 import javax.net.ssl.SSLContext;
 import java.io.IOException;
@@ -45,7 +46,8 @@ final class Standalone implements AutoCloseable {
     static final String DEMO_USER = "demo";
 
     /** Sections that a reload cannot apply to a running server. */
-    private static final List<String> RESTART_SECTIONS = List.of("listeners", "store", "limits", "server", "logging");
+    private static final List<String> RESTART_SECTIONS = List.of("listeners", "store", "limits", "server", "logging",
+            "lmtp");
 
     private final Pop3Server server;
     private final ServerConfig started;
@@ -53,11 +55,12 @@ final class Standalone implements AutoCloseable {
     private final ReloadableAuthenticator authenticator;
     private final AtomicReference<CompletableFuture<TlsConfig.Built>> tls;
     private final Optional<String> demoPassword;
+    private final Optional<LmtpServer> lmtp;
     private ServerConfig applied;
 
     private Standalone(Pop3Server server, ServerConfig config, AutoCloseable store,
                        ReloadableAuthenticator authenticator, AtomicReference<CompletableFuture<TlsConfig.Built>> tls,
-                       Optional<String> demoPassword) {
+                       Optional<String> demoPassword, Optional<LmtpServer> lmtp) {
         this.server = server;
         this.started = config;
         this.applied = config;
@@ -65,6 +68,7 @@ final class Standalone implements AutoCloseable {
         this.authenticator = authenticator;
         this.tls = tls;
         this.demoPassword = demoPassword;
+        this.lmtp = lmtp;
     }
 
     /**
@@ -163,7 +167,23 @@ final class Standalone implements AutoCloseable {
                     throw e;
                 }
             }
-            Standalone running = new Standalone(server, config, store.resource(), authenticator, tls, demoPassword);
+            Optional<LmtpServer> lmtp = Optional.empty();
+            if (config.lmtp().isPresent()) {
+                if (!(store.store() instanceof Delivery delivery)) {
+                    server.close();
+                    throw new StartupException("lmtp: the store cannot receive mail", 2);
+                }
+                try {
+                    lmtp = Optional.of(LmtpServer.start(delivery, hostName(), config.lmtp().get()));
+                    opened.add(lmtp.get());
+                } catch (IOException e) {
+                    server.close();
+                    throw new StartupException("lmtp: cannot listen on " + config.lmtp().get() + ": "
+                            + e.getMessage(), 1);
+                }
+            }
+            Standalone running = new Standalone(server, config, store.resource(), authenticator, tls, demoPassword,
+                    lmtp);
             running.describe(out, what);
             return running;
         } catch (ConfigException e) {
@@ -234,6 +254,8 @@ final class Standalone implements AutoCloseable {
             boolean defaultName = l.name().equals(l.implicitTls() ? "pop3s" : "pop3");
             out.println("  " + kind + " on " + where(l) + (defaultName ? "" : " (" + l.name() + ")"));
         }
+        lmtp.ifPresent(l -> out.println("  LMTP delivery on " + l.address().getHostString() + ":"
+                + l.address().getPort()));
         caFile().ifPresent(f -> out.println("  TLS certificate issued by a generated CA, written to " + f));
         demoPassword.ifPresent(password -> {
             String user = started.store().demoUser() + ":" + password;
@@ -267,6 +289,11 @@ final class Standalone implements AutoCloseable {
         return server;
     }
 
+    /** @return the LMTP listener, if configured */
+    Optional<LmtpServer> lmtp() {
+        return lmtp;
+    }
+
     /** @return the first listener in clear (with STLS if TLS is configured) */
     Optional<Listener> plain() {
         return started.listeners().stream().filter(l -> !l.implicitTls()).findFirst();
@@ -289,6 +316,7 @@ final class Standalone implements AutoCloseable {
     /** Stops the server gracefully, then releases the store and TLS. */
     @Override
     public void close() {
+        lmtp.ifPresent(LmtpServer::close);
         server.close();
         List<AutoCloseable> rest = new ArrayList<>(List.of(store));
         if (tls.get() != null) {
@@ -304,6 +332,14 @@ final class Standalone implements AutoCloseable {
             } catch (Exception e) {
                 System.err.println("poplar: " + e.getMessage());
             }
+        }
+    }
+
+    private static String hostName() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+            return "localhost";
         }
     }
 

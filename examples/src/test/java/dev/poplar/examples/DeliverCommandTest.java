@@ -249,17 +249,19 @@ class DeliverCommandTest {
                     "-cp", System.getProperty("java.class.path"), PoplarServer.class.getName(),
                     "deliver", "--config", config.toString()));
             Process ok = start(command, "alice", MESSAGE);
-            Process unknown = start(command, "", MESSAGE);
 
-            assertThat(ok.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(ok.waitFor(120, TimeUnit.SECONDS)).isTrue();
             String err = new String(ok.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
             assertThat(ok.exitValue()).as(err).isZero();
             assertThat(err).as("only problems on standard error").isEmpty();
             String printed = new String(ok.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
             assertThat(listing("alice")).singleElement()
                     .satisfies(m -> assertThat(printed).isEqualTo(m.uid() + " " + m.size()));
-            assertThat(unknown.waitFor(60, TimeUnit.SECONDS)).isTrue();
-            assertThat(unknown.exitValue()).as("an empty user name").isEqualTo(DeliverCommand.EX_NOUSER);
+            Process unknown = start(command, "", MESSAGE);
+            assertThat(unknown.waitFor(120, TimeUnit.SECONDS)).isTrue();
+            assertThat(unknown.exitValue()).as("an empty user name: %s",
+                    new String(unknown.getErrorStream().readAllBytes(), StandardCharsets.UTF_8))
+                    .isEqualTo(DeliverCommand.EX_NOUSER);
         }
 
         Process start(List<String> command, String user, String message) throws IOException {
