@@ -1,6 +1,6 @@
 /**
  * Poplar's audit trail: {@link dev.poplar.pop3.audit.AuditTrail} writes one JSON line per security-relevant event of a
- * POP3 server through SLF4J. {@link dev.poplar.pop3.audit.AuditTlsListener} adds certificate events and needs
+ * POP3 server through SLF4J. {@link dev.poplar.pop3.audit.AuditTlsObserver} adds certificate events and needs
  * {@code pop3-tls}.
  */
 module dev.poplar.pop3.audit {

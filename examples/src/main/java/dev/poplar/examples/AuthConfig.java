@@ -36,6 +36,7 @@ import java.util.Optional;
  *     mailbox_claim: email
  *     required_scope: mail.pop
  *     openid_configuration: https://login.example.org/realms/mail/.well-known/openid-configuration
+ *     error_details: true                 # a refused token's answer names the scope and the OpenID configuration
  *     algorithms: [RS256, ES256]
  *     clock_skew: 60s
  *     fetch_timeout: 3s
@@ -70,7 +71,7 @@ final class AuthConfig {
                            ConfigSection root) {
         Optional<PasswdFileAuthenticator.Builder> users = auth.flatMap(AuthConfig::usersFile);
         Optional<ConfigSection> oauthSection = auth.flatMap(a -> a.section("oauth"));
-        Optional<JwtAuthenticator.Builder> oauth = oauthSection.map(AuthConfig::oauth);
+        Optional<JwtAuthenticator.Builder> oauth = oauthSection.map(o -> oauth(o, server));
         auth.ifPresent(a -> a.choice("plaintext_auth", PlaintextAuth.class, server::plaintextAuth));
         boolean sources = users.isPresent() || oauth.isPresent();
         if (store != null && store.memory() && sources) {
@@ -109,7 +110,7 @@ final class AuthConfig {
         return Optional.of(builder);
     }
 
-    private static JwtAuthenticator.Builder oauth(ConfigSection oauth) {
+    private static JwtAuthenticator.Builder oauth(ConfigSection oauth, Pop3Server.Builder server) {
         JwtAuthenticator.Builder builder = JwtAuthenticator.builder();
         oauth.string("issuer", builder::issuer);
         List<String> audiences = oauth.strings("audience");
@@ -132,14 +133,46 @@ final class AuthConfig {
             oauth.apply("algorithms", () -> builder.algorithms(chosen.toArray(SignatureAlgorithm[]::new)));
         }
         oauth.duration("clock_skew", builder::clockSkew);
-        oauth.string("required_scope", builder::requiredScope);
-        oauth.string("openid_configuration", url -> builder.openIdConfiguration(uri(url)));
+        Optional<String> scope = oauth.string("required_scope");
+        boolean accepted = scope.map(s -> accepted(oauth, "required_scope", () -> builder.requiredScope(s)))
+                .orElse(true);
+        Optional<URI> openId = oauth.string("openid_configuration").flatMap(url -> {
+            try {
+                return Optional.of(uri(url));
+            } catch (IllegalArgumentException e) {
+                oauth.problem("openid_configuration", e.getMessage());
+                return Optional.empty();
+            }
+        });
+        accepted &= openId.map(url -> accepted(oauth, "openid_configuration",
+                () -> builder.openIdConfiguration(url))).orElse(!oauth.has("openid_configuration"));
+        // What a client hears when its token is refused (RFC 7628 section 3.2.2): the scope and where the
+        // provider's OpenID configuration is, so that it can fetch a suitable token.
+        if (oauth.bool("error_details").orElse(true) && accepted) {
+            try {
+                server.oauthErrorDetails(scope, openId);
+            } catch (IllegalArgumentException e) {
+                oauth.problem(e.getMessage().contains(" scope ") ? "required_scope" : "openid_configuration",
+                        e.getMessage().replaceFirst("^oauthErrorDetails (scope|openIdConfiguration) ", ""));
+            }
+        }
         oauth.string("mailbox_claim", builder::mailboxClaim);
         oauth.duration("fetch_timeout", builder::fetchTimeout);
         oauth.duration("refresh_interval", builder::refreshInterval);
         oauth.duration("min_refresh_interval", builder::minRefreshInterval);
         oauth.duration("max_key_age", builder::maxKeyAge);
         return builder;
+    }
+
+    /** Runs a builder call; what it throws becomes a problem at the key. */
+    private static boolean accepted(ConfigSection section, String key, Runnable call) {
+        try {
+            call.run();
+            return true;
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            section.problem(key, e.getMessage().replaceFirst("^(requiredScope|openIdConfiguration):? ", ""));
+            return false;
+        }
     }
 
     private static URI uri(String text) {

@@ -50,8 +50,24 @@ final class CheckConfig {
         List<String> report = new ArrayList<>();
         for (Listener l : config.listeners()) {
             report.add("listener " + l.name() + " on " + l.address().getHostString() + ":" + l.address().getPort()
-                    + (l.implicitTls() ? " (implicit TLS)" : config.tls().isPresent() ? " (STLS)" : " (no TLS)"));
+                    + (l.implicitTls() ? " (implicit TLS)" : config.tls().isPresent() ? " (STLS)" : " (no TLS)")
+                    + l.proxyProtocol().map(p -> ", PROXY protocol from " + String.join(" ", p.trustedSources()))
+                            .orElse(""));
         }
+        List<String> rules = config.access().rules().lines();
+        if (!rules.isEmpty()) {
+            report.add("access: " + String.join("; ", rules));
+        }
+        config.metrics().ifPresent(m -> report.add("metrics: " + m.url()));
+        config.audit().ifPresent(audit -> {
+            try {
+                audit.check();
+                report.add("audit: " + audit.file().map(f -> "records to " + f + " (rotated)")
+                        .orElse("records in the log"));
+            } catch (ConfigException e) {
+                problems.addAll(e.problems());
+            }
+        });
         try {
             StoreConfig.Opened store = config.store().open();
             report.add("store: " + store.description());

@@ -54,8 +54,8 @@ public final class PoplarServer {
             case "app-password" -> System.exit(AppPasswordTool.run(rest, System.out, System.err));
             case "deliver" -> {
                 // Only problems on standard error: a delivery agent may quote it in a bounce.
-                if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
-                    System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+                if (LoggerFactory.getILoggerFactory() instanceof ch.qos.logback.classic.LoggerContext context) {
+                    LoggingConfig.configure(context, LoggingConfig.Level.WARN, java.util.Map.of(), true);
                 }
                 System.exit(DeliverCommand.run(rest, System.in, System::getenv, System.out, System.err));
             }
@@ -75,7 +75,11 @@ public final class PoplarServer {
         ByteArrayOutputStream started = new ByteArrayOutputStream();
         try {
             ServerConfig config = Standalone.config(options.get());
-            config.logging().apply();
+            try {
+                config.logging().apply(config.audit());
+            } catch (ConfigException e) {
+                throw new Standalone.StartupException(e.getMessage(), 2);
+            }
             running = Standalone.start(config, new PrintStream(started, true, StandardCharsets.UTF_8));
         } catch (Standalone.StartupException e) {
             e.getMessage().lines().forEach(line -> System.err.println("poplar: " + line));

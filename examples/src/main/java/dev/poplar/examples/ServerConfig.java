@@ -29,8 +29,10 @@ import java.util.function.Function;
  *
  * <p><b>Where each option lives.</b> Every option is one line in the reader of its section, which reads the key and
  * hands it to the library builder it configures; keys are the builder methods' names in snake_case. Top-level
- * sections: {@code listeners} and {@code limits} and {@code server} (here), {@code tls} ({@link TlsConfig}),
- * {@code store} ({@link StoreConfig}), {@code auth} ({@link AuthConfig}), {@code logging} ({@link LoggingConfig}).
+ * sections: {@code listeners} (with {@code behind_proxy}), {@code limits}, {@code network} and {@code server} (here),
+ * {@code tls} ({@link TlsConfig}), {@code store} ({@link StoreConfig}), {@code auth} ({@link AuthConfig}),
+ * {@code access} ({@link AccessConfig}), {@code logging} ({@link LoggingConfig}), {@code metrics}
+ * ({@link MetricsConfig}), {@code audit} ({@link AuditConfig}), {@code lmtp} (an {@link LmtpServer}).
  * A new module's options become a new section: a class like those, read in {@link #read} and used in
  * {@link Standalone#start}.
  *
@@ -47,12 +49,16 @@ final class ServerConfig {
     private final StoreConfig store;
     private final AuthConfig auth;
     private final LoggingConfig logging;
+    private final AccessConfig access;
+    private final Optional<MetricsConfig> metrics;
+    private final Optional<AuditConfig> audit;
     private final Optional<InetSocketAddress> lmtp;
     private final Pop3Server.Builder server;
 
     private ServerConfig(ConfigNode.Mapping document, Optional<Path> file, Path baseDir,
                          Function<String, String> environment, List<Listener> listeners, Optional<TlsConfig> tls,
-                         StoreConfig store, AuthConfig auth, LoggingConfig logging,
+                         StoreConfig store, AuthConfig auth, LoggingConfig logging, AccessConfig access,
+                         Optional<MetricsConfig> metrics, Optional<AuditConfig> audit,
                          Optional<InetSocketAddress> lmtp, Pop3Server.Builder server) {
         this.document = document;
         this.file = file;
@@ -63,6 +69,9 @@ final class ServerConfig {
         this.store = store;
         this.auth = auth;
         this.logging = logging;
+        this.access = access;
+        this.metrics = metrics;
+        this.audit = audit;
         this.lmtp = lmtp;
         this.server = server;
     }
@@ -108,21 +117,26 @@ final class ServerConfig {
         limits.ifPresent(s -> limits(s, server));
         Optional<ConfigSection> settings = root.section("server");
         settings.ifPresent(s -> server(s, server));
+        Optional<ConfigSection> network = root.section("network");
+        network.ifPresent(s -> network(s, server));
         LoggingConfig logging = LoggingConfig.read(root.section("logging"));
+        AccessConfig access = AccessConfig.read(root.section("access"), listeners, server);
+        Optional<MetricsConfig> metrics = root.section("metrics").map(MetricsConfig::read);
+        Optional<AuditConfig> audit = root.section("audit").map(AuditConfig::read);
         Optional<InetSocketAddress> lmtp = root.section("lmtp").flatMap(ServerConfig::lmtp);
-        // The sections of later modules (access rules, metrics, audit, ...) are read here, one line each.
+        // The sections of later modules are read here, one line each.
 
         root.finish();
         root.check();
         List<ConfigSection> checked = new ArrayList<>();
-        for (Optional<ConfigSection> s : List.of(limits, settings, authSection, tlsSection)) {
+        for (Optional<ConfigSection> s : List.of(limits, settings, network, authSection, tlsSection)) {
             s.ifPresent(checked::add);
         }
         checked.add(root);
         validate(server, listeners, tls.isPresent(), checked);
         root.check();
-        return new ServerConfig(document, file, baseDir, environment, listeners, tls, store, auth, logging, lmtp,
-                server);
+        return new ServerConfig(document, file, baseDir, environment, listeners, tls, store, auth, logging, access,
+                metrics, audit, lmtp, server);
     }
 
     private static List<Listener> listeners(ConfigSection root, boolean tls) {
@@ -137,8 +151,7 @@ final class ServerConfig {
             Optional<Integer> port = l.integer("port", 0, 65535);
             boolean implicitTls = l.bool("implicit_tls").orElse(false);
             String name = l.string("name").orElse(implicitTls ? "pop3s" : "pop3");
-            Optional<ProxyProtocol> proxy = l.section("proxy_protocol").flatMap(ServerConfig::proxyProtocol);
-            // Per-listener options of later modules are read here.
+            Optional<ProxyProtocol> proxy = l.section("behind_proxy").flatMap(ServerConfig::proxy);
             if (!l.has("port")) {
                 l.problem("port", "is missing (0 picks a free port)");
             }
@@ -166,43 +179,31 @@ final class ServerConfig {
         return listeners;
     }
 
-    /**
-     * A listener's {@code proxy_protocol} section: the balancers that may send a PROXY protocol header.
-     *
-     * <pre>
-     * proxy_protocol:
-     *   trust: [10.0.0.5, 10.0.1.0/24]   # the balancers' addresses or blocks; required
-     *   header_timeout: 5s
-     *   trust_client_tls: false           # a v2 header saying the client used TLS to the balancer counts as TLS
-     * </pre>
-     */
-    private static Optional<ProxyProtocol> proxyProtocol(ConfigSection proxy) {
+    /** A listener's {@code behind_proxy}: the PROXY protocol header from trusted balancers. */
+    private static Optional<ProxyProtocol> proxy(ConfigSection proxy) {
         ProxyProtocol.Builder builder = ProxyProtocol.builder();
-        List<String> trusted = proxy.strings("trust");
-        boolean refused = false;
-        for (String cidr : trusted) {
+        proxy.strings("trust", cidr -> {
             try {
                 builder.trust(cidr);
             } catch (IllegalArgumentException e) {
-                proxy.problem("trust", e.getMessage().replace("proxyProtocol trust: ", ""));
-                refused = true;
+                throw new IllegalArgumentException(e.getMessage().replaceFirst("^proxyProtocol trust: ", ""), e);
             }
+        });
+        if (!proxy.has("trust")) {
+            proxy.problem("trust", "is missing: name the balancers' addresses or networks, e.g. trust: [10.0.0.5]");
         }
         proxy.duration("header_timeout", builder::headerTimeout);
         proxy.bool("trust_client_tls", builder::trustClientTls);
-        if (trusted.isEmpty() || refused) {
-            if (!proxy.has("trust")) {
-                proxy.problem("trust", "is missing: the balancers' addresses, e.g. trust: [10.0.0.5]");
+        try {
+            return Optional.of(builder.build());
+        } catch (IllegalStateException e) {
+            if (proxy.has("trust")) {
+                proxy.problem(e.getMessage().contains("headerTimeout") ? "header_timeout" : "trust",
+                        e.getMessage().replaceFirst("^proxyProtocol:? ?(headerTimeout )?", "")
+                                .replaceFirst(": PT[0-9.HMS]+$", ""));
             }
             return Optional.empty();
         }
-        Optional<ProxyProtocol> built = Optional.empty();
-        try {
-            built = Optional.of(builder.build());
-        } catch (IllegalStateException e) {
-            proxy.blame(e.getMessage());
-        }
-        return built;
     }
 
     /**
@@ -246,6 +247,14 @@ final class ServerConfig {
             Duration window = delay.duration("window").orElse(Duration.ofMinutes(15));
             limits.apply("auth_failure_delay", () -> server.authFailureDelay(initial, max, window));
         });
+        limits.duration("auth_failure_delay_per_user", server::authFailureDelayPerUser);
+    }
+
+    private static void network(ConfigSection network, Pop3Server.Builder server) {
+        network.bool("tcp_keepalive", server::tcpKeepAlive);
+        network.integer("backlog", 1, 65535, server::backlog);
+        network.integer("receive_buffer_size", 0, 64 * 1024 * 1024, server::receiveBufferSize);
+        network.integer("send_buffer_size", 0, 64 * 1024 * 1024, server::sendBufferSize);
     }
 
     private static void server(ConfigSection settings, Pop3Server.Builder server) {
@@ -344,6 +353,18 @@ final class ServerConfig {
     /** @return where the LMTP listener listens, if configured */
     Optional<InetSocketAddress> lmtp() {
         return lmtp;
+    }
+
+    AccessConfig access() {
+        return access;
+    }
+
+    Optional<MetricsConfig> metrics() {
+        return metrics;
+    }
+
+    Optional<AuditConfig> audit() {
+        return audit;
     }
 
     /**

@@ -1,7 +1,10 @@
 package dev.poplar.examples;
 
 import dev.poplar.examples.config.ConfigException;
+import dev.poplar.pop3.audit.AuditTrail;
 import dev.poplar.pop3.auth.Authenticator;
+import dev.poplar.pop3.micrometer.PrometheusEndpoint;
+import dev.poplar.pop3.server.AccessRules;
 import dev.poplar.pop3.server.Listener;
 import dev.poplar.pop3.server.Pop3Server;
 import dev.poplar.pop3.store.Delivery;
@@ -46,8 +49,8 @@ final class Standalone implements AutoCloseable {
     static final String DEMO_USER = "demo";
 
     /** Sections that a reload cannot apply to a running server. */
-    private static final List<String> RESTART_SECTIONS = List.of("listeners", "store", "limits", "server", "logging",
-            "lmtp");
+    private static final List<String> RESTART_SECTIONS = List.of("listeners", "store", "limits", "network", "server",
+            "logging", "metrics", "audit", "lmtp");
 
     private final Pop3Server server;
     private final ServerConfig started;
@@ -55,12 +58,15 @@ final class Standalone implements AutoCloseable {
     private final ReloadableAuthenticator authenticator;
     private final AtomicReference<CompletableFuture<TlsConfig.Built>> tls;
     private final Optional<String> demoPassword;
+    private final Optional<PrometheusEndpoint> metrics;
+    private final Optional<AuditTrail> audit;
     private final Optional<LmtpServer> lmtp;
     private ServerConfig applied;
 
     private Standalone(Pop3Server server, ServerConfig config, AutoCloseable store,
                        ReloadableAuthenticator authenticator, AtomicReference<CompletableFuture<TlsConfig.Built>> tls,
-                       Optional<String> demoPassword, Optional<LmtpServer> lmtp) {
+                       Optional<String> demoPassword, Optional<PrometheusEndpoint> metrics,
+                       Optional<AuditTrail> audit, Optional<LmtpServer> lmtp) {
         this.server = server;
         this.started = config;
         this.applied = config;
@@ -68,6 +74,8 @@ final class Standalone implements AutoCloseable {
         this.authenticator = authenticator;
         this.tls = tls;
         this.demoPassword = demoPassword;
+        this.metrics = metrics;
+        this.audit = audit;
         this.lmtp = lmtp;
     }
 
@@ -132,6 +140,13 @@ final class Standalone implements AutoCloseable {
             }
             ReloadableAuthenticator authenticator = new ReloadableAuthenticator(users);
             Pop3Server.Builder builder = config.serverBuilder().store(store.store()).authenticator(authenticator);
+            Optional<MetricsConfig.Meters> meters = config.metrics().map(MetricsConfig::meters);
+            meters.ifPresent(m -> builder.observer(m.binder()));
+            Optional<AuditTrail> audit = config.audit().map(AuditConfig::trail);
+            audit.ifPresent(trail -> {
+                builder.observer(trail);
+                config.tls().ifPresent(t -> t.observer(AuditConfig.certificates(trail)));
+            });
             if (config.tls().isPresent()) {
                 // Certificates load on a second thread while the store and the listeners come up: TLS set-up is the
                 // larger part of a fresh start, and only the first TLS connection needs it.
@@ -167,6 +182,20 @@ final class Standalone implements AutoCloseable {
                     throw e;
                 }
             }
+            Optional<PrometheusEndpoint> endpoint = Optional.empty();
+            if (meters.isPresent()) {
+                meters.get().binder().bindServer(server);
+                if (tls.get() != null) {
+                    meters.get().binder().bindCertificate(() -> tls.get().join().tls().keyMaterial().chain());
+                }
+                try {
+                    endpoint = Optional.of(config.metrics().get().serve(meters.get()));
+                } catch (ConfigException e) {
+                    server.close();
+                    throw e;
+                }
+                opened.add(endpoint.get());
+            }
             Optional<LmtpServer> lmtp = Optional.empty();
             if (config.lmtp().isPresent()) {
                 if (!(store.store() instanceof Delivery delivery)) {
@@ -183,7 +212,7 @@ final class Standalone implements AutoCloseable {
                 }
             }
             Standalone running = new Standalone(server, config, store.resource(), authenticator, tls, demoPassword,
-                    lmtp);
+                    endpoint, audit, lmtp);
             running.describe(out, what);
             return running;
         } catch (ConfigException e) {
@@ -197,7 +226,8 @@ final class Standalone implements AutoCloseable {
 
     /**
      * Applies a new reading of the configuration to the running server: the users (users file, app passwords,
-     * OAuth) for new logins, and the certificate for new TLS connections; open sessions go on untouched. Everything
+     * OAuth) for new logins, the access rules for new connections, and the certificate for new TLS connections; open
+     * sessions go on untouched. Everything
      * is loaded before anything is swapped, so a failure changes nothing. Changes to listeners, store, limits,
      * server settings or logging are reported, not applied: they need a restart.
      *
@@ -222,6 +252,7 @@ final class Standalone implements AutoCloseable {
                 done.add("certificate " + current.tls().keyMaterial().certificate().getSubjectX500Principal()
                         .getName() + " (expires " + current.tls().keyMaterial().notAfter() + ")");
             } else {
+                audit.ifPresent(trail -> fresh.tls().get().observer(AuditConfig.certificates(trail)));
                 newTls = Optional.of(fresh.tls().get().build(fresh.listeners()));
                 done.add("new TLS settings, certificate " + newTls.get().tls().keyMaterial().certificate()
                         .getSubjectX500Principal().getName());
@@ -229,6 +260,11 @@ final class Standalone implements AutoCloseable {
         } else if ((tls.get() != null) != fresh.tls().isPresent()) {
             restart.add("tls");
         }
+        AccessRules access = fresh.access().rules();
+        if (!access.lines().equals(server.accessRules().lines())) {
+            done.add("access rules (" + access.lines().size() + ")");
+        }
+        server.accessRules(access);
         users.ifPresent(authenticator::swap);
         newTls.ifPresent(b -> tls.getAndSet(CompletableFuture.completedFuture(b)).join().tls().close());
         applied = fresh;
@@ -257,6 +293,10 @@ final class Standalone implements AutoCloseable {
         lmtp.ifPresent(l -> out.println("  LMTP delivery on " + l.address().getHostString() + ":"
                 + l.address().getPort()));
         caFile().ifPresent(f -> out.println("  TLS certificate issued by a generated CA, written to " + f));
+        metrics.ifPresent(m -> out.println("  Metrics for Prometheus on http://" + host(m.address()) + ":"
+                + m.address().getPort() + PrometheusEndpoint.PATH));
+        started.audit().ifPresent(a -> out.println("  Audit trail " + a.file().map(f -> "in " + f)
+                .orElse("in the log")));
         demoPassword.ifPresent(password -> {
             String user = started.store().demoUser() + ":" + password;
             plain().ifPresent(l -> {
@@ -281,8 +321,17 @@ final class Standalone implements AutoCloseable {
      */
     String where(Listener listener) {
         InetSocketAddress a = server.localAddress(listener);
-        String host = a.getHostString();
-        return (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort();
+        return host(a) + ":" + a.getPort();
+    }
+
+    private static String host(InetSocketAddress address) {
+        String host = address.getHostString();
+        return host.contains(":") ? "[" + host + "]" : host;
+    }
+
+    /** @return where the metrics are served, if they are */
+    Optional<InetSocketAddress> metricsAddress() {
+        return metrics.map(PrometheusEndpoint::address);
     }
 
     Pop3Server server() {
@@ -319,6 +368,7 @@ final class Standalone implements AutoCloseable {
         lmtp.ifPresent(LmtpServer::close);
         server.close();
         List<AutoCloseable> rest = new ArrayList<>(List.of(store));
+        metrics.ifPresent(rest::add);
         if (tls.get() != null) {
             rest.add(tls.get().join().tls());
         }

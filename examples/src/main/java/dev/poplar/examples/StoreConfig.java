@@ -29,6 +29,11 @@ import java.util.Optional;
  *     listing_cache: 1000
  *     size_cache: 100000
  *     lock_host_name: mail1           # default: this host's name
+ *     mailbox_link_targets: [/home]   # where a user's Maildir may be a symbolic link to
+ *     follow_message_links: false
+ *     content_may_block: false        # true on NFS, CephFS or slow disks
+ *     dovecot_uidls: true             # keep Dovecot's UIDLs (dovecot-uidlist) for Maildirs moved from Dovecot
+ *     dovecot_uidl_format: "%08Xu%08Xv"   # Dovecot's pop3_uidl_format
  *   # or PostgreSQL, shared by several server nodes:
  *   jdbc:                             # pop3-store-jdbc
  *     url: jdbc:postgresql://db.example.org/mail
@@ -110,6 +115,15 @@ final class StoreConfig {
         maildir.longInteger("listing_cache", 0, Long.MAX_VALUE, builder::listingCache);
         maildir.longInteger("size_cache", 0, Long.MAX_VALUE, builder::sizeCache);
         maildir.string("lock_host_name", builder::lockHostName);
+        List<Path> linkTargets = new ArrayList<>();
+        maildir.strings("mailbox_link_targets", target -> linkTargets.add(maildir.resolve(target)));
+        if (!linkTargets.isEmpty()) {
+            maildir.apply("mailbox_link_targets", () -> builder.mailboxLinkTargets(linkTargets));
+        }
+        maildir.bool("follow_message_links", builder::followMessageLinks);
+        maildir.bool("content_may_block", builder::contentMayBlock);
+        maildir.bool("dovecot_uidls", builder::dovecotUidls);
+        maildir.string("dovecot_uidl_format", builder::dovecotUidlFormat);
         return builder;
     }
 

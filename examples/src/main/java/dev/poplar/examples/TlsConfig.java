@@ -8,6 +8,7 @@ import dev.poplar.pop3.server.Pop3Server;
 import dev.poplar.pop3.tls.DevCertificateAuthority;
 import dev.poplar.pop3.tls.ServerTls;
 import dev.poplar.pop3.tls.TlsException;
+import dev.poplar.pop3.tls.TlsObserver;
 import dev.poplar.pop3.tls.TlsProvider;
 
 import java.io.IOException;
@@ -151,6 +152,15 @@ final class TlsConfig {
         } catch (TlsException e) {
             throw section.blamed(e.getMessage());
         }
+    }
+
+    /**
+     * Adds a receiver of certificate events (loaded, expiring, reload failed) to the TLS side built next.
+     *
+     * @param observer the receiver
+     */
+    void observer(TlsObserver observer) {
+        builder.observer(observer);
     }
 
     /**

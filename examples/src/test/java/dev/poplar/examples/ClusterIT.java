@@ -165,7 +165,7 @@ class ClusterIT {
                 "listeners:",
                 "  - address: 127.0.0.1",
                 "    port: 0",
-                "    proxy_protocol: {trust: [127.0.0.1]}",
+                "    behind_proxy: {trust: [127.0.0.1]}",
                 "store:",
                 "  jdbc:",
                 "    url: " + database.jdbcUrl("mail"),

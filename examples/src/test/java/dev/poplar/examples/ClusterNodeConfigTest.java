@@ -1,8 +1,5 @@
 package dev.poplar.examples;
 
-import dev.poplar.examples.config.ConfigException;
-import dev.poplar.examples.config.ConfigProblem;
-import dev.poplar.pop3.server.ProxyProtocol;
 import dev.poplar.pop3.store.jdbc.PostgresExtension;
 import dev.poplar.pop3.store.jdbc.TestSchema;
 import org.junit.jupiter.api.Nested;
@@ -16,17 +13,15 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 /**
- * The standalone server as one node of a cluster: a listener behind a balancer ({@code proxy_protocol}), the shared
- * PostgreSQL store with its credentials from the environment or a file, and the node's name where operators see it.
+ * The standalone server as one node of a cluster: the shared PostgreSQL store with its credentials from the
+ * environment or a file, and the node's name where operators see it.
  */
 class ClusterNodeConfigTest {
 
@@ -39,51 +34,6 @@ class ClusterNodeConfigTest {
         Files.writeString(file, String.join("\n", lines) + "\n");
         Files.writeString(dir.resolve("users"), "alice:{PLAIN}alice-pass\n");
         return ServerConfig.fromFile(file, environment::get);
-    }
-
-    List<String> problems(String... lines) {
-        ConfigException e = catchThrowableOfType(() -> read(lines), ConfigException.class);
-        assertThat(e).isNotNull();
-        return e.problems().stream().map(ConfigProblem::toString).toList();
-    }
-
-    @Nested
-    class BehindABalancer {
-
-        @Test
-        void aListenerTrustsTheBalancersNamedInItsProxyProtocolSection() throws Exception {
-            ServerConfig config = read(
-                    "listeners:",
-                    "  - port: 0",
-                    "    proxy_protocol: {trust: [10.0.0.5, 'fd00::/8'], header_timeout: 3s, trust_client_tls: true}",
-                    "  - {name: direct, port: 0}",
-                    "store: {maildir: {root: mail}}",
-                    "auth: {users_file: users}");
-
-            ProxyProtocol proxy = config.listeners().get(0).proxyProtocol().orElseThrow();
-            assertThat(proxy.trustedSources()).containsExactly("10.0.0.5", "fd00::/8");
-            assertThat(proxy.headerTimeout()).isEqualTo(Duration.ofSeconds(3));
-            assertThat(proxy.trustClientTls()).isTrue();
-            assertThat(config.listeners().get(1).proxyProtocol()).isEmpty();
-        }
-
-        @Test
-        void aProxySectionWithoutTrustedBalancersOrWithAHostNameIsRefusedAtItsLine() {
-            assertThat(problems(
-                    "listeners:",
-                    "  - port: 0",
-                    "    proxy_protocol: {header_timeout: 3s}",
-                    "store: {maildir: {root: mail}}",
-                    "auth: {users_file: users}"))
-                    .singleElement().asString().contains(":3:", "listeners[1].proxy_protocol.trust: is missing");
-            assertThat(problems(
-                    "listeners:",
-                    "  - port: 0",
-                    "    proxy_protocol: {trust: balancer.example.org}",
-                    "store: {maildir: {root: mail}}",
-                    "auth: {users_file: users}"))
-                    .first().asString().contains(":3:", "proxy_protocol.trust", "balancer.example.org");
-        }
     }
 
     @Nested

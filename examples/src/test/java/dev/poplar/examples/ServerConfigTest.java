@@ -1,5 +1,7 @@
 package dev.poplar.examples;
 
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
 import dev.poplar.examples.config.ConfigException;
 import dev.poplar.examples.config.ConfigProblem;
 import org.junit.jupiter.api.BeforeEach;
@@ -10,13 +12,21 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -267,9 +277,9 @@ class ServerConfigTest {
                     "  loggers: {dev.poplar.pop3.tls: debug}",
                     "  timestamps: false",
                     ""));
-            assertThat(config.logging().properties()).containsEntry("org.slf4j.simpleLogger.defaultLogLevel", "warn")
-                    .containsEntry("org.slf4j.simpleLogger.log.dev.poplar.pop3.tls", "debug")
-                    .containsEntry("org.slf4j.simpleLogger.showDateTime", "false");
+            assertThat(config.logging().level()).isEqualTo(LoggingConfig.Level.WARN);
+            assertThat(config.logging().loggers()).containsEntry("dev.poplar.pop3.tls", LoggingConfig.Level.DEBUG);
+            assertThat(config.logging().timestamps()).isFalse();
             try (Standalone server = start(config);
                  StandaloneServerTest.Line session = new StandaloneServerTest.Line(
                          server.server().localAddress(server.plain().get()))) {
@@ -326,6 +336,184 @@ class ServerConfigTest {
     }
 
     @Nested
+    class Operations {
+        @Test
+        void proxyAccessNetworkPenaltyOauthMetricsAndAuditKeysAreRead() throws Exception {
+            ServerConfig config = read(base().replace("  - port: 0\n", String.join("\n",
+                    "  - port: 0",
+                    "    behind_proxy:",
+                    "      trust: [10.0.0.5, 192.0.2.0/24]",
+                    "      header_timeout: 3s",
+                    "      trust_client_tls: true",
+                    "")) + String.join("\n",
+                    "access:",
+                    "  rules:",
+                    "    - allow 198.51.100.0/24 on pop3",
+                    "    - deny all on pop3",
+                    "  trusted_networks: [203.0.113.0/24]",
+                    "network: {tcp_keepalive: false, backlog: 64, receive_buffer_size: 65536, send_buffer_size: 0}",
+                    "limits: {auth_failure_delay_per_user: 2s}",
+                    "metrics: {port: 0, tags: {server: mail1}}",
+                    "audit: {file: audit.log, max_file_size: 10MB, max_history: 7, total_size_cap: 1GB}",
+                    ""));
+            assertThat(config.listeners().get(0).proxyProtocol()).hasValueSatisfying(p -> {
+                assertThat(p.trustedSources()).containsExactly("10.0.0.5", "192.0.2.0/24");
+                assertThat(p.headerTimeout()).hasSeconds(3);
+                assertThat(p.trustClientTls()).isTrue();
+            });
+            assertThat(config.access().rules().lines()).containsExactly("allow 198.51.100.0/24 on pop3",
+                    "deny all on pop3", "trust 203.0.113.0/24");
+            assertThat(config.metrics()).hasValueSatisfying(m -> assertThat(m.url())
+                    .isEqualTo("http://127.0.0.1:0/metrics"));
+            assertThat(config.audit()).hasValueSatisfying(a -> assertThat(a.file()).contains(dir.resolve("audit.log")));
+        }
+
+        @Test
+        void badValuesAreReportedAtTheirLines() throws Exception {
+            assertThat(problems(String.join("\n",
+                    "listeners:",
+                    "  - port: 0",
+                    "    behind_proxy:",
+                    "      trust: [10.0.0.0/8, balancer.example.org]",
+                    "      header_timeout: 5m",
+                    "store: {maildir: {root: mail}}",
+                    "auth: {users_file: users}",
+                    "access:",
+                    "  rules:",
+                    "    - allow 192.0.2.0/24",
+                    "    - permit all",
+                    "    - deny all on pop3s",
+                    "network:",
+                    "  backlog: 0",
+                    "metrics:",
+                    "  port: http",
+                    "audit:",
+                    "  file: audit.log",
+                    "  max_file_size: lots",
+                    ""))).containsExactly(
+                    at(4, 27) + "listeners[1].behind_proxy.trust[2]: not an IP address or CIDR block: "
+                            + "'balancer.example.org'",
+                    at(5, 23) + "listeners[1].behind_proxy.header_timeout: must be 1 second to 1 minute",
+                    at(11, 7) + "access.rules[2]: expected allow, deny or trust: 'permit all'",
+                    at(12, 7) + "access.rules[3]: no listener is named pop3s (listeners: pop3)",
+                    at(14, 12) + "network.backlog: must be between 1 and 65535: 0",
+                    at(16, 9) + "metrics.port: must be a whole number: http",
+                    at(19, 18) + "audit.max_file_size: must be a size such as 512KB, 100MB or 2GB: lots");
+            assertThat(problems(base() + "network: {receive_buffer_size: 100}\n")).containsExactly(at(8, 32)
+                    + "network.receive_buffer_size: must be 0 (system default) or 1024 to 67108864 octets: 100");
+        }
+
+        @Test
+        void maildirMigrationKeysAreReadAndABadUidlFormatIsReportedAtItsLineWhenTheStoreOpens() throws Exception {
+            Files.createDirectory(dir.resolve("home"));
+            ServerConfig good = read(base().replace("    root: mail\n", String.join("\n",
+                    "    root: mail",
+                    "    dovecot_uidls: true",
+                    "    dovecot_uidl_format: \"%08Xu%08Xv\"",
+                    "    content_may_block: true",
+                    "    mailbox_link_targets: [home]",
+                    "    follow_message_links: false",
+                    "")));
+            try (AutoCloseable store = good.store().open().resource()) {
+                assertThat(store).isNotNull();
+            }
+            ServerConfig bad = read(base().replace("    root: mail\n", "    root: mail\n    dovecot_uidl_format: \"%m\"\n"));
+            assertThatThrownBy(() -> bad.store().open()).isInstanceOf(ConfigException.class)
+                    .hasMessageStartingWith(at(6, 26) + "store.maildir.dovecot_uidl_format: ");
+        }
+
+        @Test
+        void theOauthErrorDetailsMustSuitTheWire() throws Exception {
+            assertThat(problems(base() + String.join("\n",
+                    "  oauth:",
+                    "    issuer: https://login.example.org",
+                    "    jwks_file: jwks.json",
+                    "    required_scope: mail pop",
+                    "    openid_configuration: http://login.example.org/.well-known/openid-configuration",
+                    ""))).containsExactly(
+                    at(11, 21) + "auth.oauth.required_scope: must be one scope token (RFC 6749 section 3.3), "
+                            + "without spaces, quotes or backslashes: \"mail pop\"",
+                    at(12, 27) + "auth.oauth.openid_configuration: must be an absolute https URL, not "
+                            + "http://login.example.org/.well-known/openid-configuration");
+        }
+
+        @Test
+        void aRefusedTokenHearsTheScopeAndTheOpenIdConfigurationOfTheOauthSection() throws Exception {
+            Files.writeString(dir.resolve("jwks.json"), new JWKSet(new RSAKeyGenerator(2048).keyID("k1").generate()
+                    .toPublicJWK()).toString());
+            ServerConfig config = read(base() + String.join("\n",
+                    "  oauth:",
+                    "    issuer: https://login.example.org",
+                    "    audience: pop3",
+                    "    jwks_file: jwks.json",
+                    "    required_scope: mail.pop",
+                    "    openid_configuration: https://login.example.org/.well-known/openid-configuration",
+                    ""));
+            try (Standalone server = start(config);
+                 StandaloneServerTest.Line session = new StandaloneServerTest.Line(
+                         server.server().localAddress(server.plain().get()))) {
+                String response = "n,,\u0001auth=Bearer not-a-token\u0001\u0001";
+                String challenge = session.send("AUTH OAUTHBEARER " + Base64.getEncoder().encodeToString(
+                        response.getBytes(StandardCharsets.UTF_8)));
+                assertThat(challenge).startsWith("+ ");
+                assertThat(new String(Base64.getDecoder().decode(challenge.substring(2)), StandardCharsets.UTF_8))
+                        .contains("\"scope\":\"mail.pop\"",
+                                "\"openid-configuration\":\"https://login.example.org/.well-known/openid-configuration\"");
+                assertThat(session.send("\u0001")).startsWith("-ERR");
+            }
+        }
+
+        @Test
+        void metricsAreServedForPrometheusAndScrapedOverHttp() throws Exception {
+            ServerConfig config = read(base() + "metrics: {port: 0, tags: {server: mail1}}\n");
+            try (Standalone server = start(config)) {
+                try (StandaloneServerTest.Line session = new StandaloneServerTest.Line(
+                        server.server().localAddress(server.plain().get()))) {
+                    session.send("USER alice");
+                    assertThat(session.send("PASS " + MaildirFixture.ALICE_PASSWORD)).startsWith("+OK");
+                    assertThat(session.send("QUIT")).startsWith("+OK");
+                }
+                InetSocketAddress at = server.metricsAddress().orElseThrow();
+                HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+                HttpResponse<String> scrape = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                        + at.getPort() + "/metrics")).timeout(Duration.ofSeconds(10)).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertThat(scrape.statusCode()).isEqualTo(200);
+                assertThat(scrape.headers().firstValue("Content-Type")).hasValueSatisfying(t ->
+                        assertThat(t).startsWith("text/plain"));
+                assertThat(scrape.body()).contains(
+                        "pop3_logins_total{mechanism=\"USER\",outcome=\"success\",server=\"mail1\"} 1.0",
+                        "pop3_connections_open_connections{server=\"mail1\"} ");
+            }
+        }
+    }
+
+    @Test
+    void theCommentedOutOperationsSettingsOfTheExampleAreValidToo() throws Exception {
+        List<String> lines = Files.readAllLines(Path.of("src/dist/conf/poplar.yaml"));
+        StringBuilder yaml = new StringBuilder();
+        String prefix = null;
+        for (String line : lines) {
+            if (line.matches("# (limits|network|access|metrics|audit):.*") || line.startsWith("  # - name: balanced")) {
+                prefix = line.startsWith("#") ? "# " : "  # ";
+            } else if (prefix != null && !line.startsWith(prefix)) {
+                prefix = null;
+            }
+            yaml.append(prefix == null ? line : line.replaceFirst(Pattern.quote(prefix),
+                    prefix.startsWith(" ") ? "  " : "")).append('\n');
+        }
+        Path file = dir.resolve("uncommented.yaml");
+        Files.writeString(file, yaml.toString());
+        ServerConfig config = ServerConfig.fromFile(file, environment::get);
+        assertThat(config.listeners()).extracting(l -> l.proxyProtocol().isPresent()).containsExactly(false, false,
+                true);
+        assertThat(config.access().rules().lines()).hasSize(4);
+        assertThat(config.metrics()).isPresent();
+        assertThat(config.audit()).hasValueSatisfying(a -> assertThat(a.file())
+                .contains(Path.of("/var/log/poplar/audit.log")));
+    }
+
+    @Nested
     class CheckConfigCommand {
         @Test
         void aGoodFileIsOkAndSaysWhatTheServerWouldServe() throws Exception {
@@ -351,6 +539,30 @@ class ServerConfigTest {
                     .anySatisfy(l -> assertThat(l).startsWith(at(5, 11) + "store.maildir.root: "))
                     .anySatisfy(l -> assertThat(l).startsWith(at(7, 15) + "auth.users_file: "))
                     .anySatisfy(l -> assertThat(l).startsWith(at(9, 11) + "tls.pkcs12: "));
+        }
+
+        @Test
+        void itReportsTheOperationsSectionsAndAnAuditFileInAMissingDirectoryAtItsLine() throws Exception {
+            String operations = base().replace("  - port: 0\n", "  - port: 0\n    behind_proxy: {trust: [10.0.0.2]}\n")
+                    + "access: {rules: [deny 203.0.113.0/24], trusted_networks: [192.0.2.0/24]}\n"
+                    + "metrics: {port: 9110}\n";
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            ByteArrayOutputStream err = new ByteArrayOutputStream();
+            Path file = write(operations + "audit: {file: audit.log}\n");
+            assertThat(CheckConfig.run(new String[] {file.toString()}, environment::get, print(out), print(err)))
+                    .as(err.toString(StandardCharsets.UTF_8)).isZero();
+            assertThat(out.toString(StandardCharsets.UTF_8)).contains(
+                    "listener pop3 on 127.0.0.1:0 (no TLS), PROXY protocol from 10.0.0.2",
+                    "access: deny 203.0.113.0/24; trust 192.0.2.0/24",
+                    "metrics: http://127.0.0.1:9110/metrics",
+                    "audit: records to " + dir.resolve("audit.log") + " (rotated)");
+
+            err.reset();
+            write(operations + "audit: {file: logs/audit.log}\n");
+            assertThat(CheckConfig.run(new String[] {file.toString()}, environment::get,
+                    print(new ByteArrayOutputStream()), print(err))).isEqualTo(2);
+            assertThat(err.toString(StandardCharsets.UTF_8)).isEqualTo(at(11, 15) + "audit.file: the directory "
+                    + dir.resolve("logs") + " does not exist" + System.lineSeparator());
         }
 
         PrintStream print(ByteArrayOutputStream to) {

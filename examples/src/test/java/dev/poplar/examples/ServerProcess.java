@@ -4,6 +4,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
@@ -26,6 +27,8 @@ final class ServerProcess implements AutoCloseable {
     final Process process;
     /** The plain (STLS) port and the implicit-TLS port. */
     final int[] ports = new int[2];
+    /** What the server printed when it started, line by line. */
+    final List<String> started = new ArrayList<>();
     private final BlockingQueue<String> log = new LinkedBlockingQueue<>();
 
     /**
@@ -53,6 +56,7 @@ final class ServerProcess implements AutoCloseable {
         BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(),
                 StandardCharsets.UTF_8));
         for (String line; (line = out.readLine()) != null && !line.contains("Stop with Ctrl-C"); ) {
+            started.add(line);
             Matcher m = LISTENING.matcher(line);
             if (m.find()) {
                 ports[m.group(1).startsWith("POP3S") ? 1 : 0] = Integer.parseInt(m.group(2));

@@ -294,14 +294,29 @@ public final class ConfigSection {
     public Optional<Path> path(String key) {
         return string(key).flatMap(text -> {
             try {
-                Path resolved = reading.baseDir.resolve(text).normalize();
+                Path resolved = resolve(text);
                 paths.put(key, resolved.toString());
                 return Optional.of(resolved);
-            } catch (RuntimeException e) {
-                problem(key, "is not a valid path: " + text);
+            } catch (IllegalArgumentException e) {
+                problem(key, e.getMessage());
                 return Optional.empty();
             }
         });
+    }
+
+    /**
+     * Resolves a path written in the configuration against the configuration file's directory.
+     *
+     * @param text the path as written
+     * @return the resolved path
+     * @throws IllegalArgumentException if it is not a valid path
+     */
+    public Path resolve(String text) {
+        try {
+            return reading.baseDir.resolve(text).normalize();
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("is not a valid path: " + text, e);
+        }
     }
 
     /**
@@ -406,6 +421,39 @@ public final class ConfigSection {
             return values;
         }
         return string(key).map(List::of).orElse(List.of());
+    }
+
+    /**
+     * One value or a list of values, each passed to a setter; what the setter throws for an item becomes a problem at
+     * that item's line: {@code trust: [192.0.2.0/24, 2001:db8::/32]}.
+     *
+     * @param key the key
+     * @param setter receives each value, in order
+     */
+    public void strings(String key, Consumer<String> setter) {
+        Optional<ConfigNode> node = node(key);
+        if (node.isEmpty()) {
+            return;
+        }
+        if (!(node.get() instanceof ConfigNode.Sequence sequence)) {
+            string(key).ifPresent(v -> set(key, v, setter));
+            return;
+        }
+        int index = 0;
+        for (ConfigNode item : sequence.items()) {
+            index++;
+            String at = qualified(key) + "[" + index + "]";
+            if (item instanceof ConfigNode.Scalar scalar && !scalar.isNull()) {
+                Optional<String> value = expand(key, scalar);
+                try {
+                    value.ifPresent(setter);
+                } catch (IllegalArgumentException | IllegalStateException | NullPointerException e) {
+                    add(item.origin(), at, keysFor(e.getMessage() == null ? "not accepted" : e.getMessage()));
+                }
+            } else {
+                add(item.origin(), at, "the list must hold values, not " + item.kind());
+            }
+        }
     }
 
     /**

@@ -36,7 +36,7 @@ import java.util.Objects;
  *       {@code retrieved}, {@code retrieved_octets}, {@code deleted}, {@code not_removed};</li>
  *   <li>{@code connection.refused}: {@code reason} ({@code too_many_connections}, {@code too_many_from_address},
  *       {@code server_stopping}, {@code proxy_header});</li>
- *   <li>with {@link AuditTlsListener}: {@code tls.certificate.loaded}, {@code tls.certificate.expiring},
+ *   <li>with {@link AuditTlsObserver}: {@code tls.certificate.loaded}, {@code tls.certificate.expiring},
  *       {@code tls.certificate.reload_failed}.</li>
  * </ul>
  *

@@ -212,7 +212,7 @@ class AuditTrailTest {
         void aCertificateNearExpiryIsRecordedWhenLoaded() throws Exception {
             DevCertificateAuthority ca = DevCertificateAuthority.create();
             try (ServerTls tls = ServerTls.builder().keyMaterial(ca.issue(Duration.ofDays(5), "mail.example.test"))
-                    .expiryWarningDays(21).listener(new AuditTlsListener(audit())).build()) {
+                    .expiryWarningDays(21).observer(new AuditTlsObserver(audit())).build()) {
                 JsonNode loaded = record("tls.certificate.loaded");
                 assertThat(loaded.get("subject").asText()).contains("mail.example.test");
                 assertThat(loaded.get("not_after").asText()).isEqualTo(tls.keyMaterial().notAfter().toString());

@@ -40,11 +40,14 @@ public final class BenchMain {
     private final Log log;
     private final List<LoadGenerator> generators;
     private final List<Running> running = new CopyOnWriteArrayList<>();
+    private final String commandLine;
+    private String soakSection = "";
 
-    private BenchMain(BenchOptions options, Log log, List<LoadGenerator> generators) {
+    private BenchMain(BenchOptions options, Log log, List<LoadGenerator> generators, String commandLine) {
         this.options = options;
         this.log = log;
         this.generators = generators;
+        this.commandLine = commandLine;
     }
 
     /**
@@ -83,7 +86,8 @@ public final class BenchMain {
                     .map(name -> name.equals("c") ? new CLoadGenerator(options.loadBinary(), options.out())
                             : (LoadGenerator) new JavaLoadGenerator())
                     .toList();
-            status = new BenchMain(options, new Log(System.err, options.quiet()), generators).run();
+            status = new BenchMain(options, new Log(System.err, options.quiet()), generators,
+                    commandLine(args)).run();
         } catch (IOException e) {
             System.err.println("pop3-bench: " + e.getMessage());
             status = 1;
@@ -94,10 +98,27 @@ public final class BenchMain {
         System.exit(status);
     }
 
+    /** The command as the user typed it: without the paths {@code run.sh} adds to every run. */
+    static String commandLine(String[] args) {
+        List<String> shown = new ArrayList<>();
+        for (int i = 0; i < args.length; i++) {
+            if (List.of("--out", "--canned-binary", "--load-binary").contains(args[i]) && i + 1 < args.length
+                    && !args[i + 1].startsWith("--")) {
+                i++;
+            } else {
+                shown.add(args[i]);
+            }
+        }
+        return "pop3-bench/run.sh " + String.join(" ", shown);
+    }
+
     private int run() throws IOException, InterruptedException {
         Instant started = Instant.now().truncatedTo(ChronoUnit.SECONDS);
         String loadBefore = loadAverage();
-        Fixture fixture = Fixture.prepare(options.fixtureDir(), options.fixtureSpec(), log);
+        Set<String> loads = options.loads();
+        // The soak brings its own mailboxes and needs only the certificates, which every fixture has.
+        boolean shared = loads.stream().anyMatch(l -> !l.equals("startup") && !l.equals("soak"));
+        Fixture fixture = shared ? Fixture.prepare(options.fixtureDir(), options.fixtureSpec(), log) : null;
         Path startDir = options.fixtureDir().resolveSibling(options.fixtureDir().getFileName() + "-start");
         Fixture startFixture = Fixture.prepare(startDir, FixtureSpec.startup(), log);
         Path work = Files.createDirectories(options.out().resolve("work"));
@@ -123,8 +144,7 @@ public final class BenchMain {
             }
         }
 
-        Set<String> loads = options.loads();
-        if (loads.stream().anyMatch(l -> !l.equals("startup"))) {
+        if (shared) {
             for (Map.Entry<String, Target> t : targets.entrySet()) {
                 start(t.getValue(), results.get(t.getKey()), fixture);
             }
@@ -154,6 +174,9 @@ public final class BenchMain {
             }
             stopAll();
         }
+        if (loads.contains("soak")) {
+            soak(startFixture, work, results.get("poplar"));
+        }
         if (loads.contains("startup")) {
             for (Map.Entry<String, Target> t : targets.entrySet()) {
                 TargetResults r = results.get(t.getKey());
@@ -170,17 +193,80 @@ public final class BenchMain {
             }
         }
 
-        Map<String, String> facts = runFacts(started, fixture);
+        Map<String, String> facts = runFacts(started, options.fixtureSpec());
         facts.put("load average (1, 5, 15 min)", "at the start " + loadBefore + "; at the end " + loadAverage()
                 + " (anything above 0 besides the benchmark is other work on the machine)");
         Report report = new Report(facts, new ArrayList<>(results.values()), options.subject(),
                 options.ceilingFraction());
-        String markdown = report.markdown();
+        String markdown = report.markdown() + soakSection;
         Files.writeString(options.out().resolve("report.md"), markdown, StandardCharsets.UTF_8);
         Files.writeString(options.out().resolve("report.json"), report.json(), StandardCharsets.UTF_8);
         System.out.print(markdown);
         log.line("reports: " + options.out().resolve("report.md") + " and report.json");
         return results.values().stream().anyMatch(TargetResults::failed) ? 1 : 0;
+    }
+
+    /**
+     * The soak, on a Poplar process of its own over a copy of the fixture's certificates and mailboxes of its own
+     * (it deletes and delivers mail), after every other load's servers have stopped.
+     */
+    private void soak(Fixture fixture, Path work, TargetResults r) throws InterruptedException {
+        if (r == null || r.skipped() != null || !r.problems().isEmpty()) {
+            log.line("soak: poplar does not run here; no soak");
+            return;
+        }
+        Path dir = work.resolve("soak");
+        Target target = null;
+        try {
+            if (Files.exists(dir)) {
+                Processes.run(List.of("rm", "-rf", dir.toString()), work);
+            }
+            Fixture soakFixture = fixture.emptyCopy(dir.resolve("fixture"));
+            SoakLoad.seed(soakFixture, options.soakClients());
+            target = Targets.poplar(options, dir);
+            Endpoints endpoints = Endpoints.free();
+            target.start(soakFixture, endpoints, SoakLoad.user(0), START_TIMEOUT);
+            SoakLoad.Result result = SoakLoad.run(soakFixture, endpoints, target.process(),
+                    new SoakLoad.Settings(options.soakDuration(), options.soakClients(), options.soakSample()), dir,
+                    log);
+            Measurement sessions = r.measurement(Metric.soakSessions(options.soakDuration(), options.soakClients()));
+            sessions.add(result.sessions());
+            sessions.note("errors", Long.toString(result.errorCount()));
+            sessions.note("mailboxes", result.mailSummary());
+            for (SoakLoad.Verdict v : result.verdicts()) {
+                String unit = v.unit().isEmpty() ? v.what() : v.unit();
+                Measurement m;
+                if (v.absolute()) {
+                    m = r.measurement(Metric.soakEnd("sessions-left", v.what(), unit));
+                    m.add(v.end());
+                } else {
+                    String id = v.what().startsWith("heap") ? "heap" : v.what().startsWith("open") ? "fds" : "threads";
+                    m = r.measurement(Metric.soakGrowth(id, v.what(), unit));
+                    m.add(v.end() - v.start());
+                    m.note("start", Long.toString(v.start()));
+                }
+                m.note("end", Long.toString(v.end()));
+                m.note("allowed", (v.absolute() ? "at most " : "growth ") + v.allowed());
+                if (result.counts(v) && !v.flat()) {
+                    m.fail("not flat: start " + v.start() + ", end " + v.end() + ", allowed "
+                            + (v.absolute() ? "at most " : "growth ") + v.allowed());
+                }
+            }
+            if (result.errorCount() > 0) {
+                sessions.fail(result.errorCount() + " errors, first: " + result.errors().get(0));
+            }
+            result.accounting().forEach(a -> sessions.fail("accounting: " + a));
+            soakSection = SoakLoad.markdown(result, "`" + commandLine + "`, server JVM options "
+                    + String.join(" ", options.serverJvmOptions()));
+            log.line("soak: " + SoakLoad.verdictLine(result));
+        } catch (IOException e) {
+            r.problem("soak: " + e.getMessage());
+            log.warn("soak: " + e.getMessage());
+        } finally {
+            if (target != null) {
+                target.close();
+            }
+        }
     }
 
     /** Starts a target over the fixture on free ports and adds it to the running ones; a failure is its problem. */
@@ -503,8 +589,7 @@ public final class BenchMain {
         void run(Running r, Measurement m) throws IOException, InterruptedException;
     }
 
-    private Map<String, String> runFacts(Instant started, Fixture fixture) {
-        FixtureSpec spec = fixture.spec();
+    private Map<String, String> runFacts(Instant started, FixtureSpec spec) {
         Map<String, String> facts = new LinkedHashMap<>();
         facts.put("mode", options.smoke() ? "smoke" : "full");
         facts.put("started", started.toString());

@@ -34,15 +34,19 @@ import java.util.Set;
  * @param generators       the load generators of the session and RETR loads: the first gives the figures, any other
  *                         adds its own rows as a cross-check
  * @param loadBinary       the compiled C load generator
+ * @param soakDuration     length of the soak, warm-up included
+ * @param soakClients      client threads of the soak, one mailbox each
+ * @param soakSample       time between readings of the server under the soak
  */
 record BenchOptions(boolean smoke, List<String> targets, boolean targetsExplicit, Set<String> loads, int runs,
                     Duration sessionDuration, int warmStarts, Duration listingLimit, Path out, Path fixtureDir, Path poplarJar,
                     Path cannedBinary, String dovecotBinary, String dovecotUser, List<String> serverJvmOptions,
                     String subject, double ceilingFraction, boolean quiet,
-                    String clientTlsProtocols, List<String> generators, Path loadBinary) {
+                    String clientTlsProtocols, List<String> generators, Path loadBinary, Duration soakDuration,
+                    int soakClients, Duration soakSample) {
 
     /** Every load name. */
-    static final List<String> LOADS = List.of("sessions", "retr", "listing", "idle", "startup");
+    static final List<String> LOADS = List.of("sessions", "retr", "listing", "idle", "soak", "startup");
     /** Every load generator. */
     static final List<String> GENERATORS = List.of("c", "java");
 
@@ -52,7 +56,7 @@ record BenchOptions(boolean smoke, List<String> targets, boolean targetsExplicit
               --full                  the sizes of the issue, median of 3 runs
               --targets a,b           of poplar, poplar-jdbc, dovecot, greenmail, james, canned (default: all that
                                       can run but poplar-jdbc)
-              --loads a,b             of sessions, retr, listing, idle, startup (default: all)
+              --loads a,b             of sessions, retr, listing, idle, soak, startup (default: all)
               --runs N                measured runs per load (default: 3 full, 1 smoke)
               --session-seconds S     length of one session-load run (default: 5 full, 0.3 smoke)
               --warm-starts N         in-process starts for the warm start-up figure (default: 100 full, 5 smoke)
@@ -70,6 +74,9 @@ record BenchOptions(boolean smoke, List<String> targets, boolean targetsExplicit
                                       its own rows as a cross-check (default: c)
               --load-binary PATH      compiled C load generator (default: pop3-bench/target/pop3-load)
               --client-tls-protocols P  TLS protocols the Java generator offers, e.g. TLSv1.2 (default: the JDK's)
+              --soak-seconds S        length of the soak of Poplar, warm-up included (default: 600 full, 8 smoke)
+              --soak-clients N        client threads of the soak, one mailbox each (default: 8 full, 4 smoke)
+              --soak-sample-seconds S time between readings of the server under the soak (default: 30 full, 2 smoke)
               --quiet                 no progress lines
             """;
 
@@ -99,6 +106,9 @@ record BenchOptions(boolean smoke, List<String> targets, boolean targetsExplicit
         String clientTls = "";
         String generators = null;
         Path loadBinary = repoRoot.resolve("pop3-bench/target/pop3-load");
+        Double soakSeconds = null;
+        Integer soakClients = null;
+        Double soakSample = null;
         List<String> rest = new ArrayList<>(Arrays.asList(args));
         while (!rest.isEmpty()) {
             String option = rest.remove(0);
@@ -122,6 +132,9 @@ record BenchOptions(boolean smoke, List<String> targets, boolean targetsExplicit
                 case "--subject" -> subject = value(option, rest);
                 case "--generator" -> generators = value(option, rest);
                 case "--load-binary" -> loadBinary = Path.of(value(option, rest)).toAbsolutePath();
+                case "--soak-seconds" -> soakSeconds = positiveDecimal(option, value(option, rest));
+                case "--soak-clients" -> soakClients = positive(option, value(option, rest));
+                case "--soak-sample-seconds" -> soakSample = positiveDecimal(option, value(option, rest));
                 case "--client-tls-protocols" -> {
                     clientTls = value(option, rest);
                     if (!clientTls.matches("TLSv1\\.[23](,TLSv1\\.[23])?")) {
@@ -157,7 +170,13 @@ record BenchOptions(boolean smoke, List<String> targets, boolean targetsExplicit
                 out != null ? out : repoRoot.resolve("pop3-bench/target/bench-" + mode),
                 fixture != null ? fixture : repoRoot.resolve("pop3-bench/target/fixture-" + mode),
                 poplarJar, canned, dovecot, dovecotUser, jvm, subject, fraction, quiet, clientTls, generatorList,
-                loadBinary);
+                loadBinary, seconds(soakSeconds != null ? soakSeconds : smoke ? 8 : 600),
+                soakClients != null ? soakClients : smoke ? 4 : 8,
+                seconds(soakSample != null ? soakSample : smoke ? 2 : 30));
+    }
+
+    private static Duration seconds(double seconds) {
+        return Duration.ofMillis(Math.round(seconds * 1000));
     }
 
     /** The fixture sizes of the mode. */

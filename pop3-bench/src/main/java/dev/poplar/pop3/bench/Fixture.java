@@ -69,6 +69,26 @@ final class Fixture {
         return new Fixture(dir, spec, kind);
     }
 
+    /**
+     * A fixture in another directory with this one's certificates, an empty Maildir root and no users file yet: for
+     * a load that changes the mailboxes (the soak), which must not touch the shared fixture.
+     *
+     * @throws IOException if the directory exists or cannot be written
+     */
+    Fixture emptyCopy(Path other) throws IOException {
+        Files.createDirectories(other.getParent());
+        Files.createDirectory(other);
+        Files.createDirectories(other.resolve("maildir"));
+        for (TlsKey kind : TlsKey.values()) {
+            Fixture from = withKey(kind);
+            Fixture to = new Fixture(other, spec, kind);
+            Files.copy(from.certificate(), to.certificate());
+            Files.copy(from.privateKey(), to.privateKey());
+            Files.copy(from.keyStore(), to.keyStore());
+        }
+        return new Fixture(other, spec, key);
+    }
+
     /** The kind of key of the certificate this fixture serves. */
     TlsKey key() {
         return key;

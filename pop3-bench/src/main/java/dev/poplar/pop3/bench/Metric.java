@@ -1,5 +1,6 @@
 package dev.poplar.pop3.bench;
 
+import java.time.Duration;
 import java.util.Locale;
 
 /**
@@ -77,5 +78,18 @@ record Metric(String id, String label, String unit, boolean higherIsBetter, bool
 
     static Metric startupFresh() {
         return new Metric("startup.fresh", "start to first login, fresh process", "ms", false, false);
+    }
+
+    static Metric soakSessions(Duration duration, int clients) {
+        return new Metric("soak.sessions", "soak: sessions ended with QUIT in " + duration.toSeconds() + " s, "
+                + clients + " clients (errors must be none)", "sessions", true, false);
+    }
+
+    static Metric soakEnd(String id, String what, String unit) {
+        return new Metric("soak." + id, "  soak: " + what + ", at the end", unit, false, false);
+    }
+
+    static Metric soakGrowth(String id, String what, String unit) {
+        return new Metric("soak." + id + ".growth", "  soak: " + what + ", end minus start", unit, false, false);
     }
 }

@@ -3,9 +3,12 @@ package dev.poplar.pop3.bench;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 
@@ -41,10 +44,25 @@ final class Pop3Client implements AutoCloseable {
      * @throws IOException if the connection, the handshake or the greeting fails
      */
     static Pop3Client connect(InetSocketAddress address, SSLContext tls) throws IOException {
+        return connect(address, tls, null);
+    }
+
+    /**
+     * Connects from a given local address (another loopback address is another client to the server) and reads
+     * the greeting.
+     *
+     * @param tls   the client context for implicit TLS, or {@code null} for a plain connection
+     * @param local the local address to connect from, or {@code null} for the system's choice
+     * @throws IOException if the connection, the handshake or the greeting fails
+     */
+    static Pop3Client connect(InetSocketAddress address, SSLContext tls, InetAddress local) throws IOException {
         Socket socket = new Socket();
         try {
             socket.setTcpNoDelay(true);
             socket.setSoTimeout(READ_TIMEOUT_MILLIS);
+            if (local != null) {
+                socket.bind(new InetSocketAddress(local, 0));
+            }
             socket.connect(address, READ_TIMEOUT_MILLIS);
             boolean resumed = false;
             if (tls != null) {
@@ -85,6 +103,68 @@ final class Pop3Client implements AutoCloseable {
     String command(String command) throws IOException {
         send(command);
         return expectOk(command);
+    }
+
+    /**
+     * Sends one command and returns its status line, {@code +OK} or {@code -ERR}.
+     *
+     * @return the reply line without its line end
+     * @throws IOException if the connection breaks or closes before the reply
+     */
+    String reply(String command) throws IOException {
+        send(command);
+        String line = readLine();
+        if (line == null) {
+            throw new IOException("connection closed before the reply to " + abbreviate(command));
+        }
+        return line;
+    }
+
+    /**
+     * Sends a command whose reply is a short multi-line listing (LIST, UIDL) and returns its lines, dot-stuffing
+     * removed.
+     *
+     * @throws IOException on a {@code -ERR}, a broken connection or a reply of more than {@code maxLines} lines
+     */
+    List<String> lines(String command, int maxLines) throws IOException {
+        send(command);
+        expectOk(command);
+        List<String> lines = new ArrayList<>();
+        while (true) {
+            String line = readLine();
+            if (line == null) {
+                throw new IOException("connection closed inside the reply to " + command);
+            }
+            if (line.equals(".")) {
+                return lines;
+            }
+            if (lines.size() == maxLines) {
+                throw new IOException("reply to " + command + " longer than " + maxLines + " lines");
+            }
+            lines.add(line.startsWith(".") ? line.substring(1) : line);
+        }
+    }
+
+    /**
+     * Sends a command whose reply is multi-line and reads its status line and at least {@code octets} octets of
+     * the body (or all of it, if shorter), then returns: the caller drops the connection in the middle of the reply.
+     *
+     * @return the octets received after the status line
+     * @throws IOException on a {@code -ERR} or a broken connection
+     */
+    long partial(String command, long octets) throws IOException {
+        send(command);
+        expectOk(command);
+        long received = limit - position;
+        while (received < octets) {
+            position = limit;
+            int n = fill();
+            if (n < 0) {
+                break;
+            }
+            received += n;
+        }
+        return received;
     }
 
     /**

@@ -83,7 +83,8 @@ final class Processes {
         return new Memory(rss, pss);
     }
 
-    private static long statusField(long pid, String file, String field) {
+    /** A numeric field of a {@code /proc/<pid>/} file such as {@code status}; 0 if the process has ended. */
+    static long statusField(long pid, String file, String field) {
         try {
             for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), file))) {
                 if (line.startsWith(field)) {

@@ -41,6 +41,36 @@ class BenchOptionsTest {
     }
 
     @Test
+    void theSoakRunsTenMinutesInAFullRunAndSecondsInTheSmoke() {
+        BenchOptions full = BenchOptions.parse(new String[] {"--full"}, ROOT);
+        BenchOptions smoke = BenchOptions.parse(new String[0], ROOT);
+        BenchOptions chosen = BenchOptions.parse(new String[] {"--loads", "soak", "--soak-seconds", "90",
+                "--soak-clients", "3", "--soak-sample-seconds", "0.5"}, ROOT);
+
+        assertThat(full.loads()).contains("soak");
+        assertThat(full.soakDuration()).isEqualTo(Duration.ofMinutes(10));
+        assertThat(full.soakClients()).isEqualTo(8);
+        assertThat(full.soakSample()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(smoke.loads()).contains("soak");
+        assertThat(smoke.soakDuration()).isEqualTo(Duration.ofSeconds(8));
+        assertThat(chosen.loads()).containsExactly("soak");
+        assertThat(chosen.soakDuration()).isEqualTo(Duration.ofSeconds(90));
+        assertThat(chosen.soakClients()).isEqualTo(3);
+        assertThat(chosen.soakSample()).isEqualTo(Duration.ofMillis(500));
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> BenchOptions.parse(new String[] {"--soak-clients", "0"}, ROOT))
+                .withMessageContaining("--soak-clients");
+    }
+
+    @Test
+    void theReportedCommandLeavesOutThePathsRunShAdds() {
+        String[] args = {"--out", "/tmp/x/out", "--canned-binary", "/tmp/x/canned", "--load-binary", "/tmp/x/load",
+                "--full", "--targets", "poplar", "--loads", "soak"};
+
+        assertThat(BenchMain.commandLine(args)).isEqualTo("pop3-bench/run.sh --full --targets poplar --loads soak");
+    }
+
+    @Test
     void theFirstGeneratorGivesTheFiguresAndTheOrderIsKept() {
         BenchOptions options = BenchOptions.parse(new String[] {"--full", "--generator", "java,c,java"}, ROOT);
 

@@ -284,7 +284,7 @@ class ProxyProtocolWireTest {
         }
 
         @Test
-        void aDirectClientOfAnImplicitTlsListenerHandshakesAtOnce() throws Exception {
+        void aDirectClientOfAnImplicitTlsObserverHandshakesAtOnce() throws Exception {
             TestTls tls = TestTls.create();
             try (Pop3Server server = TestServers.start(TestServers.builder(store).tls(tls.server().sslContext())
                     .listener(Listener.implicitTls("127.0.0.1", 0).behindProxy(ELSEWHERE)).observer(events));

@@ -113,7 +113,7 @@ class TlsWireTest {
         }
 
         @Test
-        void oneServerServesPlainAndImplicitTlsListenersFromOneStore() throws IOException {
+        void oneServerServesPlainAndImplicitTlsObserversFromOneStore() throws IOException {
             store.add("alice", "Subject: a\r\n\r\na\r\n");
             Listener plain = Listener.plain("127.0.0.1", 0);
             Listener pop3s = Listener.implicitTls("127.0.0.1", 0);

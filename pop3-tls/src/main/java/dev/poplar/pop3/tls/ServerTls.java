@@ -31,7 +31,7 @@ import javax.net.ssl.TrustManager;
  * <p>When the key material comes from files, a daemon thread looks at their attributes once per
  * {@link Builder#reloadInterval(Duration) interval} and, when they change, loads them and serves the new certificate
  * to new connections; open connections are untouched, and broken new files leave the old certificate in place (the
- * reason is logged and reported to the {@link TlsListener}). The {@link #sslContext() context} stays the same object
+ * reason is logged and reported to the {@link TlsObserver}). The {@link #sslContext() context} stays the same object
  * across reloads, so it may be handed to an engine once. A certificate that expires within the warning threshold
  * is logged at WARN and reported to the listener.
  *
@@ -159,7 +159,7 @@ public final class ServerTls implements Supplier<SSLContext>, AutoCloseable {
         private boolean postQuantumHybrid;
         private Duration reloadInterval = Duration.ofSeconds(5);
         private int expiryWarningDays = 21;
-        private TlsListener listener = TlsListener.none();
+        private TlsObserver listener = TlsObserver.none();
 
         private Builder() {
         }
@@ -288,11 +288,11 @@ public final class ServerTls implements Supplier<SSLContext>, AutoCloseable {
         /**
          * Who hears about loads, failed reloads and expiry warnings. Default: nobody (the log still has them).
          *
-         * @param listener the listener
+         * @param observer the observer
          * @return this builder
          */
-        public Builder listener(TlsListener listener) {
-            this.listener = Objects.requireNonNull(listener, "listener");
+        public Builder observer(TlsObserver observer) {
+            this.listener = Objects.requireNonNull(observer, "observer");
             return this;
         }
 

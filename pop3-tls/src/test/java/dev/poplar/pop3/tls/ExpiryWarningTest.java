@@ -16,7 +16,7 @@ class ExpiryWarningTest {
     @Test
     void aCertificateExpiringWithinTheDefaultThresholdIsReportedAtLoad() throws Exception {
         KeyMaterial soon = ca.issue(Duration.ofDays(5), "soon.test");
-        try (ServerTls tls = ServerTls.builder().keyMaterial(soon).listener(events).build()) {
+        try (ServerTls tls = ServerTls.builder().keyMaterial(soon).observer(events).build()) {
             CertificateExpiryWarning warning = events.expiring.poll();
             assertThat(warning).isNotNull();
             assertThat(warning.subject()).isEqualTo("CN=soon.test");
@@ -28,7 +28,7 @@ class ExpiryWarningTest {
 
     @Test
     void aCertificateExpiringLaterIsNotReported() throws Exception {
-        try (ServerTls tls = ServerTls.builder().keyMaterial(ca.issue(Duration.ofDays(60))).listener(events)
+        try (ServerTls tls = ServerTls.builder().keyMaterial(ca.issue(Duration.ofDays(60))).observer(events)
                 .build()) {
             assertThat(events.loaded).hasSize(1);
             assertThat(events.expiring).isEmpty();
@@ -38,12 +38,12 @@ class ExpiryWarningTest {
     @Test
     void theThresholdIsConfigurable() throws Exception {
         try (ServerTls tls = ServerTls.builder().keyMaterial(ca.issue(Duration.ofDays(60))).expiryWarningDays(90)
-                .listener(events).build()) {
+                .observer(events).build()) {
             assertThat(events.expiring.poll()).extracting(CertificateExpiryWarning::daysLeft)
                     .isIn(59L, 60L);
         }
         try (ServerTls tls = ServerTls.builder().keyMaterial(ca.issue(Duration.ofDays(5))).expiryWarningDays(3)
-                .listener(events).build()) {
+                .observer(events).build()) {
             assertThat(events.expiring).isEmpty();
         }
     }
@@ -54,7 +54,7 @@ class ExpiryWarningTest {
         Path key = dir.resolve("privkey.pem");
         ca.issue(Duration.ofDays(80)).writePem(chain, key);
         try (ServerTls tls = ServerTls.builder().pemFiles(chain, key).reloadInterval(Duration.ofMillis(20))
-                .listener(events).build()) {
+                .observer(events).build()) {
             assertThat(events.expiring).isEmpty();
             ca.issue(Duration.ofDays(2), "renewed-badly.test").writePem(chain, key);
             assertThat(take(events.expiring, "expiry warning").subject()).isEqualTo("CN=renewed-badly.test");

@@ -5,7 +5,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /** Queues every event of a {@link ServerTls} for a test to take with a timeout. */
-final class RecordingListener implements TlsListener {
+final class RecordingListener implements TlsObserver {
 
     final BlockingQueue<KeyMaterial> loaded = new LinkedBlockingQueue<>();
     final BlockingQueue<CertificateExpiryWarning> expiring = new LinkedBlockingQueue<>();

@@ -41,7 +41,7 @@ class ReloadTest {
 
         private ServerTls watching(TlsProvider provider) throws TlsException {
             ServerTls tls = ServerTls.builder().pemFiles(chain, key).provider(provider)
-                    .reloadInterval(Duration.ofMillis(20)).listener(events).build();
+                    .reloadInterval(Duration.ofMillis(20)).observer(events).build();
             assertThat(events.loaded.poll()).isNotNull();
             return tls;
         }

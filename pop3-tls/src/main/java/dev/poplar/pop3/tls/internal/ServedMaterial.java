@@ -3,7 +3,7 @@ package dev.poplar.pop3.tls.internal;
 import dev.poplar.pop3.tls.CertificateExpiryWarning;
 import dev.poplar.pop3.tls.KeyMaterial;
 import dev.poplar.pop3.tls.TlsException;
-import dev.poplar.pop3.tls.TlsListener;
+import dev.poplar.pop3.tls.TlsObserver;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,14 +37,14 @@ public final class ServedMaterial implements AutoCloseable {
     private final Contexts contexts;
     private final SwitchableKeyManager keyManager;
     private final ExpiryMonitor expiry;
-    private final TlsListener listener;
+    private final TlsObserver listener;
     private final ScheduledExecutorService scheduler;
     private volatile KeyMaterial current;
     private List<Object> servedStamp;
     private List<Object> pendingStamp;
 
     private ServedMaterial(MaterialSource source, Contexts contexts, KeyMaterial first, List<Object> stamp,
-            int expiryDays, TlsListener listener, Duration interval) throws TlsException {
+            int expiryDays, TlsObserver listener, Duration interval) throws TlsException {
         this.source = source;
         this.contexts = contexts;
         this.listener = listener;
@@ -81,7 +81,7 @@ public final class ServedMaterial implements AutoCloseable {
      * @throws TlsException if the material cannot be loaded
      */
     public static ServedMaterial start(MaterialSource source, Contexts contexts, Duration interval, int expiryDays,
-            TlsListener listener) throws TlsException {
+            TlsObserver listener) throws TlsException {
         List<Object> stamp = stamp(source.files());
         KeyMaterial first = source.load();
         ServedMaterial served = new ServedMaterial(source, contexts, first, stamp, expiryDays, listener, interval);

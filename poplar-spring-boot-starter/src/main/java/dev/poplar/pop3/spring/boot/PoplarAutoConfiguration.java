@@ -4,10 +4,9 @@ import dev.poplar.pop3.auth.Authenticator;
 import dev.poplar.pop3.server.Listener;
 import dev.poplar.pop3.server.Pop3Observer;
 import dev.poplar.pop3.server.Pop3Server;
-import dev.poplar.pop3.spring.boot.internal.PoplarMeterBinder;
+import dev.poplar.pop3.spring.boot.internal.Pop3Meters;
 import dev.poplar.pop3.spring.boot.internal.TlsContexts;
 import dev.poplar.pop3.store.MailboxStore;
-import io.micrometer.core.instrument.binder.MeterBinder;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.AnyNestedCondition;
@@ -31,8 +30,8 @@ import java.util.function.Consumer;
  * Auto-configures a POP3 server from the {@code poplar.*} properties ({@link PoplarProperties}) and the application's
  * beans: its {@link MailboxStore} and {@link Authenticator} (one of each, required), every {@link Pop3Observer}, and
  * every {@link Pop3ServerBuilderCustomizer}. The server runs with the application context
- * ({@link Pop3ServerLifecycle}); with Micrometer on the class path (as with Spring Boot Actuator) its counters are
- * meters named {@code pop3.*}.
+ * ({@link Pop3ServerLifecycle}); with Micrometer on the class path (as with Spring Boot Actuator) its events are
+ * {@code pop3-micrometer}'s meters, named {@code pop3.*}.
  *
  * <p>Off with {@code poplar.enabled=false}, and when the application declares a {@link Pop3Server} bean of its own.
  */
@@ -148,15 +147,17 @@ public class PoplarAutoConfiguration {
         }
     }
 
-    /** Meters, when Micrometer is there. */
+    /** Meters ({@code pop3-micrometer}'s), when Micrometer is there. */
     @Configuration(proxyBeanMethods = false)
-    @ConditionalOnClass(MeterBinder.class)
+    @ConditionalOnClass(name = {"io.micrometer.core.instrument.binder.MeterBinder",
+            "dev.poplar.pop3.micrometer.Pop3MeterBinder"})
     static class Metrics {
 
+        /** Both a meter binder, for the registries, and an observer of the server (the lifecycle is read lazily). */
         @Bean
         @ConditionalOnMissingBean(name = "poplarMeterBinder")
-        MeterBinder poplarMeterBinder(Pop3ServerLifecycle lifecycle) {
-            return new PoplarMeterBinder(lifecycle::metrics);
+        Pop3Meters poplarMeterBinder(ObjectProvider<Pop3ServerLifecycle> lifecycle) {
+            return new Pop3Meters(() -> lifecycle.getObject().metrics());
         }
     }
 }

@@ -197,10 +197,10 @@ public final class Connection implements Transport {
     SessionSummary closed() {
         closed = true;
         closing = true;
-        thread.close();
         if (sending != null) {
             sending.abort();
         }
+        thread.close();
         input.discard();
         EndReason reason = endReason != null ? endReason
                 : stopping ? EndReason.SERVER_STOPPED : EndReason.CLIENT_DISCONNECTED;

@@ -145,11 +145,13 @@ final class ReplySender {
         while (!finished && !aborted && !filling && inFlight < maxInFlight) {
             if (fillMayBlock) {
                 filling = true;
-                connection.call(true, this::fill, this::filled, chunk -> {
-                    connection.buffers().give(chunk.buf());
-                    if (aborted) {
-                        release();
+                // The orphan runs only once the connection has closed: whatever this fill produced, the content
+                // must be released then, whether or not abort() has run yet.
+                connection.call(true, this::tryFill, this::filled, fill -> {
+                    if (fill.chunk() != null) {
+                        connection.buffers().give(fill.chunk().buf());
                     }
+                    release();
                 });
                 return;
             }
@@ -173,8 +175,19 @@ final class ReplySender {
         return IoBuffer.wrap(out);
     }
 
-    private void filled(IoBuffer chunk, Exception failure) {
+    /** A fill on a worker: never throws, so that a failed fill on a closed connection still reaches the orphan. */
+    private Fill tryFill() {
+        try {
+            return new Fill(fill(), null);
+        } catch (IOException | RuntimeException e) {
+            return new Fill(null, e);
+        }
+    }
+
+    private void filled(Fill fill, Exception unexpected) {
         filling = false;
+        IoBuffer chunk = fill == null ? null : fill.chunk();
+        Exception failure = fill == null ? unexpected : fill.failure();
         if (aborted) {
             if (chunk != null) {
                 connection.buffers().give(chunk.buf());
@@ -188,6 +201,10 @@ final class ReplySender {
         }
         send(chunk);
         pump();
+    }
+
+    /** What a fill on a worker produced: a chunk, or why there is none. */
+    private record Fill(IoBuffer chunk, Exception failure) {
     }
 
     private void send(IoBuffer chunk) {

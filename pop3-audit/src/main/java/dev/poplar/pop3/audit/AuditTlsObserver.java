@@ -3,7 +3,7 @@ package dev.poplar.pop3.audit;
 import dev.poplar.pop3.tls.CertificateExpiryWarning;
 import dev.poplar.pop3.tls.KeyMaterial;
 import dev.poplar.pop3.tls.TlsException;
-import dev.poplar.pop3.tls.TlsListener;
+import dev.poplar.pop3.tls.TlsObserver;
 
 import javax.security.auth.x500.X500Principal;
 import java.util.Objects;
@@ -16,11 +16,11 @@ import java.util.Objects;
  * {@code pop3-tls}:
  * <pre>{@code
  * AuditTrail audit = AuditTrail.create();
- * ServerTls tls = ServerTls.builder().pemFiles(chain, key).listener(new AuditTlsListener(audit)).build();
+ * ServerTls tls = ServerTls.builder().pemFiles(chain, key).observer(new AuditTlsObserver(audit)).build();
  * }</pre>
  * Thread-safe.
  */
-public final class AuditTlsListener implements TlsListener {
+public final class AuditTlsObserver implements TlsObserver {
 
     private final AuditTrail audit;
 
@@ -29,7 +29,7 @@ public final class AuditTlsListener implements TlsListener {
      *
      * @param audit where the records go
      */
-    public AuditTlsListener(AuditTrail audit) {
+    public AuditTlsObserver(AuditTrail audit) {
         this.audit = Objects.requireNonNull(audit, "audit");
     }
 

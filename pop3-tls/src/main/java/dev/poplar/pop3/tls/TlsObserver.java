@@ -8,15 +8,15 @@ package dev.poplar.pop3.tls;
  * {@link ServerTls.Builder#build()} or {@link ServerTls#reload()}, or the reload thread of the {@code ServerTls}.
  * They must not block for long; an exception thrown by a listener is logged and otherwise ignored.
  */
-public interface TlsListener {
+public interface TlsObserver {
 
     /**
      * A listener that ignores everything.
      *
      * @return the listener
      */
-    static TlsListener none() {
-        return new TlsListener() {
+    static TlsObserver none() {
+        return new TlsObserver() {
         };
     }
 
