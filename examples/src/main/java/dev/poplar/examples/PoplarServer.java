@@ -28,6 +28,8 @@ import java.util.concurrent.CountDownLatch;
  *   <li>{@code poplar check-config FILE}: checks a configuration file and what it names.</li>
  *   <li>{@code poplar pw ...}: hashes a password for the users file, like {@code doveadm pw}.</li>
  *   <li>{@code poplar app-password add|list|revoke ...}: manages app passwords.</li>
+ *   <li>{@code poplar deliver --config FILE USER}: delivers one message from standard input (see
+ *       {@link DeliverCommand}).</li>
  * </ul>
  * Bad arguments or files get their problems on standard error (with line numbers) and exit status 2.
  */
@@ -50,6 +52,13 @@ public final class PoplarServer {
                     new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)), System.out,
                     System.err));
             case "app-password" -> System.exit(AppPasswordTool.run(rest, System.out, System.err));
+            case "deliver" -> {
+                // Only problems on standard error: a delivery agent may quote it in a bounce.
+                if (LoggerFactory.getILoggerFactory() instanceof ch.qos.logback.classic.LoggerContext context) {
+                    LoggingConfig.configure(context, LoggingConfig.Level.WARN, java.util.Map.of(), true);
+                }
+                System.exit(DeliverCommand.run(rest, System.in, System::getenv, System.out, System.err));
+            }
             case "cds-training" -> System.exit(CdsTraining.run(System.err));
             default -> serve(args);
         }

@@ -32,7 +32,7 @@ import java.util.function.Function;
  * sections: {@code listeners} (with {@code behind_proxy}), {@code limits}, {@code network} and {@code server} (here),
  * {@code tls} ({@link TlsConfig}), {@code store} ({@link StoreConfig}), {@code auth} ({@link AuthConfig}),
  * {@code access} ({@link AccessConfig}), {@code logging} ({@link LoggingConfig}), {@code metrics}
- * ({@link MetricsConfig}), {@code audit} ({@link AuditConfig}).
+ * ({@link MetricsConfig}), {@code audit} ({@link AuditConfig}), {@code lmtp} (an {@link LmtpServer}).
  * A new module's options become a new section: a class like those, read in {@link #read} and used in
  * {@link Standalone#start}.
  *
@@ -52,12 +52,14 @@ final class ServerConfig {
     private final AccessConfig access;
     private final Optional<MetricsConfig> metrics;
     private final Optional<AuditConfig> audit;
+    private final Optional<InetSocketAddress> lmtp;
     private final Pop3Server.Builder server;
 
     private ServerConfig(ConfigNode.Mapping document, Optional<Path> file, Path baseDir,
                          Function<String, String> environment, List<Listener> listeners, Optional<TlsConfig> tls,
                          StoreConfig store, AuthConfig auth, LoggingConfig logging, AccessConfig access,
-                         Optional<MetricsConfig> metrics, Optional<AuditConfig> audit, Pop3Server.Builder server) {
+                         Optional<MetricsConfig> metrics, Optional<AuditConfig> audit,
+                         Optional<InetSocketAddress> lmtp, Pop3Server.Builder server) {
         this.document = document;
         this.file = file;
         this.baseDir = baseDir;
@@ -70,6 +72,7 @@ final class ServerConfig {
         this.access = access;
         this.metrics = metrics;
         this.audit = audit;
+        this.lmtp = lmtp;
         this.server = server;
     }
 
@@ -120,6 +123,7 @@ final class ServerConfig {
         AccessConfig access = AccessConfig.read(root.section("access"), listeners, server);
         Optional<MetricsConfig> metrics = root.section("metrics").map(MetricsConfig::read);
         Optional<AuditConfig> audit = root.section("audit").map(AuditConfig::read);
+        Optional<InetSocketAddress> lmtp = root.section("lmtp").flatMap(ServerConfig::lmtp);
         // The sections of later modules are read here, one line each.
 
         root.finish();
@@ -132,7 +136,7 @@ final class ServerConfig {
         validate(server, listeners, tls.isPresent(), checked);
         root.check();
         return new ServerConfig(document, file, baseDir, environment, listeners, tls, store, auth, logging, access,
-                metrics, audit, server);
+                metrics, audit, lmtp, server);
     }
 
     private static List<Listener> listeners(ConfigSection root, boolean tls) {
@@ -200,6 +204,31 @@ final class ServerConfig {
             }
             return Optional.empty();
         }
+    }
+
+    /**
+     * The {@code lmtp} section: an LMTP listener (RFC 2033) that delivers into the store, for the mail transfer agent.
+     * It authenticates nobody: loopback or a private address only.
+     *
+     * <pre>
+     * lmtp:
+     *   address: 127.0.0.1
+     *   port: 24          # 0 picks a free port
+     * </pre>
+     */
+    private static Optional<InetSocketAddress> lmtp(ConfigSection lmtp) {
+        String address = lmtp.string("address").orElse("127.0.0.1");
+        Optional<Integer> port = lmtp.integer("port", 0, 65535);
+        if (!lmtp.has("port")) {
+            lmtp.problem("port", "is missing (24 is LMTP's usual port; 0 picks a free one)");
+            return Optional.empty();
+        }
+        InetSocketAddress socket = new InetSocketAddress(address, port.orElse(0));
+        if (socket.isUnresolved()) {
+            lmtp.problem("address", "unknown host: " + address);
+            return Optional.empty();
+        }
+        return port.map(p -> socket);
     }
 
     private static void limits(ConfigSection limits, Pop3Server.Builder server) {
@@ -319,6 +348,11 @@ final class ServerConfig {
 
     LoggingConfig logging() {
         return logging;
+    }
+
+    /** @return where the LMTP listener listens, if configured */
+    Optional<InetSocketAddress> lmtp() {
+        return lmtp;
     }
 
     AccessConfig access() {

@@ -7,6 +7,7 @@ import dev.poplar.pop3.micrometer.PrometheusEndpoint;
 import dev.poplar.pop3.server.AccessRules;
 import dev.poplar.pop3.server.Listener;
 import dev.poplar.pop3.server.Pop3Server;
+import dev.poplar.pop3.store.Delivery;
 
 import javax.net.ssl.SSLContext;
 import java.io.IOException;
@@ -49,7 +50,7 @@ final class Standalone implements AutoCloseable {
 
     /** Sections that a reload cannot apply to a running server. */
     private static final List<String> RESTART_SECTIONS = List.of("listeners", "store", "limits", "network", "server",
-            "logging", "metrics", "audit");
+            "logging", "metrics", "audit", "lmtp");
 
     private final Pop3Server server;
     private final ServerConfig started;
@@ -59,12 +60,13 @@ final class Standalone implements AutoCloseable {
     private final Optional<String> demoPassword;
     private final Optional<PrometheusEndpoint> metrics;
     private final Optional<AuditTrail> audit;
+    private final Optional<LmtpServer> lmtp;
     private ServerConfig applied;
 
     private Standalone(Pop3Server server, ServerConfig config, AutoCloseable store,
                        ReloadableAuthenticator authenticator, AtomicReference<CompletableFuture<TlsConfig.Built>> tls,
                        Optional<String> demoPassword, Optional<PrometheusEndpoint> metrics,
-                       Optional<AuditTrail> audit) {
+                       Optional<AuditTrail> audit, Optional<LmtpServer> lmtp) {
         this.server = server;
         this.started = config;
         this.applied = config;
@@ -74,6 +76,7 @@ final class Standalone implements AutoCloseable {
         this.demoPassword = demoPassword;
         this.metrics = metrics;
         this.audit = audit;
+        this.lmtp = lmtp;
     }
 
     /**
@@ -193,8 +196,23 @@ final class Standalone implements AutoCloseable {
                 }
                 opened.add(endpoint.get());
             }
+            Optional<LmtpServer> lmtp = Optional.empty();
+            if (config.lmtp().isPresent()) {
+                if (!(store.store() instanceof Delivery delivery)) {
+                    server.close();
+                    throw new StartupException("lmtp: the store cannot receive mail", 2);
+                }
+                try {
+                    lmtp = Optional.of(LmtpServer.start(delivery, hostName(), config.lmtp().get()));
+                    opened.add(lmtp.get());
+                } catch (IOException e) {
+                    server.close();
+                    throw new StartupException("lmtp: cannot listen on " + config.lmtp().get() + ": "
+                            + e.getMessage(), 1);
+                }
+            }
             Standalone running = new Standalone(server, config, store.resource(), authenticator, tls, demoPassword,
-                    endpoint, audit);
+                    endpoint, audit, lmtp);
             running.describe(out, what);
             return running;
         } catch (ConfigException e) {
@@ -272,6 +290,8 @@ final class Standalone implements AutoCloseable {
             boolean defaultName = l.name().equals(l.implicitTls() ? "pop3s" : "pop3");
             out.println("  " + kind + " on " + where(l) + (defaultName ? "" : " (" + l.name() + ")"));
         }
+        lmtp.ifPresent(l -> out.println("  LMTP delivery on " + l.address().getHostString() + ":"
+                + l.address().getPort()));
         caFile().ifPresent(f -> out.println("  TLS certificate issued by a generated CA, written to " + f));
         metrics.ifPresent(m -> out.println("  Metrics for Prometheus on http://" + host(m.address()) + ":"
                 + m.address().getPort() + PrometheusEndpoint.PATH));
@@ -318,6 +338,11 @@ final class Standalone implements AutoCloseable {
         return server;
     }
 
+    /** @return the LMTP listener, if configured */
+    Optional<LmtpServer> lmtp() {
+        return lmtp;
+    }
+
     /** @return the first listener in clear (with STLS if TLS is configured) */
     Optional<Listener> plain() {
         return started.listeners().stream().filter(l -> !l.implicitTls()).findFirst();
@@ -340,6 +365,7 @@ final class Standalone implements AutoCloseable {
     /** Stops the server gracefully, then releases the store and TLS. */
     @Override
     public void close() {
+        lmtp.ifPresent(LmtpServer::close);
         server.close();
         List<AutoCloseable> rest = new ArrayList<>(List.of(store));
         metrics.ifPresent(rest::add);
@@ -356,6 +382,14 @@ final class Standalone implements AutoCloseable {
             } catch (Exception e) {
                 System.err.println("poplar: " + e.getMessage());
             }
+        }
+    }
+
+    private static String hostName() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+            return "localhost";
         }
     }
 

@@ -153,6 +153,17 @@ final class StoreConfig {
     }
 
     /**
+     * Sizes the store for one delivery and exit ({@code poplar deliver}): the JDBC store's pool opens two connections
+     * instead of {@code pool_size}.
+     *
+     * @return this configuration
+     */
+    StoreConfig forOneDelivery() {
+        jdbc.ifPresent(builder -> builder.poolSize(2));
+        return this;
+    }
+
+    /**
      * Whether this is the in-memory demo store, whose one user logs in with {@link #demoPassword()}.
      *
      * @return true for {@code memory}
@@ -178,6 +189,22 @@ final class StoreConfig {
      * @throws ConfigException naming the setting, its line and the problem
      */
     Opened open() throws ConfigException {
+        try {
+            return openStore();
+        } catch (StoreException e) {
+            throw section.blamed(e.getMessage());
+        }
+    }
+
+    /**
+     * Opens the store, telling a store that cannot start for now (a database that does not answer) from a wrong
+     * configuration.
+     *
+     * @return the store with what to close and a description for the operator
+     * @throws ConfigException naming the setting, its line and the problem
+     * @throws StoreException {@link StoreException.Kind#TEMPORARY} if the store cannot be reached for now
+     */
+    Opened openStore() throws ConfigException, StoreException {
         if (maildir.isPresent()) {
             try {
                 MaildirStore store = maildir.get().build();
@@ -189,8 +216,14 @@ final class StoreConfig {
         if (jdbc.isPresent()) {
             try {
                 JdbcMailboxStore store = jdbc.get().build();
-                return new Opened(store, store, "PostgreSQL (schema " + store.schema() + ")");
-            } catch (StoreException | IllegalArgumentException | IllegalStateException e) {
+                return new Opened(store, store, "PostgreSQL (schema " + store.schema() + ", node "
+                        + store.nodeName() + ")");
+            } catch (StoreException e) {
+                if (e.kind() == StoreException.Kind.TEMPORARY) {
+                    throw e;
+                }
+                throw section.blamed(e.getMessage());
+            } catch (IllegalArgumentException | IllegalStateException e) {
                 throw section.blamed(e.getMessage());
             }
         }

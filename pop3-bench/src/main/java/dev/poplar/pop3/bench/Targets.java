@@ -14,7 +14,10 @@ import java.util.stream.Collectors;
 final class Targets {
 
     /** Every target name, in the order reports show them. */
-    static final List<String> NAMES = List.of("poplar", "dovecot", "greenmail", "james", "canned");
+    static final List<String> NAMES = List.of("poplar", "poplar-jdbc", "dovecot", "greenmail", "james", "canned");
+
+    /** The targets run when {@code --targets} is not given: all but those that need more set-up than the others. */
+    static final List<String> DEFAULT = List.of("poplar", "dovecot", "greenmail", "james", "canned");
 
     private Targets() {
     }
@@ -27,6 +30,8 @@ final class Targets {
     static Target create(String name, BenchOptions options, Path workRoot) {
         return switch (name) {
             case "poplar" -> poplar(options, workRoot);
+            case "poplar-jdbc" -> new ProcessTarget(name, true, false, new JdbcTarget(options, poplarJar(options)),
+                    workRoot);
             case "dovecot" -> {
                 dovecotCanRun(options);
                 yield new ProcessTarget(name, false, true, dovecot(options), workRoot);
@@ -45,11 +50,7 @@ final class Targets {
      * the same options as GreenMail's.
      */
     static Target poplar(BenchOptions options, Path workRoot) {
-        Path jar = options.poplarJar();
-        if (!Files.isRegularFile(jar)) {
-            throw new IllegalArgumentException("target poplar needs the standalone server jar; not found: " + jar
-                    + " (build it, or pass --poplar-jar PATH)");
-        }
+        Path jar = poplarJar(options);
         return new ProcessTarget("poplar", true, false, (fixture, endpoints, work) -> {
             List<String> command = java(options);
             command.addAll(List.of("-jar", jar.toAbsolutePath().toString(),
@@ -65,6 +66,16 @@ final class Targets {
                     "--max-connections-per-address", "20000"));
             return command;
         }, workRoot);
+    }
+
+    /** The standalone server's jar, which the Poplar targets need. */
+    static Path poplarJar(BenchOptions options) {
+        Path jar = options.poplarJar();
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalArgumentException("the Poplar targets need the standalone server jar; not found: " + jar
+                    + " (build it, or pass --poplar-jar PATH)");
+        }
+        return jar;
     }
 
     /** A peer run by one of this module's main classes in its own JVM, with the server JVM options. */
@@ -212,7 +223,7 @@ final class Targets {
     }
 
     /** {@code java} and the server JVM options shared by every JVM target. */
-    private static List<String> java(BenchOptions options) {
+    static List<String> java(BenchOptions options) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(options.serverJvmOptions());

@@ -82,13 +82,16 @@ public final class JdbcMailboxStore implements MailboxStore, Delivery, AutoClose
     private static final int MAX_NAME_LENGTH = 255;
 
     private final String schema;
+    private final String nodeName;
     private final Holds holds;
     private final Mailboxes mailboxes;
     private final HikariDataSource ownPool;
     private volatile boolean closed;
 
-    private JdbcMailboxStore(String schema, Holds holds, Mailboxes mailboxes, HikariDataSource ownPool) {
+    private JdbcMailboxStore(String schema, String nodeName, Holds holds, Mailboxes mailboxes,
+                             HikariDataSource ownPool) {
         this.schema = schema;
+        this.nodeName = nodeName;
         this.holds = holds;
         this.mailboxes = mailboxes;
         this.ownPool = ownPool;
@@ -130,6 +133,16 @@ public final class JdbcMailboxStore implements MailboxStore, Delivery, AutoClose
      */
     public String schema() {
         return schema;
+    }
+
+    /**
+     * This node's name: the one its holds show to other nodes (an {@link StoreException.Kind#IN_USE} names it) and its
+     * log lines carry.
+     *
+     * @return {@link Builder#nodeName(String)}, or the default made of the host name and process id
+     */
+    public String nodeName() {
+        return nodeName;
     }
 
     /**
@@ -434,7 +447,7 @@ public final class JdbcMailboxStore implements MailboxStore, Delivery, AutoClose
                 holds = new Holds(database, sql, name, holdLease, heartbeat);
                 holds.start();
                 LOG.info("JDBC store on schema {} started as node {} ({})", schema, name, holds.nodeId());
-                JdbcMailboxStore store = new JdbcMailboxStore(schema, holds,
+                JdbcMailboxStore store = new JdbcMailboxStore(schema, name, holds,
                         new Mailboxes(database, sql, holds, new Listings(sql, listingCache), createMissingMailboxes,
                                 maxMessageSize), pool);
                 started = true;

@@ -15,10 +15,10 @@ import java.util.concurrent.TimeoutException;
  * Waits for a state that announces itself to no one (a lease expiring in the database): tries an attempt every
  * {@link #EVERY} on a scheduler thread and blocks on the first result, with a timeout.
  */
-final class Poll {
+public final class Poll {
 
     /** How often the attempt runs. */
-    static final Duration EVERY = Duration.ofMillis(25);
+    public static final Duration EVERY = Duration.ofMillis(25);
 
     private Poll() {
     }
@@ -34,7 +34,7 @@ final class Poll {
      * @throws ExecutionException if an attempt threw
      * @throws InterruptedException if interrupted while waiting
      */
-    static <T> T until(Duration timeout, Callable<Optional<T>> attempt)
+    public static <T> T until(Duration timeout, Callable<Optional<T>> attempt)
             throws TimeoutException, ExecutionException, InterruptedException {
         ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
         CompletableFuture<T> result = new CompletableFuture<>();
