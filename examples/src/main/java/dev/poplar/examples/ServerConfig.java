@@ -9,6 +9,7 @@ import dev.poplar.pop3.server.Expire;
 import dev.poplar.pop3.server.Listener;
 import dev.poplar.pop3.server.Pop3Server;
 import dev.poplar.pop3.server.ProxyProtocol;
+import dev.poplar.pop3.server.Retention;
 import dev.poplar.pop3.store.memory.InMemoryMailboxStore;
 
 import javax.net.ssl.SSLContext;
@@ -29,7 +30,8 @@ import java.util.function.Function;
  *
  * <p><b>Where each option lives.</b> Every option is one line in the reader of its section, which reads the key and
  * hands it to the library builder it configures; keys are the builder methods' names in snake_case. Top-level
- * sections: {@code listeners} (with {@code behind_proxy}), {@code limits}, {@code network} and {@code server} (here),
+ * sections: {@code listeners} (with {@code behind_proxy}), {@code limits}, {@code network}, {@code server} and
+ * {@code retention} (here),
  * {@code tls} ({@link TlsConfig}), {@code store} ({@link StoreConfig}), {@code auth} ({@link AuthConfig}),
  * {@code access} ({@link AccessConfig}), {@code logging} ({@link LoggingConfig}), {@code metrics}
  * ({@link MetricsConfig}), {@code audit} ({@link AuditConfig}), {@code lmtp} (an {@link LmtpServer}).
@@ -53,13 +55,15 @@ final class ServerConfig {
     private final Optional<MetricsConfig> metrics;
     private final Optional<AuditConfig> audit;
     private final Optional<InetSocketAddress> lmtp;
+    private final Optional<Retention> retention;
     private final Pop3Server.Builder server;
 
     private ServerConfig(ConfigNode.Mapping document, Optional<Path> file, Path baseDir,
                          Function<String, String> environment, List<Listener> listeners, Optional<TlsConfig> tls,
                          StoreConfig store, AuthConfig auth, LoggingConfig logging, AccessConfig access,
                          Optional<MetricsConfig> metrics, Optional<AuditConfig> audit,
-                         Optional<InetSocketAddress> lmtp, Pop3Server.Builder server) {
+                         Optional<InetSocketAddress> lmtp, Optional<Retention> retention,
+                         Pop3Server.Builder server) {
         this.document = document;
         this.file = file;
         this.baseDir = baseDir;
@@ -73,6 +77,7 @@ final class ServerConfig {
         this.metrics = metrics;
         this.audit = audit;
         this.lmtp = lmtp;
+        this.retention = retention;
         this.server = server;
     }
 
@@ -115,8 +120,10 @@ final class ServerConfig {
         AuthConfig auth = AuthConfig.read(authSection, store, server, root);
         Optional<ConfigSection> limits = root.section("limits");
         limits.ifPresent(s -> limits(s, server));
+        Optional<ConfigSection> retentionSection = root.section("retention");
+        Optional<Retention> retention = retentionSection.flatMap(s -> retention(s, store, server));
         Optional<ConfigSection> settings = root.section("server");
-        settings.ifPresent(s -> server(s, server));
+        settings.ifPresent(s -> server(s, server, retention));
         Optional<ConfigSection> network = root.section("network");
         network.ifPresent(s -> network(s, server));
         LoggingConfig logging = LoggingConfig.read(root.section("logging"));
@@ -129,14 +136,15 @@ final class ServerConfig {
         root.finish();
         root.check();
         List<ConfigSection> checked = new ArrayList<>();
-        for (Optional<ConfigSection> s : List.of(limits, settings, network, authSection, tlsSection)) {
+        for (Optional<ConfigSection> s : List.of(limits, settings, network, retentionSection, authSection,
+                tlsSection)) {
             s.ifPresent(checked::add);
         }
         checked.add(root);
         validate(server, listeners, tls.isPresent(), checked);
         root.check();
         return new ServerConfig(document, file, baseDir, environment, listeners, tls, store, auth, logging, access,
-                metrics, audit, lmtp, server);
+                metrics, audit, lmtp, retention, server);
     }
 
     private static List<Listener> listeners(ConfigSection root, boolean tls) {
@@ -248,6 +256,44 @@ final class ServerConfig {
             limits.apply("auth_failure_delay", () -> server.authFailureDelay(initial, max, window));
         });
         limits.duration("auth_failure_delay_per_user", server::authFailureDelayPerUser);
+        limits.longInteger("bandwidth_per_session", 0, Long.MAX_VALUE, server::bandwidthPerSession);
+        limits.longInteger("bandwidth_per_user", 0, Long.MAX_VALUE, server::bandwidthPerUser);
+    }
+
+    /**
+     * The {@code retention} section: {@code after_retrieval} (zero or more) and {@code after_arrival} (more than
+     * zero), whichever comes first, or {@code keep_forever: true} alone.
+     */
+    private static Optional<Retention> retention(ConfigSection section, StoreConfig store,
+                                                 Pop3Server.Builder server) {
+        Optional<Duration> afterRetrieval = section.duration("after_retrieval");
+        Optional<Duration> afterArrival = section.duration("after_arrival");
+        boolean keepForever = section.bool("keep_forever").orElse(false);
+        if (keepForever && (section.has("after_retrieval") || section.has("after_arrival"))) {
+            section.problem("keep_forever", "cannot go with after_retrieval or after_arrival: keep_forever means "
+                    + "the server deletes nothing on its own");
+            return Optional.empty();
+        }
+        if (!keepForever && !section.has("after_retrieval") && !section.has("after_arrival")) {
+            if (!section.has("keep_forever")) {
+                section.problem("give after_retrieval, after_arrival or keep_forever: true");
+            }
+            return Optional.empty();
+        }
+        Retention[] policy = {keepForever ? Retention.keepForever() : null};
+        afterRetrieval.ifPresent(d -> section.apply("after_retrieval", () -> policy[0] = Retention.afterRetrieval(d)));
+        afterArrival.ifPresent(d -> section.apply("after_arrival", () -> policy[0] = policy[0] == null
+                ? Retention.afterArrival(d) : policy[0].orAfterArrival(d)));
+        if (policy[0] == null) {
+            return Optional.empty();
+        }
+        if (afterRetrieval.filter(d -> !d.isZero()).isPresent() && store != null && !store.recordsRetrievals()) {
+            section.problem("after_retrieval", "needs the times of first retrieval, which the store does not record "
+                    + "with store.maildir.record_retrieval_times: false (0, deleting at QUIT, needs none)");
+            return Optional.empty();
+        }
+        server.retention(policy[0]);
+        return Optional.of(policy[0]);
     }
 
     private static void network(ConfigSection network, Pop3Server.Builder server) {
@@ -257,11 +303,16 @@ final class ServerConfig {
         network.integer("send_buffer_size", 0, 64 * 1024 * 1024, server::sendBufferSize);
     }
 
-    private static void server(ConfigSection settings, Pop3Server.Builder server) {
+    private static void server(ConfigSection settings, Pop3Server.Builder server, Optional<Retention> retention) {
         settings.string("server_name", server::serverName);
         settings.string("implementation", server::implementation);
-        settings.string("expire", text -> server.expire(text.equalsIgnoreCase("never") ? Expire.never()
-                : Expire.days(days(text))));
+        if (retention.isPresent() && settings.has("expire")) {
+            settings.problem("expire", "cannot go with a retention section, which announces "
+                    + retention.get().expire() + " itself: remove one of them");
+        } else {
+            settings.string("expire", text -> server.expire(text.equalsIgnoreCase("never") ? Expire.never()
+                    : Expire.days(days(text))));
+        }
         settings.duration("login_delay", server::loginDelay);
         settings.duration("shutdown_grace_period", server::shutdownGracePeriod);
         settings.integer("io_threads", 1, 1024, server::ioThreads);
@@ -365,6 +416,11 @@ final class ServerConfig {
 
     Optional<AuditConfig> audit() {
         return audit;
+    }
+
+    /** @return the {@code retention} section's policy, if it gives one */
+    Optional<Retention> retention() {
+        return retention;
     }
 
     /**

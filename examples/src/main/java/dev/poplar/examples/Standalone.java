@@ -50,7 +50,7 @@ final class Standalone implements AutoCloseable {
 
     /** Sections that a reload cannot apply to a running server. */
     private static final List<String> RESTART_SECTIONS = List.of("listeners", "store", "limits", "network", "server",
-            "logging", "metrics", "audit", "lmtp");
+            "retention", "logging", "metrics", "audit", "lmtp");
 
     private final Pop3Server server;
     private final ServerConfig started;

@@ -34,6 +34,7 @@ import java.util.Optional;
  *     content_may_block: false        # true on NFS, CephFS or slow disks
  *     dovecot_uidls: true             # keep Dovecot's UIDLs (dovecot-uidlist) for Maildirs moved from Dovecot
  *     dovecot_uidl_format: "%08Xu%08Xv"   # Dovecot's pop3_uidl_format
+ *     record_retrieval_times: true    # for a retention section that counts from first retrieval
  *   # or PostgreSQL, shared by several server nodes:
  *   jdbc:                             # pop3-store-jdbc
  *     url: jdbc:postgresql://db.example.org/mail
@@ -70,10 +71,13 @@ final class StoreConfig {
     private final Optional<JdbcMailboxStore.Builder> jdbc;
     private final String memoryUser;
     private final Optional<String> memoryPassword;
+    private final boolean recordsRetrievals;
 
     private StoreConfig(ConfigSection section, Optional<MaildirStore.Builder> maildir,
-                        Optional<JdbcMailboxStore.Builder> jdbc, String memoryUser, Optional<String> memoryPassword) {
+                        Optional<JdbcMailboxStore.Builder> jdbc, String memoryUser, Optional<String> memoryPassword,
+                        boolean recordsRetrievals) {
         this.section = section;
+        this.recordsRetrievals = recordsRetrievals;
         this.maildir = maildir;
         this.jdbc = jdbc;
         this.memoryUser = memoryUser;
@@ -84,6 +88,8 @@ final class StoreConfig {
         List<String> kinds = new ArrayList<>();
         Optional<ConfigSection> maildirSection = store.section("maildir");
         Optional<MaildirStore.Builder> maildir = maildirSection.map(StoreConfig::maildir);
+        boolean recordsRetrievals = maildirSection.flatMap(m -> m.bool("record_retrieval_times")).orElse(true);
+        maildir.ifPresent(m -> m.recordRetrievalTimes(recordsRetrievals));
         maildir.ifPresent(m -> kinds.add("maildir"));
         Optional<ConfigSection> jdbcSection = store.section("jdbc");
         Optional<JdbcMailboxStore.Builder> jdbc = jdbcSection.map(StoreConfig::jdbc);
@@ -98,7 +104,7 @@ final class StoreConfig {
             store.problem(kinds.get(1), "give one store, not " + String.join(" and ", kinds));
         }
         ConfigSection chosen = maildirSection.or(() -> jdbcSection).or(() -> memory).orElse(store);
-        return new StoreConfig(chosen, maildir, jdbc, user, password);
+        return new StoreConfig(chosen, maildir, jdbc, user, password, recordsRetrievals);
     }
 
     private static MaildirStore.Builder maildir(ConfigSection maildir) {
@@ -170,6 +176,16 @@ final class StoreConfig {
      */
     boolean memory() {
         return maildir.isEmpty() && jdbc.isEmpty();
+    }
+
+    /**
+     * Whether the store records when each message was first retrieved, as a retention policy after retrieval needs
+     * (Maildir: {@code record_retrieval_times}; PostgreSQL and the demo store always do).
+     *
+     * @return false only for Maildirs with {@code record_retrieval_times: false}
+     */
+    boolean recordsRetrievals() {
+        return recordsRetrievals;
     }
 
     /** @return the demo mailbox's user */

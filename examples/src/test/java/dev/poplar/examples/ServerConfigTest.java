@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -488,13 +489,110 @@ class ServerConfigTest {
         }
     }
 
+    @Nested
+    class BandwidthAndRetention {
+        /** Alice's sixth message: 4 KB of long lines, nothing to dot-stuff. */
+        static final int LONG_LINES = 6;
+
+        @Test
+        void theConfiguredServerAnnouncesItsRetentionAndSendsNoFasterThanTheBandwidthLimit() throws Exception {
+            ServerConfig config = read(base() + String.join("\n",
+                    "limits:",
+                    "  bandwidth_per_session: 4096",
+                    "  bandwidth_per_user: 2_048",
+                    "retention:",
+                    "  after_retrieval: 14d",
+                    "  after_arrival: 100000d",
+                    ""));
+            byte[] expected = MaildirFixture.received(fixture.alice.get(LONG_LINES - 1));
+            try (Standalone server = start(config);
+                 StandaloneServerTest.Line session = aliceAfterCapa(server, "EXPIRE 14")) {
+                long start = System.nanoTime();
+                assertThat(session.send("RETR " + LONG_LINES)).startsWith("+OK");
+                List<String> lines = session.lines();
+                Duration took = Duration.ofNanos(System.nanoTime() - start);
+                assertThat(String.join("\r\n", lines) + "\r\n")
+                        .isEqualTo(new String(expected, StandardCharsets.US_ASCII));
+                // About 4 KB at 2048 octets per second for the user (a tenth of a second's worth at once, chunks
+                // of that size): about 1.8 s; without the limit, a few milliseconds.
+                assertThat(took).as("%d octets at 2048 octets/s", expected.length)
+                        .isBetween(Duration.ofMillis(1500), Duration.ofSeconds(10));
+            }
+        }
+
+        @Test
+        void retentionOfZeroAnnouncesExpire0AndDeletesRetrievedMailAtQuitAndKeepForeverAnnouncesNever()
+                throws Exception {
+            Path alice = fixture.root.resolve("alice");
+            try (Standalone server = start(read(base() + "retention: {after_retrieval: 0}\n"));
+                 StandaloneServerTest.Line session = aliceAfterCapa(server, "EXPIRE 0")) {
+                assertThat(session.send("RETR 1")).startsWith("+OK");
+                session.lines();
+                assertThat(session.send("QUIT")).startsWith("+OK");
+            }
+            try (Stream<Path> cur = Files.list(alice.resolve("cur")); Stream<Path> fresh = Files.list(
+                    alice.resolve("new"))) {
+                assertThat(cur.count() + fresh.count()).isEqualTo(fixture.alice.size() - 1);
+            }
+            try (Standalone server = start(read(base() + "retention: {keep_forever: true}\n"));
+                 StandaloneServerTest.Line session = aliceAfterCapa(server, "EXPIRE NEVER")) {
+                assertThat(session.send("STAT")).startsWith("+OK " + (fixture.alice.size() - 1) + " ");
+            }
+        }
+
+        /** Connects, checks that CAPA announces {@code expire} before login, and logs alice in. */
+        StandaloneServerTest.Line aliceAfterCapa(Standalone server, String expire) throws IOException {
+            StandaloneServerTest.Line session = new StandaloneServerTest.Line(
+                    server.server().localAddress(server.plain().get()));
+            assertThat(session.send("CAPA")).startsWith("+OK");
+            assertThat(session.lines()).contains(expire);
+            session.send("USER alice");
+            assertThat(session.send("PASS " + MaildirFixture.ALICE_PASSWORD)).startsWith("+OK");
+            return session;
+        }
+
+        @Test
+        void badBandwidthsAndRetentionsAreReportedAtTheirLines() throws Exception {
+            assertThat(problems(base() + "limits:\n  bandwidth_per_session: 100\n")).containsExactly(at(9, 26)
+                    + "limits.bandwidth_per_session: must be at least 1024 octets per second: 100");
+            assertThat(problems(base() + "limits:\n  bandwidth_per_user: 50k\n")).containsExactly(at(9, 23)
+                    + "limits.bandwidth_per_user: must be a whole number: 50k");
+            assertThat(problems(base() + "retention:\n  after_retrieval: soon\n  after_arrival: 0\n"))
+                    .containsExactly(
+                            at(9, 20) + "retention.after_retrieval: must be a duration such as 30s, 10m, 2h or 1h30m:"
+                                    + " soon",
+                            at(10, 18) + "retention.after_arrival: must be more than zero: a message would be "
+                                    + "deleted before any client could retrieve it");
+            assertThat(problems(base() + "retention:\n  after_retrieval: 14d\n  keep_forever: true\n"))
+                    .containsExactly(at(10, 17) + "retention.keep_forever: cannot go with after_retrieval or "
+                            + "after_arrival: keep_forever means the server deletes nothing on its own");
+            assertThat(problems(base() + "retention: {}\n")).containsExactly(at(8, 12)
+                    + "retention: give after_retrieval, after_arrival or keep_forever: true");
+        }
+
+        @Test
+        void retentionRefusesAnExpireOfItsOwnAndATimeTheMaildirsDoNotRecord() throws Exception {
+            assertThat(problems(base() + "server:\n  expire: 30\nretention:\n  after_retrieval: 14d\n"))
+                    .containsExactly(at(9, 11) + "server.expire: cannot go with a retention section, which "
+                            + "announces EXPIRE 14 itself: remove one of them");
+            String notRecorded = base().replace("    root: mail\n",
+                    "    root: mail\n    record_retrieval_times: false\n");
+            assertThat(problems(notRecorded + "retention:\n  after_retrieval: 14d\n")).containsExactly(at(10, 20)
+                    + "retention.after_retrieval: needs the times of first retrieval, which the store does not "
+                    + "record with store.maildir.record_retrieval_times: false (0, deleting at QUIT, needs none)");
+            assertThat(read(notRecorded + "retention:\n  after_retrieval: 0\n  after_arrival: 365d\n")
+                    .store().recordsRetrievals()).isFalse();
+        }
+    }
+
     @Test
     void theCommentedOutOperationsSettingsOfTheExampleAreValidToo() throws Exception {
         List<String> lines = Files.readAllLines(Path.of("src/dist/conf/poplar.yaml"));
         StringBuilder yaml = new StringBuilder();
         String prefix = null;
         for (String line : lines) {
-            if (line.matches("# (limits|network|access|metrics|audit):.*") || line.startsWith("  # - name: balanced")) {
+            if (line.matches("# (limits|network|access|retention|metrics|audit):.*")
+                    || line.startsWith("  # - name: balanced")) {
                 prefix = line.startsWith("#") ? "# " : "  # ";
             } else if (prefix != null && !line.startsWith(prefix)) {
                 prefix = null;
@@ -509,6 +607,8 @@ class ServerConfigTest {
                 true);
         assertThat(config.access().rules().lines()).hasSize(4);
         assertThat(config.metrics()).isPresent();
+        assertThat(config.retention()).hasValueSatisfying(r -> assertThat(r.expire().capability())
+                .isEqualTo("EXPIRE 14"));
         assertThat(config.audit()).hasValueSatisfying(a -> assertThat(a.file())
                 .contains(Path.of("/var/log/poplar/audit.log")));
     }
