@@ -5,7 +5,12 @@ import dev.poplar.pop3.store.memory.InMemoryMailboxStore;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.mail.AuthenticationFailedException;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -13,7 +18,15 @@ import org.springframework.boot.test.context.SpringBootTest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** A real Boot application serving POP3 through the starter, polled by Angus Mail. */
+/**
+ * A real Boot application serving POP3 through the starter, polled by Angus Mail.
+ *
+ * <p>The tests share one server and log in from one address, so they run one at a time and the failed login comes
+ * last: the server's login penalty for that address (it delays the next attempt and refuses others made meanwhile)
+ * would otherwise hold or refuse the other tests' logins.
+ */
+@Execution(ExecutionMode.SAME_THREAD)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @SpringBootTest(classes = MailApplication.class, properties = "poplar.port=0")
 class MailApplicationTest {
 
@@ -37,6 +50,7 @@ class MailApplicationTest {
     }
 
     @Test
+    @Order(Integer.MAX_VALUE)
     void theApplicationsAuthenticatorDecidesWhoLogsIn() {
         assertThatThrownBy(() -> AngusMail.fetchSubjects(AngusMail.properties("pop3", port, null), "bob", "wrong",
                 false)).isInstanceOf(AuthenticationFailedException.class);
