@@ -176,7 +176,8 @@ public final class ProxyProtocol {
             if (trusted.isEmpty()) {
                 throw new IllegalStateException("proxyProtocol: trust(...) at least one balancer address or block");
             }
-            if (headerTimeout.compareTo(Duration.ofSeconds(1)) < 0 || headerTimeout.compareTo(Duration.ofMinutes(1)) > 0) {
+            if (headerTimeout.compareTo(Duration.ofSeconds(1)) < 0
+                    || headerTimeout.compareTo(Duration.ofMinutes(1)) > 0) {
                 throw new IllegalStateException("proxyProtocol headerTimeout must be 1 second to 1 minute: "
                         + headerTimeout);
             }
