@@ -60,6 +60,8 @@ final class TlsFilter extends IoFilterAdapter {
     /** Decrypted octets, while {@link #messageReceived} runs. */
     private ByteBuffer appIn;
     private NextFilter below;
+    /** Handshake records wrapped and not yet sent: a flight goes out in one write. Null when there are none. */
+    private ByteBuffer flight;
     private boolean secured;
     private boolean closing;
 
@@ -175,39 +177,60 @@ final class TlsFilter extends IoFilterAdapter {
     /** Runs the handshake as far as it can go without more input. */
     private void handshake(NextFilter next, IoSession session, SSLEngineResult last) throws SSLException {
         SSLEngineResult.HandshakeStatus status = last.getHandshakeStatus();
-        while (true) {
-            if (status == SSLEngineResult.HandshakeStatus.FINISHED) {
-                finished(next, session);
-                status = engine.getHandshakeStatus();
-            } else if (status == SSLEngineResult.HandshakeStatus.NEED_TASK) {
-                for (Runnable task; (task = engine.getDelegatedTask()) != null; ) {
-                    task.run();
+        try {
+            while (true) {
+                if (status == SSLEngineResult.HandshakeStatus.FINISHED) {
+                    sendFlight(next, session);
+                    finished(next, session);
+                    status = engine.getHandshakeStatus();
+                } else if (status == SSLEngineResult.HandshakeStatus.NEED_TASK) {
+                    for (Runnable task; (task = engine.getDelegatedTask()) != null; ) {
+                        task.run();
+                    }
+                    status = engine.getHandshakeStatus();
+                } else if (status == SSLEngineResult.HandshakeStatus.NEED_WRAP) {
+                    status = wrapHandshake();
+                } else {
+                    return;
                 }
-                status = engine.getHandshakeStatus();
-            } else if (status == SSLEngineResult.HandshakeStatus.NEED_WRAP) {
-                status = wrapHandshake(next, session);
-            } else {
-                return;
             }
+        } finally {
+            sendFlight(next, session);
         }
     }
 
-    private SSLEngineResult.HandshakeStatus wrapHandshake(NextFilter next, IoSession session) throws SSLException {
-        ByteBuffer out = ByteBuffer.allocate(engine.getSession().getPacketBufferSize());
-        SSLEngineResult result = engine.wrap(EMPTY, out);
-        while (result.getStatus() == SSLEngineResult.Status.BUFFER_OVERFLOW) {
-            out = ByteBuffer.allocate(out.capacity() * 2);
-            result = engine.wrap(EMPTY, out);
+    /**
+     * Wraps the next handshake record (or alert, or {@code close_notify}) onto the flight; {@link #sendFlight} sends
+     * it. A server's flight (ServerHello to Finished) is several records: sent one by one they would cost a write and
+     * a segment each, and the client a wake-up each.
+     */
+    private SSLEngineResult.HandshakeStatus wrapHandshake() throws SSLException {
+        if (flight == null) {
+            flight = ByteBuffer.allocate(engine.getSession().getPacketBufferSize());
         }
-        if (out.position() > 0) {
-            out.flip();
-            next.filterWrite(session, new Records(IoBuffer.wrap(out), null, session));
+        SSLEngineResult result = engine.wrap(EMPTY, flight);
+        while (result.getStatus() == SSLEngineResult.Status.BUFFER_OVERFLOW) {
+            ByteBuffer larger = ByteBuffer.allocate(flight.capacity() + engine.getSession().getPacketBufferSize());
+            flight.flip();
+            larger.put(flight);
+            flight = larger;
+            result = engine.wrap(EMPTY, flight);
         }
         if (result.getStatus() == SSLEngineResult.Status.CLOSED
                 && result.getHandshakeStatus() == SSLEngineResult.HandshakeStatus.NEED_WRAP) {
             return SSLEngineResult.HandshakeStatus.NOT_HANDSHAKING;
         }
         return result.getHandshakeStatus();
+    }
+
+    /** Sends the records wrapped so far, in one write. */
+    private void sendFlight(NextFilter next, IoSession session) {
+        ByteBuffer octets = flight;
+        flight = null;
+        if (octets != null && octets.position() > 0) {
+            octets.flip();
+            next.filterWrite(session, new Records(IoBuffer.wrap(octets), null, session));
+        }
     }
 
     private void finished(NextFilter next, IoSession session) throws SSLException {
@@ -278,24 +301,26 @@ final class TlsFilter extends IoFilterAdapter {
         engine.closeOutbound();
         try {
             while (!engine.isOutboundDone()) {
-                if (wrapHandshake(below, session) != SSLEngineResult.HandshakeStatus.NEED_WRAP) {
+                if (wrapHandshake() != SSLEngineResult.HandshakeStatus.NEED_WRAP) {
                     break;
                 }
             }
         } catch (SSLException e) {
             // The connection closes anyway; the client just misses the close_notify.
         }
+        sendFlight(below, session);
     }
 
     /** After a failure, the engine may hold an alert that tells the client why: send it. */
     private void sendAlert(NextFilter next, IoSession session) {
         try {
             if (engine.getHandshakeStatus() == SSLEngineResult.HandshakeStatus.NEED_WRAP) {
-                wrapHandshake(next, session);
+                wrapHandshake();
             }
         } catch (SSLException | RuntimeException e) {
             // Nothing more to say to this client.
         }
+        sendFlight(next, session);
         closing = true;
     }
 

@@ -118,8 +118,21 @@ public final class Directory implements Closeable {
      * @throws IOException if it cannot be opened
      */
     public Directory directory(String name, Path scope) throws IOException {
+        return directory(name, scope, entry(name));
+    }
+
+    /**
+     * Opens a subdirectory that is not a link, after its {@code lstat}.
+     *
+     * @param name the subdirectory's name
+     * @param scope as {@link #directory(String, Path)} says
+     * @param seen its attributes, read with {@link #entry(String)} just before
+     * @return the open subdirectory
+     * @throws RefusedFileException if it is a link or not a directory, or changed since it was seen
+     * @throws IOException if it cannot be opened
+     */
+    public Directory directory(String name, Path scope, BasicFileAttributes seen) throws IOException {
         Path child = path.resolve(name);
-        BasicFileAttributes seen = entry(name);
         if (!seen.isDirectory()) {
             throw new RefusedFileException(child.toString(), "is " + kind(seen, child) + ", not a directory");
         }

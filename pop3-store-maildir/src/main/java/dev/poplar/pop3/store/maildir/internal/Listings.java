@@ -30,7 +30,7 @@ import java.util.Set;
  * {@code new/} and {@code cur/} directories, and the facts (POP3 size, wire form) of message files that had to be
  * scanned, keyed by mailbox and base name (a Maildir file's content never changes under its base name).
  *
- * <p>Opening an unchanged mailbox costs two {@code fstat} calls. A changed one is listed again with two directory
+ * <p>Opening an unchanged mailbox costs two {@code lstat} calls. A changed one is listed again with two directory
  * reads; messages already known keep their facts, and only new names are looked at: each with one {@code lstat}
  * (anything but a regular file is left out, and logged once), and those without a {@code ,W=} field are scanned, no
  * further than the size the {@code lstat} showed.
@@ -86,8 +86,9 @@ public final class Listings {
      * @throws IOException if a directory cannot be read
      */
     public List<MessageInfo> snapshot(OpenedMaildir maildir) throws IOException {
-        DirStamp newStamp = DirStamp.of(maildir.sub(NEW).attributes());
-        DirStamp curStamp = DirStamp.of(maildir.sub(CUR).attributes());
+        // Stamps from lstat through the open Maildir: an unchanged mailbox is served without opening new/ or cur/.
+        DirStamp newStamp = DirStamp.of(maildir.subAttributes(NEW));
+        DirStamp curStamp = DirStamp.of(maildir.subAttributes(CUR));
         DirStamp uidlistStamp = dovecotFormat == null ? DirStamp.ABSENT : uidlistStamp(maildir);
         Listing cached = listings.getIfPresent(maildir.path());
         if (cached != null && cached.trusted && newStamp.equals(cached.newStamp) && curStamp.equals(cached.curStamp)

@@ -189,7 +189,7 @@ public final class Maildirs implements AutoCloseable {
         if (!seen.isDirectory()) {
             throw new RefusedFileException(entry.toString(), "is " + Directory.kind(seen, entry) + ", not a Maildir");
         }
-        return new OpenedMaildir(entry, rootDirectory.directory(mailbox, entry), followMessageLinks);
+        return new OpenedMaildir(entry, rootDirectory.directory(mailbox, entry, seen), followMessageLinks);
     }
 
     /** Follows the link in the root into a link target, walking the rest without links. */

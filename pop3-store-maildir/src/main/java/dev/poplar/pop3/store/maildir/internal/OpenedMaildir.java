@@ -62,27 +62,48 @@ public final class OpenedMaildir implements Closeable {
      * @throws IOException if it cannot be opened
      */
     public synchronized Directory sub(String name) throws IOException {
-        switch (name) {
-            case NEW -> {
-                if (news == null) {
-                    news = directory.directory(NEW, path);
-                }
-                return news;
+        Directory open = opened(name);
+        if (open == null) {
+            open = directory.directory(name, path);
+            switch (name) {
+                case NEW -> news = open;
+                case CUR -> cur = open;
+                default -> tmp = open;
             }
-            case CUR -> {
-                if (cur == null) {
-                    cur = directory.directory(CUR, path);
-                }
-                return cur;
-            }
-            case TMP -> {
-                if (tmp == null) {
-                    tmp = directory.directory(TMP, path);
-                }
-                return tmp;
-            }
-            default -> throw new IllegalArgumentException("not a Maildir subdirectory: " + name);
         }
+        return open;
+    }
+
+    /**
+     * A subdirectory's attributes now, without opening it: {@code fstat} if it is open, else its {@code lstat}
+     * through the Maildir (which never follows a link). Enough to tell whether it changed.
+     *
+     * @param name {@link #NEW}, {@link #CUR} or {@link #TMP}
+     * @return the attributes of a directory
+     * @throws java.nio.file.NoSuchFileException if it does not exist
+     * @throws RefusedFileException if it is a link or not a directory
+     * @throws IOException if they cannot be read
+     */
+    public synchronized BasicFileAttributes subAttributes(String name) throws IOException {
+        Directory open = opened(name);
+        if (open != null) {
+            return open.attributes();
+        }
+        BasicFileAttributes seen = directory.entry(name);
+        if (!seen.isDirectory()) {
+            Path child = path.resolve(name);
+            throw new RefusedFileException(child.toString(), "is " + Directory.kind(seen, child) + ", not a directory");
+        }
+        return seen;
+    }
+
+    private Directory opened(String name) {
+        return switch (name) {
+            case NEW -> news;
+            case CUR -> cur;
+            case TMP -> tmp;
+            default -> throw new IllegalArgumentException("not a Maildir subdirectory: " + name);
+        };
     }
 
     /**
