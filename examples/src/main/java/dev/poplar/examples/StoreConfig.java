@@ -6,6 +6,7 @@ import dev.poplar.pop3.store.MailboxStore;
 import dev.poplar.pop3.store.StoreException;
 import dev.poplar.pop3.store.jdbc.JdbcMailboxStore;
 import dev.poplar.pop3.store.maildir.DeletedMessages;
+import dev.poplar.pop3.store.maildir.LockScope;
 import dev.poplar.pop3.store.maildir.MaildirStore;
 import dev.poplar.pop3.store.memory.InMemoryMailboxStore;
 
@@ -116,6 +117,7 @@ final class StoreConfig {
         maildir.choice("deleted_messages", DeletedMessages.class, builder::deletedMessages);
         maildir.bool("mark_retrieved_seen", builder::markRetrievedSeen);
         maildir.bool("create_missing_mailboxes", builder::createMissingMailboxes);
+        maildir.choice("lock_scope", LockScope.class, builder::lockScope);
         maildir.duration("lock_stale_after", builder::lockStaleAfter);
         maildir.duration("lock_heartbeat", builder::lockHeartbeat);
         maildir.longInteger("listing_cache", 0, Long.MAX_VALUE, builder::listingCache);

@@ -230,6 +230,7 @@ class ServerConfigTest {
                     "    deleted_messages: flag_trashed",
                     "    mark_retrieved_seen: true",
                     "    create_missing_mailboxes: false",
+                    "    lock_scope: store",
                     "    lock_stale_after: 3m",
                     "    lock_heartbeat: 20s",
                     "    listing_cache: 10",
@@ -290,6 +291,9 @@ class ServerConfigTest {
                         "USER");
                 session.send("USER alice");
                 assertThat(session.send("PASS " + MaildirFixture.ALICE_PASSWORD)).startsWith("+OK");
+                // lock_scope: store holds the mailbox in memory: no lock file beside cur/ and new/.
+                assertThat(dir.resolve("mail/alice/cur")).isDirectory();
+                assertThat(dir.resolve("mail/alice/poplar.lock")).doesNotExist();
             }
         }
 

@@ -14,7 +14,8 @@ import java.util.stream.Collectors;
 final class Targets {
 
     /** Every target name, in the order reports show them. */
-    static final List<String> NAMES = List.of("poplar", "poplar-jdbc", "dovecot", "greenmail", "james", "canned");
+    static final List<String> NAMES = List.of("poplar", "poplar-local", "poplar-jdbc", "dovecot", "greenmail", "james",
+            "canned");
 
     /** The targets run when {@code --targets} is not given: all but those that need more set-up than the others. */
     static final List<String> DEFAULT = List.of("poplar", "dovecot", "greenmail", "james", "canned");
@@ -30,6 +31,7 @@ final class Targets {
     static Target create(String name, BenchOptions options, Path workRoot) {
         return switch (name) {
             case "poplar" -> poplar(options, workRoot);
+            case "poplar-local" -> poplarLocal(options, workRoot);
             case "poplar-jdbc" -> new ProcessTarget(name, true, false, new JdbcTarget(options, poplarJar(options)),
                     workRoot);
             case "dovecot" -> {
@@ -64,6 +66,32 @@ final class Targets {
                     // As Dovecot's generated configuration does, allow the idle load's connections from loopback.
                     "--max-connections", "20000",
                     "--max-connections-per-address", "20000"));
+            return command;
+        }, workRoot);
+    }
+
+    /**
+     * The same standalone server with its Maildir hold kept in memory ({@code store.maildir.lock_scope: store}): the
+     * configuration of one server on a local disk, as Dovecot's default (no POP3 session lock) and James's harness
+     * (no hold at all) run. Configured through a YAML file, since no command-line flag sets it.
+     */
+    static Target poplarLocal(BenchOptions options, Path workRoot) {
+        Path jar = poplarJar(options);
+        return new ProcessTarget("poplar-local", true, false, (fixture, endpoints, work) -> {
+            Path config = work.resolve("poplar-local.yaml");
+            Files.writeString(config, String.join("\n",
+                    "listeners:",
+                    "  - {name: pop3, address: \"" + endpoints.host() + "\", port: " + endpoints.plain() + "}",
+                    "  - {name: pop3s, address: \"" + endpoints.host() + "\", port: " + endpoints.tls()
+                            + ", implicit_tls: true}",
+                    "tls: {certificate: \"" + fixture.certificate() + "\", key: \"" + fixture.privateKey() + "\"}",
+                    "store:",
+                    "  maildir: {root: \"" + fixture.maildirRoot() + "\", lock_scope: store}",
+                    "auth: {users_file: \"" + fixture.usersFile() + "\"}",
+                    "limits: {max_connections: 20000, max_connections_per_address: 20000}",
+                    ""), StandardCharsets.UTF_8);
+            List<String> command = java(options);
+            command.addAll(List.of("-jar", jar.toAbsolutePath().toString(), "--config", config.toString()));
             return command;
         }, workRoot);
     }

@@ -187,6 +187,62 @@ class MaildirLockTest {
         }
     }
 
+    /** {@link LockScope#STORE}: the hold lives in the store's memory. */
+    @Nested
+    class InMemory {
+
+        MaildirStore local;
+
+        @BeforeEach
+        void createLocalStore() {
+            local = MaildirStore.builder(root).lockScope(LockScope.STORE).build();
+        }
+
+        @AfterEach
+        void closeLocalStore() {
+            local.close();
+        }
+
+        @Test
+        void aSecondOpenIsInUseUntilTheFirstClosesAndNoLockFileIsWritten() throws Exception {
+            alice.deliver("one\n");
+            try (Maildrop first = local.open("alice")) {
+                assertThat(first.messages()).hasSize(1);
+                assertThat(failureOf(() -> local.open("alice"))).isEqualTo(StoreException.Kind.IN_USE);
+                try (Stream<Path> entries = Files.list(alice.path())) {
+                    assertThat(entries.map(p -> p.getFileName().toString()))
+                            .containsExactlyInAnyOrder("cur", "new", "tmp");
+                }
+                first.update(Set.copyOf(first.messages()), Set.of());
+            }
+            try (Maildrop again = local.open("alice")) {
+                assertThat(again.messages()).isEmpty();
+            }
+        }
+
+        @Test
+        void lockFilesOfOthersAreNotHeededNorTouched() throws Exception {
+            writeForeignLock(lockFile, "other.example", 7, Instant.now());
+            try (Maildrop maildrop = local.open("alice")) {
+                assertThat(maildrop.messages()).isEmpty();
+            }
+            assertThat(lock().host()).isEqualTo("other.example");
+        }
+
+        @Test
+        void closingTheStoreEndsItsHoldsAndTheirSessionsCanNoLongerDelete() throws Exception {
+            alice.deliver("one\n");
+            Maildrop maildrop = local.open("alice");
+            local.close();
+            assertThat(failureOf(() -> maildrop.update(Set.copyOf(maildrop.messages()), Set.of())))
+                    .isEqualTo(StoreException.Kind.TEMPORARY);
+            maildrop.close();
+            try (Stream<Path> files = Files.list(alice.resolve("new"))) {
+                assertThat(files).hasSize(1);
+            }
+        }
+    }
+
     @Nested
     class AcrossHosts {
 

@@ -46,7 +46,8 @@ import java.util.function.Predicate;
  * stale lock cannot both win, and none removes a lock another has just taken. An owner that finds its lock gone or
  * replaced marks it lost: its session can still read, but no longer delete.
  *
- * <p>Within one instance, a second acquisition of a held Maildir fails at once without touching the file system.
+ * <p>Within one instance, a second acquisition of a held Maildir fails at once without touching the file system. An
+ * instance made without lock files holds Maildirs in memory only: it never touches the file system at all.
  */
 public final class MaildirLocks implements AutoCloseable {
 
@@ -64,7 +65,8 @@ public final class MaildirLocks implements AutoCloseable {
     private final String token;
     private final Duration staleAfter;
     private final AtomicLong sequence = new AtomicLong();
-    private final Map<Path, Held> held = new ConcurrentHashMap<>();
+    private final Map<Path, Lock> held = new ConcurrentHashMap<>();
+    private final boolean lockFiles;
     private final ScheduledThreadPoolExecutor heartbeat;
     private final OpenGuard guard;
 
@@ -75,9 +77,13 @@ public final class MaildirLocks implements AutoCloseable {
      * @param staleAfter how long a lock may go without a heartbeat before others may break it
      * @param heartbeatEvery how often held locks are refreshed; shorter than {@code staleAfter}
      * @param guard the guard for opening lock files (a user may put a FIFO in their place)
+     * @param lockFiles {@code false} to hold Maildirs in this instance's memory only, without lock files (and without
+     *     the heartbeat thread)
      */
-    public MaildirLocks(String host, Duration staleAfter, Duration heartbeatEvery, OpenGuard guard) {
+    public MaildirLocks(String host, Duration staleAfter, Duration heartbeatEvery, OpenGuard guard,
+                        boolean lockFiles) {
         this.host = host;
+        this.lockFiles = lockFiles;
         this.guard = guard;
         this.staleAfter = staleAfter;
         byte[] random = new byte[8];
@@ -89,8 +95,10 @@ public final class MaildirLocks implements AutoCloseable {
             return thread;
         });
         heartbeat.setRemoveOnCancelPolicy(true);
-        long period = heartbeatEvery.toNanos();
-        heartbeat.scheduleWithFixedDelay(this::heartbeat, period, period, TimeUnit.NANOSECONDS);
+        if (lockFiles) {
+            long period = heartbeatEvery.toNanos();
+            heartbeat.scheduleWithFixedDelay(this::heartbeat, period, period, TimeUnit.NANOSECONDS);
+        }
     }
 
     /**
@@ -102,9 +110,16 @@ public final class MaildirLocks implements AutoCloseable {
      *     {@link StoreException.Kind#TEMPORARY} if the lock file cannot be written or read
      */
     public Lock acquire(Path maildir) throws StoreException {
+        if (!lockFiles) {
+            InMemory hold = new InMemory(maildir);
+            if (held.putIfAbsent(maildir, hold) != null) {
+                throw inUseHere(maildir);
+            }
+            return hold;
+        }
         Held lock = new Held(maildir, token + "-" + sequence.incrementAndGet());
         if (held.putIfAbsent(maildir, lock) != null) {
-            throw new StoreException(StoreException.Kind.IN_USE, maildir + " is open in another session of this store");
+            throw inUseHere(maildir);
         }
         boolean acquired = false;
         try {
@@ -136,6 +151,10 @@ public final class MaildirLocks implements AutoCloseable {
                 held.remove(maildir, lock);
             }
         }
+    }
+
+    private static StoreException inUseHere(Path maildir) {
+        return new StoreException(StoreException.Kind.IN_USE, maildir + " is open in another session of this store");
     }
 
     /**
@@ -176,8 +195,8 @@ public final class MaildirLocks implements AutoCloseable {
      */
     public void heartbeat() {
         Instant now = Instant.now();
-        for (Held lock : List.copyOf(held.values())) {
-            if (lock.acquired && !lock.released.get()) {
+        for (Lock each : List.copyOf(held.values())) {
+            if (each instanceof Held lock && lock.acquired && !lock.released.get()) {
                 try {
                     lock.beat(now);
                 } catch (RuntimeException e) {
@@ -191,12 +210,13 @@ public final class MaildirLocks implements AutoCloseable {
     @Override
     public void close() {
         heartbeat.shutdownNow();
-        for (Held lock : List.copyOf(held.values())) {
-            if (lock.acquired) {
+        for (Lock each : List.copyOf(held.values())) {
+            if (each instanceof Held lock && lock.acquired) {
                 LOG.warn("The lock of {} was still held when the store closed; releasing it", lock.maildir);
                 lock.release();
             }
         }
+        held.clear();
     }
 
     /** Creates a lock file for an id atomically; true if it now exists with that id. */
@@ -298,6 +318,25 @@ public final class MaildirLocks implements AutoCloseable {
 
         /** Releases the lock if the file is still this lock's. Idempotent; never throws. */
         void release();
+    }
+
+    /** A hold without a lock file: this instance's map is the whole of it. */
+    private final class InMemory implements Lock {
+        private final Path maildir;
+
+        InMemory(Path maildir) {
+            this.maildir = maildir;
+        }
+
+        @Override
+        public boolean verify() {
+            return held.get(maildir) == this;
+        }
+
+        @Override
+        public void release() {
+            held.remove(maildir, this);
+        }
     }
 
     private final class Held implements Lock {
