@@ -2,7 +2,6 @@ package dev.poplar.pop3.server.internal.session;
 
 import dev.poplar.pop3.auth.ClientInfo;
 import dev.poplar.pop3.auth.Credentials;
-import dev.poplar.pop3.server.ContentHook;
 import dev.poplar.pop3.server.Pop3Event;
 import dev.poplar.pop3.server.SessionSummary;
 import dev.poplar.pop3.server.SessionSummary.EndReason;
@@ -12,7 +11,6 @@ import dev.poplar.pop3.server.internal.ServerConfig;
 import dev.poplar.pop3.server.internal.codec.Line;
 import dev.poplar.pop3.server.internal.command.Dispatcher;
 import dev.poplar.pop3.server.internal.command.MaildropView;
-import dev.poplar.pop3.server.internal.command.RefusedContent;
 import dev.poplar.pop3.server.internal.command.Replies;
 import dev.poplar.pop3.server.internal.command.Reply;
 import dev.poplar.pop3.server.internal.command.SessionContext;
@@ -21,10 +19,6 @@ import dev.poplar.pop3.server.internal.sasl.SaslContext;
 import dev.poplar.pop3.server.internal.sasl.SaslExchange;
 import dev.poplar.pop3.server.internal.sasl.SaslMechanism;
 import dev.poplar.pop3.server.internal.sasl.SaslText;
-import dev.poplar.pop3.store.MailboxStore;
-import dev.poplar.pop3.store.MessageContent;
-import dev.poplar.pop3.store.MessageInfo;
-import dev.poplar.pop3.store.StoreException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,7 +27,6 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -65,9 +58,7 @@ public final class ProtocolSession implements SessionContext {
     private State state = State.AUTHORIZATION;
     private String pendingUser;
     private String username;
-    private MaildropView drop;
-    private MailboxHolds.Hold hold;
-    private boolean released;
+    private SessionMaildrop mail;
     private SaslExchange sasl;
     private String saslMechanism;
     private byte[] channelBinding;
@@ -86,7 +77,7 @@ public final class ProtocolSession implements SessionContext {
         this.transport = transport;
         this.client = client;
         this.policy = new AuthPolicy(config, services.access(), services.mechanisms(), implicitTls);
-        this.responder = new Responder(transport, services.events(), this::client, this::retrieved);
+        this.responder = new Responder(transport, services.events(), this::client, content -> mail.retrieved(content));
         this.attempts = new LoginAttempts(services, transport, policy, responder, stats, this::client,
                 this::complete, () -> saslInProgress(null, null));
         this.apopTimestamp = config.authenticator().supports(Credentials.Apop.class)
@@ -188,7 +179,9 @@ public final class ProtocolSession implements SessionContext {
      */
     public SessionSummary closed(EndReason reason) {
         responder.ended();
-        releaseMaildrop();
+        if (mail != null) {
+            mail.release();
+        }
         SessionSummary summary = new SessionSummary(client.sessionId(), Optional.ofNullable(username), reason,
                 client.secure(), stats.retrieved, stats.retrievedOctets, stats.deleted, stats.notRemoved,
                 Duration.ofNanos(System.nanoTime() - startNanos));
@@ -228,16 +221,6 @@ public final class ProtocolSession implements SessionContext {
         }
     }
 
-    private void retrieved(Reply.Content content) {
-        MessageInfo message = content.message();
-        long size = drop.size(content.number());
-        drop.retrieved(content.number());
-        stats.retrieved++;
-        stats.retrievedOctets += size;
-        services.metrics().retrieved(size);
-        services.events().emit(new Pop3Event.MessageRetrieved(client, drop.mailbox(), message.uid(), size));
-    }
-
     /**
      * Login succeeded: the maildrop is open.
      *
@@ -246,8 +229,7 @@ public final class ProtocolSession implements SessionContext {
      * @param mechanism how
      */
     void enter(MaildropView view, String user, String mechanism) {
-        drop = view;
-        hold = services.holds().acquired(view.mailbox());
+        mail = new SessionMaildrop(services, transport, view, stats, this::client);
         state = State.TRANSACTION;
         username = user;
         if (!user.isEmpty()) {
@@ -259,28 +241,6 @@ public final class ProtocolSession implements SessionContext {
         services.events().emit(new Pop3Event.LoginSucceeded(client, user, view.mailbox(), mechanism));
         LOG.debug("{} logged in with {} from {}", LogSafe.text(user), mechanism, client.remoteAddress());
         complete(Replies.loggedIn(view.liveCount(), view.liveOctets()));
-    }
-
-    private void releaseMaildrop() {
-        if (drop == null || released) {
-            return;
-        }
-        released = true;
-        MailboxHolds.Hold held = hold;
-        var maildrop = drop.maildrop();
-        Runnable release = () -> {
-            Login.close(maildrop);
-            held.released();
-        };
-        if (config.store().mayBlock(MailboxStore.Operation.UPDATE)) {
-            try {
-                services.releaser().execute(release);
-                return;
-            } catch (RejectedExecutionException e) {
-                // The server is stopping: release here rather than never.
-            }
-        }
-        release.run();
     }
 
     /**
@@ -347,20 +307,7 @@ public final class ProtocolSession implements SessionContext {
             return Replies.BYE;
         }
         state = State.UPDATE;
-        Update update = new Update(drop, services, client, stats);
-        if (update.nothingToDo() && !config.store().mayBlock(MailboxStore.Operation.UPDATE)) {
-            releaseMaildrop();
-            return Replies.signOff(0, 0);
-        }
-        released = true;
-        MailboxHolds.Hold held = hold;
-        // RFC 1939 section 6: the maildrop is released before the reply, so the client may log in again at once.
-        transport.call(config.store().mayBlock(MailboxStore.Operation.UPDATE), () -> update.run(held),
-                (reply, failure) -> {
-                    update.timing().report(services.events(), client);
-                    complete(reply);
-                }, reply -> { });
-        return Replies.LATER;
+        return mail.update(this::complete);
     }
 
     @Override
@@ -420,36 +367,12 @@ public final class ProtocolSession implements SessionContext {
 
     @Override
     public MaildropView maildrop() {
-        return drop;
+        return mail == null ? null : mail.view();
     }
 
     @Override
     public Reply.Source contentOf(int number, Verb verb) {
-        var maildrop = drop.maildrop();
-        MessageInfo message = drop.live(number);
-        ContentHook hook = config.policies().contentHook().orElse(null);
-        boolean mayBlock = config.store().mayBlock(MailboxStore.Operation.CONTENT) || hook != null && hook.mayBlock();
-        ContentHook.Recipient recipient = hook == null ? null
-                : new ContentHook.Recipient(username, drop.mailbox(), client);
-        long size = drop.size(number);
-        StoreCall timing = new StoreCall(MailboxStore.Operation.CONTENT);
-        return new Reply.Source() {
-            @Override
-            public MessageContent open() throws StoreException, RefusedContent {
-                MessageContent stored = timing.run(() -> maildrop.content(message));
-                return hook == null ? stored : HookedContent.open(hook, stored, recipient, message, verb, size);
-            }
-
-            @Override
-            public boolean mayBlock() {
-                return mayBlock;
-            }
-
-            @Override
-            public void opened(Exception failure) {
-                timing.report(services.events(), client);
-            }
-        };
+        return mail.contentOf(number, verb, username);
     }
 
     @Override

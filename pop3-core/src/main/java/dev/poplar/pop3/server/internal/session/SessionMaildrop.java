@@ -1,0 +1,147 @@
+package dev.poplar.pop3.server.internal.session;
+
+import dev.poplar.pop3.auth.ClientInfo;
+import dev.poplar.pop3.server.ContentHook;
+import dev.poplar.pop3.server.Pop3Event;
+import dev.poplar.pop3.server.Verb;
+import dev.poplar.pop3.server.internal.ServerConfig;
+import dev.poplar.pop3.server.internal.command.MaildropView;
+import dev.poplar.pop3.server.internal.command.RefusedContent;
+import dev.poplar.pop3.server.internal.command.Replies;
+import dev.poplar.pop3.server.internal.command.Reply;
+import dev.poplar.pop3.store.MailboxStore;
+import dev.poplar.pop3.store.MessageContent;
+import dev.poplar.pop3.store.MessageInfo;
+import dev.poplar.pop3.store.StoreException;
+
+import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * The maildrop of a logged-in session: the server's hold on its mailbox, the content of its messages (through the
+ * content hook), what was retrieved, the UPDATE state and the release. Released exactly once: by UPDATE at
+ * {@code QUIT}, or without UPDATE when the connection ends otherwise.
+ *
+ * <p>Session thread only, except the store calls it hands to workers.
+ */
+final class SessionMaildrop {
+
+    private final SessionServices services;
+    private final ServerConfig config;
+    private final Transport transport;
+    private final MaildropView drop;
+    private final MailboxHolds.Hold hold;
+    private final SessionStats stats;
+    private final Supplier<ClientInfo> client;
+    private boolean released;
+
+    SessionMaildrop(SessionServices services, Transport transport, MaildropView drop, SessionStats stats,
+                    Supplier<ClientInfo> client) {
+        this.services = services;
+        this.config = services.config();
+        this.transport = transport;
+        this.drop = drop;
+        this.hold = services.holds().acquired(drop.mailbox());
+        this.stats = stats;
+        this.client = client;
+    }
+
+    /** @return the maildrop as the commands see it */
+    MaildropView view() {
+        return drop;
+    }
+
+    /** A message went out in full ({@code RETR}): counts it and reports it. */
+    void retrieved(Reply.Content content) {
+        MessageInfo message = content.message();
+        long size = drop.size(content.number());
+        drop.retrieved(content.number());
+        stats.retrieved++;
+        stats.retrievedOctets += size;
+        services.metrics().retrieved(size);
+        services.events().emit(new Pop3Event.MessageRetrieved(client.get(), drop.mailbox(), message.uid(), size));
+    }
+
+    /**
+     * The content of a message, opened when its reply is sent, through the content hook if there is one.
+     *
+     * @param number the message number
+     * @param verb {@code RETR} or {@code TOP}
+     * @param username who is logged in
+     * @return the source of the content
+     */
+    Reply.Source contentOf(int number, Verb verb, String username) {
+        var maildrop = drop.maildrop();
+        MessageInfo message = drop.live(number);
+        ContentHook hook = config.policies().contentHook().orElse(null);
+        boolean mayBlock = config.store().mayBlock(MailboxStore.Operation.CONTENT) || hook != null && hook.mayBlock();
+        ContentHook.Recipient recipient = hook == null ? null
+                : new ContentHook.Recipient(username, drop.mailbox(), client.get());
+        long size = drop.size(number);
+        StoreCall timing = new StoreCall(MailboxStore.Operation.CONTENT);
+        return new Reply.Source() {
+            @Override
+            public MessageContent open() throws StoreException, RefusedContent {
+                MessageContent stored = timing.run(() -> maildrop.content(message));
+                return hook == null ? stored : HookedContent.open(hook, stored, recipient, message, verb, size);
+            }
+
+            @Override
+            public boolean mayBlock() {
+                return mayBlock;
+            }
+
+            @Override
+            public void opened(Exception failure) {
+                timing.report(services.events(), client.get());
+            }
+        };
+    }
+
+    /**
+     * Runs the UPDATE state (RFC 1939 section 6): the maildrop is released before the reply, so that the client may
+     * log in again at once.
+     *
+     * @param complete takes the reply when it comes later
+     * @return the reply now, or {@link Replies#LATER}
+     */
+    Reply update(Consumer<Reply> complete) {
+        Update update = new Update(drop, services, client.get(), stats);
+        boolean mayBlock = config.store().mayBlock(MailboxStore.Operation.UPDATE);
+        if (update.nothingToDo() && !mayBlock) {
+            release();
+            return Replies.signOff(0, 0);
+        }
+        released = true;
+        MailboxHolds.Hold held = hold;
+        transport.call(mayBlock, () -> update.run(held), (reply, failure) -> {
+            update.timing().report(services.events(), client.get());
+            complete.accept(reply);
+        }, reply -> { });
+        return Replies.LATER;
+    }
+
+    /** Releases the maildrop without UPDATE, unless UPDATE has it; on a worker if the store may block. */
+    void release() {
+        if (released) {
+            return;
+        }
+        released = true;
+        MailboxHolds.Hold held = hold;
+        var maildrop = drop.maildrop();
+        Runnable release = () -> {
+            Login.close(maildrop);
+            held.released();
+        };
+        if (config.store().mayBlock(MailboxStore.Operation.UPDATE)) {
+            try {
+                services.releaser().execute(release);
+                return;
+            } catch (RejectedExecutionException e) {
+                // The server is stopping: release here rather than never.
+            }
+        }
+        release.run();
+    }
+}
