@@ -62,6 +62,18 @@ final class ServerProcess implements AutoCloseable {
                 ports[m.group(1).startsWith("POP3S") ? 1 : 0] = Integer.parseInt(m.group(2));
             }
         }
+        // Keep reading what the server prints: a pipe nobody drains would stop the server once its buffer is full.
+        Thread rest = new Thread(() -> {
+            try (out) {
+                for (String line; (line = out.readLine()) != null; ) {
+                    log.add(line);
+                }
+            } catch (IOException e) {
+                log.add("(output closed: " + e + ")");
+            }
+        }, "server-out");
+        rest.setDaemon(true);
+        rest.start();
         assertThat(ports).as("listening ports; log: %s", log).doesNotContain(0);
     }
 
@@ -73,13 +85,19 @@ final class ServerProcess implements AutoCloseable {
      */
     String awaitLog(String text) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        List<String> seen = new ArrayList<>();
         while (System.nanoTime() < deadline) {
             String line = log.poll(1, TimeUnit.SECONDS);
             if (line != null && line.contains(text)) {
                 return line;
             }
+            if (line != null) {
+                seen.add(line);
+            }
         }
-        throw new AssertionError("no log line with '" + text + "' within 60 s");
+        throw new AssertionError("no log line with '" + text + "' within 60 s; the server "
+                + (process.isAlive() ? "is running" : "ended with status " + process.exitValue()) + " and logged "
+                + seen.size() + " other lines meanwhile:\n" + String.join("\n", seen));
     }
 
     /**
