@@ -89,7 +89,7 @@ public final class PoplarServer {
         Optional<Path> pidFile = options.get().pidFile();
         pidFile.ifPresent(PoplarServer::writePid);
         Logger log = LoggerFactory.getLogger(PoplarServer.class);
-        boolean reloads = ReloadSignal.install(() -> {
+        Optional<String> noReload = ReloadSignal.install(() -> {
             try {
                 log.info(running.reload());
             } catch (ConfigException e) {
@@ -98,10 +98,8 @@ public final class PoplarServer {
                 log.error("Reload failed; the server goes on as before", e);
             }
         });
-        if (!reloads) {
-            log.warn("SIGHUP cannot be handled on this JVM: users files and certificates still reload when they "
-                    + "change; other configuration changes need a restart");
-        }
+        noReload.ifPresent(why -> log.warn("SIGHUP will not reload the configuration: {}. Users files and "
+                + "certificates still reload when they change; other configuration changes need a restart", why));
         System.out.print(started.toString(StandardCharsets.UTF_8));
         System.out.flush();
         CountDownLatch stopped = new CountDownLatch(1);

@@ -1,6 +1,7 @@
 package dev.poplar.examples;
 
 import java.lang.reflect.Proxy;
+import java.util.Optional;
 
 /**
  * SIGHUP as the operator's reload signal ({@code systemctl reload poplar}, {@code kill -HUP PID},
@@ -8,7 +9,8 @@ import java.lang.reflect.Proxy;
  * is the usual way for a standalone server, and this class is the only place that uses it.
  *
  * <p>Fallback: where the signal cannot be handled (a runtime without {@code jdk.unsupported}, a JVM started with
- * {@code -Xrs}, a platform without SIGHUP), {@link #install} returns false and the server says so at start. Users
+ * {@code -Xrs}, a platform without SIGHUP, or a process that inherited SIGHUP as ignored, as under {@code nohup}: a
+ * JVM cannot take an ignored SIGHUP back), {@link #install} says why and the server logs it at start. Users
  * files, app passwords and certificate files are still picked up by themselves when they change (the users file
  * within {@code auth.reload_check_interval}, certificates within {@code tls.reload_interval}); other changes to the
  * configuration file then need a restart.
@@ -23,9 +25,9 @@ final class ReloadSignal {
      * SIGHUP (shutting down).
      *
      * @param action what to do; should not take long, and must not throw
-     * @return whether the signal is handled; false where it cannot be (see the class description)
+     * @return empty if the signal is handled; otherwise why it cannot be (see the class description)
      */
-    static boolean install(Runnable action) {
+    static Optional<String> install(Runnable action) {
         // Looked up by name rather than compiled against: javac warns about every use of sun.misc, and that warning
         // cannot be suppressed; by name, a runtime without jdk.unsupported is simply the fallback.
         try {
@@ -41,11 +43,16 @@ final class ReloadSignal {
                         case "equals" -> proxy == arguments[0];
                         default -> "poplar reload on SIGHUP";
                     });
-            signal.getMethod("handle", signal, handler)
+            Object previous = signal.getMethod("handle", signal, handler)
                     .invoke(null, signal.getConstructor(String.class).newInstance("HUP"), onHangUp);
-            return true;
+            if (previous == handler.getField("SIG_IGN").get(null)) {
+                // The JVM leaves a signal ignored since the process started alone, and says so only this way.
+                return Optional.of("SIGHUP was ignored when this process started (nohup, or a parent that ignores "
+                        + "it), and a JVM cannot take it back: start the server without nohup (systemd does)");
+            }
+            return Optional.empty();
         } catch (ReflectiveOperationException | LinkageError | IllegalArgumentException e) {
-            return false;
+            return Optional.of("this JVM does not let SIGHUP be handled (" + e + ")");
         }
     }
 }

@@ -62,6 +62,24 @@ class ReloadTest {
     }
 
     @Test
+    void aServerStartedWithSighupIgnoredSaysThatTheSignalWillNotReloadIt() throws Exception {
+        Path config = dir.resolve("poplar.yaml");
+        Files.writeString(config, String.join("\n",
+                "listeners:",
+                "  - {address: 127.0.0.1, port: 0}",
+                "  - {address: 127.0.0.1, port: 0, implicit_tls: true}",
+                "tls: {certificate: chain.pem, key: key.pem}",
+                "store: {maildir: {root: mail}}",
+                "auth: {users_file: users}",
+                ""));
+        server = new ServerProcess(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), PoplarServer.class.getName(),
+                "--config", config.toString()), Map.of(), true);
+
+        assertThat(server.awaitLog("SIGHUP will not reload")).contains("ignored when this process started", "nohup");
+    }
+
+    @Test
     void sighupAppliesTheNewUsersFileAndCertificateWhileAnOpenSessionGoesOn() throws Exception {
         Path config = dir.resolve("poplar.yaml");
         // Files are not watched (reload_check_interval 1h, reload_interval 0): only the signal can apply a change.

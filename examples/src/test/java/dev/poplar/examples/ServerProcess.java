@@ -38,7 +38,22 @@ final class ServerProcess implements AutoCloseable {
      * @param environment variables to add
      */
     ServerProcess(List<String> command, Map<String, String> environment) throws IOException {
-        ProcessBuilder builder = new ProcessBuilder(command);
+        this(command, environment, false);
+    }
+
+    /**
+     * Starts the command with SIGHUP at its default, as a service manager starts a server, whatever this process
+     * inherited (a test run under {@code nohup} ignores SIGHUP, and its children would too); or ignored.
+     *
+     * @param command the command line
+     * @param environment variables to add
+     * @param hangUpIgnored whether the server starts with SIGHUP ignored, as under {@code nohup}
+     */
+    ServerProcess(List<String> command, Map<String, String> environment, boolean hangUpIgnored) throws IOException {
+        List<String> launch = new ArrayList<>(List.of("env",
+                hangUpIgnored ? "--ignore-signal=HUP" : "--default-signal=HUP"));
+        launch.addAll(command);
+        ProcessBuilder builder = new ProcessBuilder(launch);
         builder.environment().putAll(environment);
         process = builder.start();
         Thread reader = new Thread(() -> {
