@@ -54,6 +54,14 @@ class ReloadTest {
         ca.issue("before.example").writePem(dir.resolve("chain.pem"), dir.resolve("key.pem"));
     }
 
+    /** The standalone server in a JVM of its own, on this test's class path. */
+    static List<String> standalone(String... arguments) {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
+                .toString(), "-cp", System.getProperty("java.class.path"), PoplarServer.class.getName()));
+        command.addAll(List.of(arguments));
+        return command;
+    }
+
     @AfterEach
     void stop() throws InterruptedException {
         if (server != null) {
@@ -72,9 +80,7 @@ class ReloadTest {
                 "store: {maildir: {root: mail}}",
                 "auth: {users_file: users}",
                 ""));
-        server = new ServerProcess(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), PoplarServer.class.getName(),
-                "--config", config.toString()), Map.of(), true);
+        server = new ServerProcess(standalone("--config", config.toString()), Map.of(), true);
 
         assertThat(server.awaitLog("SIGHUP will not reload")).contains("ignored when this process started", "nohup");
     }
@@ -93,9 +99,8 @@ class ReloadTest {
                 "limits: {auth_failure_delay: {initial: 0s, max: 0s}}",
                 ""));
         Path pidFile = dir.resolve("poplar.pid");
-        server = new ServerProcess(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), PoplarServer.class.getName(),
-                "--config", config.toString(), "--pid-file", pidFile.toString()), Map.of());
+        server = new ServerProcess(standalone("--config", config.toString(), "--pid-file", pidFile.toString()),
+                Map.of());
         int[] ports = server.ports;
         InetSocketAddress plain = new InetSocketAddress("127.0.0.1", ports[0]);
         assertThat(Files.readString(pidFile).strip()).isEqualTo(Long.toString(server.process.pid()));
@@ -185,9 +190,7 @@ class ReloadTest {
                 "audit: {file: logs/audit.log, max_file_size: 10MB, max_history: 7}",
                 ""));
         Files.createDirectory(dir.resolve("logs"));
-        server = new ServerProcess(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), PoplarServer.class.getName(),
-                "--config", config.toString()), Map.of());
+        server = new ServerProcess(standalone("--config", config.toString()), Map.of());
         InetSocketAddress balanced = new InetSocketAddress("127.0.0.1", Integer.parseInt(find(BALANCED)));
 
         try (Proxied session = new Proxied(balanced, "198.51.100.7", 40000)) {
