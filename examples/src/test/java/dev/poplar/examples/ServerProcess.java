@@ -89,6 +89,10 @@ final class ServerProcess implements AutoCloseable {
         }, "server-out");
         rest.setDaemon(true);
         rest.start();
+        if (ports[0] == 0 || ports[1] == 0) {
+            // No one will close a server whose start failed: stop it here, not at the end of the build.
+            process.destroyForcibly();
+        }
         assertThat(ports).as("listening ports; log: %s", log).doesNotContain(0);
     }
 
