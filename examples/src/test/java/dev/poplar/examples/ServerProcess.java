@@ -56,18 +56,8 @@ final class ServerProcess implements AutoCloseable {
         ProcessBuilder builder = new ProcessBuilder(launch);
         builder.environment().putAll(environment);
         process = builder.start();
-        Thread reader = new Thread(() -> {
-            try (BufferedReader err = new BufferedReader(new InputStreamReader(process.getErrorStream(),
-                    StandardCharsets.UTF_8))) {
-                for (String line; (line = err.readLine()) != null; ) {
-                    log.add(line);
-                }
-            } catch (IOException e) {
-                log.add("(log closed: " + e + ")");
-            }
-        }, "server-log");
-        reader.setDaemon(true);
-        reader.start();
+        drain(new BufferedReader(new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8)),
+                "server-log");
         BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(),
                 StandardCharsets.UTF_8));
         for (String line; (line = out.readLine()) != null && !line.contains("Stop with Ctrl-C"); ) {
@@ -78,22 +68,27 @@ final class ServerProcess implements AutoCloseable {
             }
         }
         // Keep reading what the server prints: a pipe nobody drains would stop the server once its buffer is full.
-        Thread rest = new Thread(() -> {
-            try (out) {
-                for (String line; (line = out.readLine()) != null; ) {
-                    log.add(line);
-                }
-            } catch (IOException e) {
-                log.add("(output closed: " + e + ")");
-            }
-        }, "server-out");
-        rest.setDaemon(true);
-        rest.start();
+        drain(out, "server-out");
         if (ports[0] == 0 || ports[1] == 0) {
             // No one will close a server whose start failed: stop it here, not at the end of the build.
             process.destroyForcibly();
         }
         assertThat(ports).as("listening ports; log: %s", log).doesNotContain(0);
+    }
+
+    /** Reads a stream of the server to its end on a daemon thread, each line into the log. */
+    private void drain(BufferedReader stream, String name) {
+        Thread reader = new Thread(() -> {
+            try (stream) {
+                for (String line; (line = stream.readLine()) != null; ) {
+                    log.add(line);
+                }
+            } catch (IOException e) {
+                log.add("(" + name + " closed: " + e + ")");
+            }
+        }, name);
+        reader.setDaemon(true);
+        reader.start();
     }
 
     /**

@@ -107,6 +107,28 @@ public final class Directory implements Closeable {
     }
 
     /**
+     * The attributes of an entry that must be a directory ({@code lstat}: a link is not one).
+     *
+     * @param name the entry's name
+     * @return its attributes
+     * @throws java.nio.file.NoSuchFileException if there is no such entry
+     * @throws RefusedFileException if it is a link or anything but a directory
+     * @throws IOException if they cannot be read
+     */
+    public BasicFileAttributes directoryEntry(String name) throws IOException {
+        BasicFileAttributes seen = entry(name);
+        requireDirectory(name, seen);
+        return seen;
+    }
+
+    private void requireDirectory(String name, BasicFileAttributes seen) throws RefusedFileException {
+        if (!seen.isDirectory()) {
+            Path child = path.resolve(name);
+            throw new RefusedFileException(child.toString(), "is " + kind(seen, child) + ", not a directory");
+        }
+    }
+
+    /**
      * Opens a subdirectory that is not a link.
      *
      * @param name the subdirectory's name
@@ -133,9 +155,7 @@ public final class Directory implements Closeable {
      */
     public Directory directory(String name, Path scope, BasicFileAttributes seen) throws IOException {
         Path child = path.resolve(name);
-        if (!seen.isDirectory()) {
-            throw new RefusedFileException(child.toString(), "is " + kind(seen, child) + ", not a directory");
-        }
+        requireDirectory(name, seen);
         SecureDirectoryStream<Path> opened = guard.open(child, scope,
                 () -> stream.newDirectoryStream(relative(name), LinkOption.NOFOLLOW_LINKS));
         try {

@@ -245,12 +245,7 @@ public final class Maildirs implements AutoCloseable {
         List<String> missing = new ArrayList<>();
         for (String sub : List.of(OpenedMaildir.CUR, OpenedMaildir.NEW)) {
             try {
-                BasicFileAttributes seen = maildir.directory().entry(sub);
-                if (!seen.isDirectory()) {
-                    Path path = maildir.path().resolve(sub);
-                    throw new RefusedFileException(path.toString(), "is " + Directory.kind(seen, path)
-                            + ", not a directory");
-                }
+                maildir.directory().directoryEntry(sub);
             } catch (NoSuchFileException e) {
                 missing.add(sub);
             }

@@ -89,12 +89,7 @@ public final class OpenedMaildir implements Closeable {
         if (open != null) {
             return open.attributes();
         }
-        BasicFileAttributes seen = directory.entry(name);
-        if (!seen.isDirectory()) {
-            Path child = path.resolve(name);
-            throw new RefusedFileException(child.toString(), "is " + Directory.kind(seen, child) + ", not a directory");
-        }
-        return seen;
+        return directory.directoryEntry(name);
     }
 
     private Directory opened(String name) {
