@@ -128,12 +128,17 @@ final class TlsFilter extends IoFilterAdapter {
     }
 
     private void unwrapAll(NextFilter next, IoSession session) throws SSLException {
-        while (netIn.hasRemaining() && !engine.isInboundDone()) {
-            if (secured && netIn.get(netIn.position()) == HANDSHAKE_RECORD
+        // An engine may take a record during the handshake and act on it only at the next unwrap, even one with no
+        // new input (OpenSSL's does with the client's Finished): unwrap again while such a call made progress.
+        boolean again = false;
+        while ((netIn.hasRemaining() || again) && !engine.isInboundDone()) {
+            if (secured && netIn.hasRemaining() && netIn.get(netIn.position()) == HANDSHAKE_RECORD
                     && !"TLSv1.3".equals(engine.getSession().getProtocol())) {
                 throw new RenegotiationRefused();
             }
             SSLEngineResult result = engine.unwrap(netIn, appIn);
+            again = result.bytesConsumed() > 0
+                    && result.getHandshakeStatus() == SSLEngineResult.HandshakeStatus.NEED_UNWRAP;
             switch (result.getStatus()) {
                 case BUFFER_UNDERFLOW:
                     int packet = engine.getSession().getPacketBufferSize();
@@ -142,6 +147,7 @@ final class TlsFilter extends IoFilterAdapter {
                         larger.put(netIn).flip();
                         netIn = larger;
                     }
+                    handshake(next, session, result);
                     return;
                 case BUFFER_OVERFLOW:
                     deliver(next, session);
@@ -158,8 +164,10 @@ final class TlsFilter extends IoFilterAdapter {
                 default:
                     break;
             }
-            deliver(next, session);
+            // The handshake first: an engine may finish it and decrypt the client's first commands in one unwrap
+            // (OpenSSL's does), and the session must learn that TLS is up (and greet) before it reads them.
             handshake(next, session, result);
+            deliver(next, session);
         }
     }
 
@@ -309,6 +317,21 @@ final class TlsFilter extends IoFilterAdapter {
             // The connection closes anyway; the client just misses the close_notify.
         }
         sendFlight(below, session);
+    }
+
+    /**
+     * The connection is gone: ends both directions of the engine, so that an engine holding native state (OpenSSL's)
+     * frees it now rather than when it is collected.
+     */
+    @Override
+    public void sessionClosed(NextFilter next, IoSession session) throws Exception {
+        engine.closeOutbound();
+        try {
+            engine.closeInbound();
+        } catch (SSLException e) {
+            // Expected when the client did not send close_notify: the connection is closed either way.
+        }
+        next.sessionClosed(session);
     }
 
     /** After a failure, the engine may hold an alert that tells the client why: send it. */
