@@ -5,6 +5,9 @@ module dev.poplar.pop3.tls {
     requires org.bouncycastle.tls;
     requires org.bouncycastle.util;
     requires org.slf4j;
+    requires static io.netty.buffer;
+    requires static io.netty.common;
+    requires static io.netty.handler;
 
     exports dev.poplar.pop3.tls;
 }

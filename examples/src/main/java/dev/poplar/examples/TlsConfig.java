@@ -35,7 +35,7 @@ import java.util.Set;
  *   # or: development_ca: {ca_file: ca.pem}      # a throw-away CA for tests and demos
  *   reload_interval: 5s
  *   expiry_warning_days: 21
- *   provider: jdk                 # or bouncy_castle
+ *   provider: jdk                 # or bouncy_castle, or openssl (bundled: fastest handshakes)
  *   post_quantum_hybrid: false    # needs bouncy_castle
  *   trusted_client_cas: client-cas.pem
  *   client_auth: none             # want, need

@@ -212,6 +212,38 @@ class ServerConfigTest {
     @Nested
     class Options {
         @Test
+        void tlsOnOpensslServesImplicitTls() throws Exception {
+            ServerConfig config = read(String.join("\n",
+                    "listeners:",
+                    "  - {name: clear, address: 127.0.0.1, port: 0}",
+                    "  - {name: secure, address: 127.0.0.1, port: 0, implicit_tls: true}",
+                    "tls:",
+                    "  development_ca: {ca_file: ca.pem}",
+                    "  provider: openssl",
+                    "store:",
+                    "  maildir: {root: mail}",
+                    "auth:",
+                    "  users_file: users",
+                    ""));
+            try (Standalone server = start(config)) {
+                javax.net.ssl.SSLContext client = CdsTraining.trusting(server.caFile().get());
+                InetSocketAddress secure = server.server().localAddress(server.secure().get());
+                try (javax.net.ssl.SSLSocket socket = (javax.net.ssl.SSLSocket) client.getSocketFactory()
+                        .createSocket(secure.getAddress(), secure.getPort())) {
+                    socket.setSoTimeout(10_000);
+                    java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(
+                            socket.getInputStream(), StandardCharsets.US_ASCII));
+                    assertThat(in.readLine()).startsWith("+OK");
+                    assertThat(socket.getSession().getProtocol()).isEqualTo("TLSv1.3");
+                    socket.getOutputStream().write(("USER alice\r\nPASS " + MaildirFixture.ALICE_PASSWORD
+                            + "\r\nQUIT\r\n").getBytes(StandardCharsets.US_ASCII));
+                    assertThat(in.readLine()).startsWith("+OK");
+                    assertThat(in.readLine()).startsWith("+OK maildrop has");
+                }
+            }
+        }
+
+        @Test
         void everyOptionOfTheServerIsReadAndTheServerStartsWithThem() throws Exception {
             ServerConfig config = read(String.join("\n",
                     "listeners:",

@@ -3,6 +3,7 @@ package dev.poplar.pop3.server;
 import dev.poplar.pop3.tls.DevCertificateAuthority;
 import dev.poplar.pop3.tls.ServerTls;
 import dev.poplar.pop3.tls.TlsException;
+import dev.poplar.pop3.tls.TlsProvider;
 
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
@@ -15,9 +16,13 @@ import java.net.Socket;
 record TestTls(DevCertificateAuthority ca, ServerTls server) {
 
     static TestTls create() {
+        return create(TlsProvider.JDK);
+    }
+
+    static TestTls create(TlsProvider provider) {
         DevCertificateAuthority ca = DevCertificateAuthority.create();
         try {
-            return new TestTls(ca, ServerTls.builder().keyMaterial(ca.issue()).build());
+            return new TestTls(ca, ServerTls.builder().keyMaterial(ca.issue()).provider(provider).build());
         } catch (TlsException e) {
             throw new IllegalStateException(e);
         }

@@ -87,13 +87,18 @@ public final class ClientTls {
         }
 
         /**
-         * The JSSE provider. Default {@link TlsProvider#JDK}.
+         * The JSSE provider: {@link TlsProvider#JDK} (the default) or {@link TlsProvider#BOUNCY_CASTLE}.
          *
          * @param provider the provider
          * @return this builder
+         * @throws IllegalArgumentException for {@link TlsProvider#OPENSSL}, which serves server contexts only
          */
         public Builder provider(TlsProvider provider) {
-            this.provider = Objects.requireNonNull(provider, "provider");
+            if (Objects.requireNonNull(provider, "provider") == TlsProvider.OPENSSL) {
+                throw new IllegalArgumentException("TlsProvider.OPENSSL serves server contexts only; "
+                        + "client contexts run on JDK or BOUNCY_CASTLE");
+            }
+            this.provider = provider;
             return this;
         }
 

@@ -239,7 +239,9 @@ public final class ServerTls implements Supplier<SSLContext>, AutoCloseable {
         }
 
         /**
-         * The JSSE provider. Default {@link TlsProvider#JDK}.
+         * The provider that runs the TLS protocol: {@link TlsProvider#JDK} (the default),
+         * {@link TlsProvider#BOUNCY_CASTLE} or {@link TlsProvider#OPENSSL} (the fastest handshakes; needs Netty's
+         * OpenSSL binding on the class path).
          *
          * @param provider the provider
          * @return this builder

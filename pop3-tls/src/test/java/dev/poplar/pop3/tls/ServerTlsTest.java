@@ -82,7 +82,9 @@ class ServerTlsTest {
             try (ServerTls tls = serverTls(provider)) {
                 SSLEngine engine = tls.get().createSSLEngine("client.example", 51000);
                 assertThat(engine.getUseClientMode()).isFalse();
-                assertThat(engine.getEnabledProtocols()).containsExactly("TLSv1.3", "TLSv1.2");
+                // Netty's OpenSSL engine always lists the SSLv2Hello pseudo-protocol, which BoringSSL never accepts.
+                assertThat(engine.getEnabledProtocols()).filteredOn(p -> !p.equals("SSLv2Hello"))
+                        .containsExactly("TLSv1.3", "TLSv1.2");
                 assertThat(engine.getEnabledCipherSuites()).isNotEmpty()
                         .allSatisfy(suite -> assertThat(suite).matches("TLS_(AES|CHACHA20|ECDHE_).*"))
                         .noneMatch(suite -> suite.contains("CBC") || suite.startsWith("TLS_RSA_"));
@@ -100,6 +102,18 @@ class ServerTlsTest {
         }
 
         @Test
+        void anOpenSslContextMakesEnginesOnlyAndServesServersOnly() throws Exception {
+            try (ServerTls tls = serverTls(TlsProvider.OPENSSL)) {
+                assertThat(tls.sslContext().getProvider().getName()).isEqualTo("PoplarOpenSSL");
+                assertThat(tls.sslContext().createSSLEngine().getClass().getName()).contains("OpenSsl");
+                assertThatThrownBy(() -> tls.sslContext().getServerSocketFactory())
+                        .isInstanceOf(UnsupportedOperationException.class).hasMessageContaining("SSLEngines only");
+            }
+            assertThatThrownBy(() -> ClientTls.builder().provider(TlsProvider.OPENSSL))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("server contexts only");
+        }
+
+        @Test
         void theContextCannotBeInitialisedAgain() throws Exception {
             try (ServerTls tls = serverTls(TlsProvider.JDK)) {
                 assertThatThrownBy(() -> tls.sslContext().init(null, null, null))
@@ -113,13 +127,19 @@ class ServerTlsTest {
 
         @ParameterizedTest
         @EnumSource(TlsProvider.class)
-        void rsaEcAndEd25519KeysAllServeTls13(TlsProvider provider, @TempDir Path dir) throws Exception {
+        void rsaEcAndEd25519KeysAllServeTls13OrOpenSslRefusesEd25519AtOnce(TlsProvider provider, @TempDir Path dir) throws Exception {
             Authority authority = Authority.create("Key types CA");
             SSLContext client = ClientTls.builder().trustedCas(List.of(authority.certificate())).build();
             for (KeyPair keys : List.of(Fixtures.rsa(), Fixtures.ec(), Fixtures.ed25519())) {
                 String algorithm = keys.getPrivate().getAlgorithm();
                 KeyMaterial material = KeyMaterial.of(keys.getPrivate(),
                         List.of(authority.server(keys, algorithm + " server")));
+                if (provider == TlsProvider.OPENSSL && !List.of("RSA", "EC").contains(algorithm)) {
+                    assertThatThrownBy(() -> ServerTls.builder().keyMaterial(material).provider(provider).build())
+                            .isInstanceOf(TlsException.class)
+                            .hasMessageContaining("TlsProvider.OPENSSL serves RSA and EC keys only, not " + algorithm);
+                    continue;
+                }
                 try (ServerTls tls = ServerTls.builder().keyMaterial(material).provider(provider).build();
                         TlsTestServer server = TlsTestServer.start(tls.sslContext());
                         TlsTestClient connection = TlsTestClient.connect(client, server.port())) {
@@ -138,6 +158,12 @@ class ServerTlsTest {
                 String algorithm = keys.getPrivate().getAlgorithm();
                 KeyMaterial material = KeyMaterial.of(keys.getPrivate(),
                         List.of(authority.server(keys, algorithm + " server")));
+                if (provider == TlsProvider.OPENSSL && !List.of("RSA", "EC").contains(algorithm)) {
+                    assertThatThrownBy(() -> ServerTls.builder().keyMaterial(material).provider(provider).build())
+                            .isInstanceOf(TlsException.class)
+                            .hasMessageContaining("TlsProvider.OPENSSL serves RSA and EC keys only, not " + algorithm);
+                    continue;
+                }
                 try (ServerTls tls = ServerTls.builder().keyMaterial(material).provider(provider).build();
                         TlsTestServer server = TlsTestServer.start(tls.sslContext());
                         TlsTestClient connection = TlsTestClient.connect(client, "localhost", server.port(),

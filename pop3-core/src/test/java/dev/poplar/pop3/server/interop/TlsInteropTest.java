@@ -7,6 +7,7 @@ import dev.poplar.pop3.server.Pop3Server;
 import dev.poplar.pop3.store.memory.InMemoryMailboxStore;
 import dev.poplar.pop3.tls.DevCertificateAuthority;
 import dev.poplar.pop3.tls.ServerTls;
+import dev.poplar.pop3.tls.TlsProvider;
 import jakarta.mail.Folder;
 import jakarta.mail.Message;
 import jakarta.mail.Session;
@@ -33,9 +34,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * STLS and implicit TLS with clients we did not write: Angus Mail, python3 {@code poplib}, {@code openssl s_client}.
- * The server refuses clear-text passwords entirely here, so every login below really went over TLS.
+ * The server refuses clear-text passwords entirely here, so every login below really went over TLS. The server's
+ * TLS runs on the JDK provider here and on OpenSSL in {@link OpenSslTlsInteropTest}.
  */
 class TlsInteropTest {
+
+    /** The provider of the server's TLS. */
+    TlsProvider provider() {
+        return TlsProvider.JDK;
+    }
 
     final Listener plain = Listener.plain("127.0.0.1", 0);
     final Listener pop3s = Listener.implicitTls("127.0.0.1", 0);
@@ -52,7 +59,7 @@ class TlsInteropTest {
     void start() throws Exception {
         stored = new ArrayList<>(TrickyMessages.stored().values()).subList(0, 6);
         stored.forEach(m -> store.add("alice", m));
-        tls = ServerTls.builder().keyMaterial(ca.issue()).build();
+        tls = ServerTls.builder().keyMaterial(ca.issue()).provider(provider()).build();
         caFile = dir.resolve("ca.pem");
         ca.writeCaPem(caFile);
         server = Pop3Server.builder().store(store)

@@ -29,10 +29,12 @@ public final class Contexts {
 
     private final Provider crypto;
     private final Provider jsse;
+    private final boolean openSsl;
 
-    private Contexts(Provider crypto, Provider jsse) {
+    private Contexts(Provider crypto, Provider jsse, boolean openSsl) {
         this.crypto = crypto;
         this.jsse = jsse;
+        this.openSsl = openSsl;
     }
 
     /**
@@ -41,7 +43,8 @@ public final class Contexts {
      * @param provider the provider
      * @param postQuantumHybrid whether the post-quantum hybrid groups are wanted
      * @return a factory
-     * @throws IllegalStateException if the hybrids are wanted from a provider that has none
+     * @throws IllegalStateException if the hybrids are wanted from a provider that has none, or OpenSSL is chosen
+     *     and cannot be loaded
      */
     public static Contexts of(TlsProvider provider, boolean postQuantumHybrid) {
         if (provider == TlsProvider.BOUNCY_CASTLE) {
@@ -49,9 +52,10 @@ public final class Contexts {
         }
         if (postQuantumHybrid) {
             throw new IllegalStateException("postQuantumHybrid needs provider(TlsProvider.BOUNCY_CASTLE): "
-                    + "the JDK provider of Java 17 has no ML-KEM");
+                    + (provider == TlsProvider.JDK ? "the JDK provider of Java 17 has no ML-KEM"
+                    : "the OpenSSL provider keeps OpenSSL's own key exchange groups"));
         }
-        return jdk();
+        return provider == TlsProvider.OPENSSL ? openSsl() : jdk();
     }
 
     /**
@@ -60,7 +64,25 @@ public final class Contexts {
      * @return a factory
      */
     public static Contexts jdk() {
-        return new Contexts(null, null);
+        return new Contexts(null, null, false);
+    }
+
+    /**
+     * Server contexts whose engines run on OpenSSL through Netty's {@code netty-tcnative}.
+     *
+     * @return a factory
+     * @throws IllegalStateException if Netty or its native OpenSSL library is not on the class path
+     */
+    public static Contexts openSsl() {
+        try {
+            Class.forName("io.netty.handler.ssl.OpenSsl", false, Contexts.class.getClassLoader());
+        } catch (ClassNotFoundException | LinkageError e) {
+            throw new IllegalStateException("TlsProvider.OPENSSL needs Netty's OpenSSL binding on the class path: "
+                    + "add io.netty:netty-handler and io.netty:netty-tcnative-boringssl-static (on the module path, "
+                    + "also --add-modules io.netty.handler)", e);
+        }
+        OpenSslEngines.check();
+        return new Contexts(null, null, true);
     }
 
     /**
@@ -70,7 +92,21 @@ public final class Contexts {
      */
     public static Contexts bouncyCastle() {
         Provider crypto = new BouncyCastleProvider();
-        return new Contexts(crypto, new BouncyCastleJsseProvider(crypto));
+        return new Contexts(crypto, new BouncyCastleJsseProvider(crypto), false);
+    }
+
+    /**
+     * Fails for a key this factory's provider cannot serve: Netty's OpenSSL key manager serves RSA and EC keys only,
+     * and an EdDSA key would fail every handshake.
+     *
+     * @param key a server key
+     * @throws GeneralSecurityException if the provider cannot serve it
+     */
+    public void checkServable(PrivateKey key) throws GeneralSecurityException {
+        if (openSsl && !key.getAlgorithm().equals("RSA") && !key.getAlgorithm().equals("EC")) {
+            throw new GeneralSecurityException("TlsProvider.OPENSSL serves RSA and EC keys only, not "
+                    + key.getAlgorithm() + "; use TlsProvider.JDK or BOUNCY_CASTLE for this key");
+        }
     }
 
     /**
@@ -114,10 +150,12 @@ public final class Contexts {
      * @param key the private key
      * @param chain the chain, leaf first
      * @return the key manager
-     * @throws GeneralSecurityException if the provider cannot decode the key or certificates
+     * @throws GeneralSecurityException if the provider cannot decode the key or certificates, or cannot serve a key
+     *     of its algorithm
      */
     public SwitchableKeyManager keyManager(PrivateKey key, List<X509Certificate> chain)
             throws GeneralSecurityException {
+        checkServable(key);
         return new SwitchableKeyManager(adapt(key), adapt(chain));
     }
 
@@ -132,6 +170,13 @@ public final class Contexts {
      */
     public SSLContext create(KeyManager[] keyManagers, TrustManager[] trustManagers, TlsPolicy policy)
             throws GeneralSecurityException {
+        if (openSsl) {
+            if (!policy.server()) {
+                throw new IllegalStateException("TlsProvider.OPENSSL serves server contexts only; "
+                        + "client contexts run on JDK or BOUNCY_CASTLE");
+            }
+            return OpenSslEngines.server(keyManagers, trustManagers, policy);
+        }
         SSLContext context = jsse == null ? SSLContext.getInstance("TLS") : SSLContext.getInstance("TLS", jsse);
         context.init(keyManagers, trustManagers, new SecureRandom());
         return PolicySslContext.wrap(context, policy);
@@ -144,6 +189,9 @@ public final class Contexts {
      * @throws GeneralSecurityException if the provider refuses
      */
     public String[] supportedCipherSuites() throws GeneralSecurityException {
+        if (openSsl) {
+            return OpenSslEngines.supportedCipherSuites();
+        }
         SSLContext context = jsse == null ? SSLContext.getInstance("TLS") : SSLContext.getInstance("TLS", jsse);
         context.init(null, null, null);
         return context.getSupportedSSLParameters().getCipherSuites();

@@ -1,6 +1,7 @@
 package dev.poplar.pop3.tls.internal;
 
 import java.security.KeyManagementException;
+import java.security.Provider;
 import java.security.SecureRandom;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
@@ -21,8 +22,21 @@ import javax.net.ssl.TrustManager;
  */
 public final class PolicySslContext extends SSLContext {
 
-    private PolicySslContext(Spi spi, SSLContext delegate) {
-        super(spi, delegate.getProvider(), delegate.getProtocol());
+    /** Makes the engines of a context whose engines do not come from its delegate. */
+    @FunctionalInterface
+    public interface Engines {
+        /**
+         * A new engine.
+         *
+         * @param host the peer's host name, or {@code null} for none
+         * @param port the peer's port, or -1
+         * @return the engine, before the policy is applied
+         */
+        SSLEngine create(String host, int port);
+    }
+
+    private PolicySslContext(Spi spi, Provider provider, String protocol) {
+        super(spi, provider, protocol);
     }
 
     /**
@@ -33,16 +47,44 @@ public final class PolicySslContext extends SSLContext {
      * @return a context applying the policy
      */
     public static SSLContext wrap(SSLContext delegate, TlsPolicy policy) {
-        return new PolicySslContext(new Spi(delegate, policy), delegate);
+        return new PolicySslContext(new Spi(delegate, policy, null, null), delegate.getProvider(),
+                delegate.getProtocol());
+    }
+
+    /**
+     * A context that makes engines only (asking it for a socket factory fails), from an engine factory of its own.
+     *
+     * @param parameters an initialised context for the default parameters and the client session context
+     * @param engines the engine factory
+     * @param serverSessions the server session context of those engines
+     * @param provider the provider the context reports
+     * @param policy the policy to apply
+     * @return a context applying the policy to the engines it makes
+     */
+    public static SSLContext engines(SSLContext parameters, Engines engines, SSLSessionContext serverSessions,
+            Provider provider, TlsPolicy policy) {
+        return new PolicySslContext(new Spi(parameters, policy, engines, serverSessions), provider,
+                parameters.getProtocol());
     }
 
     private static final class Spi extends SSLContextSpi {
         private final SSLContext delegate;
         private final TlsPolicy policy;
+        private final Engines engines;
+        private final SSLSessionContext serverSessions;
 
-        Spi(SSLContext delegate, TlsPolicy policy) {
+        Spi(SSLContext delegate, TlsPolicy policy, Engines engines, SSLSessionContext serverSessions) {
             this.delegate = delegate;
             this.policy = policy;
+            this.engines = engines;
+            this.serverSessions = serverSessions;
+        }
+
+        private void socketsOffered() {
+            if (engines != null) {
+                throw new UnsupportedOperationException("a TlsProvider.OPENSSL context makes SSLEngines only; "
+                        + "for sockets use TlsProvider.JDK or BOUNCY_CASTLE");
+            }
         }
 
         @Override
@@ -53,27 +95,29 @@ public final class PolicySslContext extends SSLContext {
 
         @Override
         protected SSLSocketFactory engineGetSocketFactory() {
+            socketsOffered();
             return new PolicySocketFactory(delegate.getSocketFactory(), policy);
         }
 
         @Override
         protected SSLServerSocketFactory engineGetServerSocketFactory() {
+            socketsOffered();
             return new PolicyServerSocketFactory(new PolicySocketFactory(delegate.getSocketFactory(), policy), policy);
         }
 
         @Override
         protected SSLEngine engineCreateSSLEngine() {
-            return policy.apply(delegate.createSSLEngine());
+            return policy.apply(engines != null ? engines.create(null, -1) : delegate.createSSLEngine());
         }
 
         @Override
         protected SSLEngine engineCreateSSLEngine(String host, int port) {
-            return policy.apply(delegate.createSSLEngine(host, port));
+            return policy.apply(engines != null ? engines.create(host, port) : delegate.createSSLEngine(host, port));
         }
 
         @Override
         protected SSLSessionContext engineGetServerSessionContext() {
-            return delegate.getServerSessionContext();
+            return serverSessions != null ? serverSessions : delegate.getServerSessionContext();
         }
 
         @Override

@@ -155,6 +155,7 @@ public final class ServedMaterial implements AutoCloseable {
 
     private void install(KeyMaterial material) throws TlsException {
         try {
+            contexts.checkServable(material.privateKey());
             keyManager.replace(contexts.adapt(material.privateKey()), contexts.adapt(material.chain()));
         } catch (GeneralSecurityException e) {
             throw unusable(material, e);
