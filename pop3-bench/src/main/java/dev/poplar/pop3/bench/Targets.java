@@ -14,8 +14,8 @@ import java.util.stream.Collectors;
 final class Targets {
 
     /** Every target name, in the order reports show them. */
-    static final List<String> NAMES = List.of("poplar", "poplar-local", "poplar-jdbc", "dovecot", "greenmail", "james",
-            "canned");
+    static final List<String> NAMES = List.of("poplar", "poplar-local", "poplar-openssl", "poplar-jdbc", "dovecot",
+            "greenmail", "james", "canned");
 
     /** The targets run when {@code --targets} is not given: all but those that need more set-up than the others. */
     static final List<String> DEFAULT = List.of("poplar", "dovecot", "greenmail", "james", "canned");
@@ -31,7 +31,8 @@ final class Targets {
     static Target create(String name, BenchOptions options, Path workRoot) {
         return switch (name) {
             case "poplar" -> poplar(options, workRoot);
-            case "poplar-local" -> poplarLocal(options, workRoot);
+            case "poplar-local" -> poplarYaml("poplar-local", "lock_scope: store", "", options, workRoot);
+            case "poplar-openssl" -> poplarYaml("poplar-openssl", "", "provider: openssl", options, workRoot);
             case "poplar-jdbc" -> new ProcessTarget(name, true, false, new JdbcTarget(options, poplarJar(options)),
                     workRoot);
             case "dovecot" -> {
@@ -71,22 +72,29 @@ final class Targets {
     }
 
     /**
-     * The same standalone server with its Maildir hold kept in memory ({@code store.maildir.lock_scope: store}): the
-     * configuration of one server on a local disk, as Dovecot's default (no POP3 session lock) and James's harness
-     * (no hold at all) run. Configured through a YAML file, since no command-line flag sets it.
+     * The same standalone server configured through a YAML file, for settings no command-line flag sets:
+     * {@code poplar-local} keeps its Maildir hold in memory ({@code store.maildir.lock_scope: store}), the
+     * configuration of one server on a local disk, as Dovecot's default (no POP3 session lock) and James's harness (no
+     * hold at all) run; {@code poplar-openssl} runs TLS on OpenSSL ({@code tls.provider: openssl}).
+     *
+     * @param storeSetting extra {@code store.maildir} settings, or empty
+     * @param tlsSetting extra {@code tls} settings, or empty
      */
-    static Target poplarLocal(BenchOptions options, Path workRoot) {
+    static Target poplarYaml(String name, String storeSetting, String tlsSetting, BenchOptions options,
+            Path workRoot) {
         Path jar = poplarJar(options);
-        return new ProcessTarget("poplar-local", true, false, (fixture, endpoints, work) -> {
-            Path config = work.resolve("poplar-local.yaml");
+        return new ProcessTarget(name, true, false, (fixture, endpoints, work) -> {
+            Path config = work.resolve(name + ".yaml");
             Files.writeString(config, String.join("\n",
                     "listeners:",
                     "  - {name: pop3, address: \"" + endpoints.host() + "\", port: " + endpoints.plain() + "}",
                     "  - {name: pop3s, address: \"" + endpoints.host() + "\", port: " + endpoints.tls()
                             + ", implicit_tls: true}",
-                    "tls: {certificate: \"" + fixture.certificate() + "\", key: \"" + fixture.privateKey() + "\"}",
+                    "tls: {certificate: \"" + fixture.certificate() + "\", key: \"" + fixture.privateKey() + "\""
+                            + (tlsSetting.isEmpty() ? "" : ", " + tlsSetting) + "}",
                     "store:",
-                    "  maildir: {root: \"" + fixture.maildirRoot() + "\", lock_scope: store}",
+                    "  maildir: {root: \"" + fixture.maildirRoot() + "\""
+                            + (storeSetting.isEmpty() ? "" : ", " + storeSetting) + "}",
                     "auth: {users_file: \"" + fixture.usersFile() + "\"}",
                     "limits: {max_connections: 20000, max_connections_per_address: 20000}",
                     ""), StandardCharsets.UTF_8);
