@@ -52,6 +52,7 @@ final class TlsFilter extends IoFilterAdapter {
     /** Per-record expansion allowed for when sizing a write's output; a larger one grows the buffer. */
     private static final int RECORD_OVERHEAD = 128;
     private static final int RECORD_PAYLOAD = 16 * 1024;
+    private static final int MIN_APPLICATION_BUFFER = 512;
 
     private final SSLEngine engine;
     private final ArrayDeque<WriteRequest> waiting = new ArrayDeque<>();
@@ -112,7 +113,10 @@ final class TlsFilter extends IoFilterAdapter {
         }
         append(buffer.buf());
         netIn.flip();
-        appIn = ByteBuffer.allocate(engine.getSession().getApplicationBufferSize());
+        // Decrypted octets never outnumber the encrypted ones, so a buffer of the input's size takes them all: a
+        // command line needs a few hundred octets, not the 16 KiB of a full record. An engine that wants more room
+        // says BUFFER_OVERFLOW, and unwrapAll gives it a record's worth.
+        appIn = ByteBuffer.allocate(Math.max(netIn.remaining(), MIN_APPLICATION_BUFFER));
         try {
             unwrapAll(next, session);
         } catch (SSLException e) {
