@@ -1,7 +1,6 @@
 package dev.poplar.pop3.bench;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,6 +23,7 @@ final class ProcessTarget implements Target {
     private int starts;
     private volatile Process process;
     private Path log;
+    private LogWatch logWatch;
 
     ProcessTarget(String name, boolean jvm, boolean restartForMemory, Launch launch, Path workRoot) {
         this.name = name;
@@ -61,6 +61,7 @@ final class ProcessTarget implements Target {
         process = new ProcessBuilder(command).directory(work.toFile()).redirectErrorStream(true)
                 .redirectOutput(log.toFile()).start();
         process.getOutputStream().close();
+        logWatch = LogWatch.start(process, log, LogWatch.LIMIT, Duration.ofSeconds(1));
         long deadline = launched + timeout.toNanos();
         while (true) {
             if (!process.isAlive()) {
@@ -124,9 +125,8 @@ final class ProcessTarget implements Target {
 
     private String logTail() {
         try {
-            List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
-            return "last lines of " + log + ":\n  "
-                    + String.join("\n  ", lines.subList(Math.max(0, lines.size() - 15), lines.size()));
+            return (logWatch == null ? "" : logWatch.reason()) + "last lines of " + log + ":\n  "
+                    + String.join("\n  ", LogWatch.tail(log, 15));
         } catch (IOException | RuntimeException e) {
             return "(no log at " + log + ")";
         }
