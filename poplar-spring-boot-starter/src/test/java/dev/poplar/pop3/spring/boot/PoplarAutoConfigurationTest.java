@@ -197,7 +197,11 @@ class PoplarAutoConfigurationTest {
                 "poplar.tls.certificate=/nonexistent/chain.pem, poplar.tls.private-key=/nonexistent/key.pem "
                         + "| /nonexistent/",
                 "poplar.tls.bundle=mail, poplar.tls.private-key=/etc/poplar/key.pem | choose one",
-                "poplar.tls.bundle=missing | SSL bundle name 'missing' cannot be found"})
+                "poplar.tls.bundle=missing | SSL bundle name 'missing' cannot be found",
+                "poplar.tls.bundle=mail, poplar.tls.provider=openssl | poplar.tls.provider applies to PEM files",
+                "poplar.tls.certificate=/etc/poplar/chain.pem, poplar.tls.private-key=/etc/poplar/key.pem, "
+                        + "poplar.tls.provider=wolfssl | poplar.tls.provider must be jdk, bouncy-castle or openssl, "
+                        + "not \"wolfssl\""})
         void aBadSettingIsRefusedByName(String properties, String message) {
             runner.withUserConfiguration(StoreAndUsers.class).withPropertyValues(properties.split(", "))
                     .run(context -> assertThat(context).getFailure().rootCause().hasMessageContaining(message));

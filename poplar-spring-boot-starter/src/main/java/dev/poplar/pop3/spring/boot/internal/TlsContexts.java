@@ -41,6 +41,8 @@ public final class TlsContexts implements Supplier<SSLContext>, AutoCloseable {
                     "poplar.tls.bundle and poplar.tls.certificate/private-key are both set: choose one");
             require(tls.trustedClientCas() == null,
                     "poplar.tls.trusted-client-cas applies to PEM files; a bundle brings its own trust store");
+            require(tls.provider() == null,
+                    "poplar.tls.provider applies to PEM files; a bundle brings its own SSL context");
             require(bundles != null, "poplar.tls.bundle needs Spring Boot's SSL bundles (spring.ssl.bundle.*)");
             return fromBundle(bundles, tls.bundle());
         }
