@@ -20,6 +20,8 @@ import javax.net.ssl.KeyManagerFactorySpi;
 import javax.net.ssl.ManagerFactoryParameters;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManager;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Server contexts whose engines run OpenSSL (BoringSSL through Netty's {@code netty-tcnative}). The only class of
@@ -34,6 +36,7 @@ import javax.net.ssl.TrustManager;
 final class OpenSslEngines {
 
     private static final Provider PROVIDER = new NamedProvider();
+    private static final Logger LOG = LoggerFactory.getLogger(OpenSslEngines.class);
 
     private OpenSslEngines() {
     }
@@ -89,6 +92,7 @@ final class OpenSslEngines {
         } catch (javax.net.ssl.SSLException e) {
             throw new KeyManagementException("OpenSSL refused the server context: " + e.getMessage(), e);
         }
+        LOG.info("Server TLS runs on OpenSSL: {} through Netty's netty-tcnative", OpenSsl.versionString());
         return PolicySslContext.engines(jdk, (host, port) -> host == null ? netty.newEngine(ByteBufAllocator.DEFAULT)
                 : netty.newEngine(ByteBufAllocator.DEFAULT, host, port), netty.sessionContext(), PROVIDER, policy);
     }
