@@ -171,10 +171,7 @@ public final class Contexts {
     public SSLContext create(KeyManager[] keyManagers, TrustManager[] trustManagers, TlsPolicy policy)
             throws GeneralSecurityException {
         if (openSsl) {
-            if (!policy.server()) {
-                throw new IllegalStateException("TlsProvider.OPENSSL serves server contexts only; "
-                        + "client contexts run on JDK or BOUNCY_CASTLE");
-            }
+            // Server contexts only: ClientTls refuses the provider before it gets here.
             return OpenSslEngines.server(keyManagers, trustManagers, policy);
         }
         SSLContext context = jsse == null ? SSLContext.getInstance("TLS") : SSLContext.getInstance("TLS", jsse);

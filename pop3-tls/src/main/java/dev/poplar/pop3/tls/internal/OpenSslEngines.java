@@ -27,8 +27,8 @@ import org.slf4j.LoggerFactory;
  * Server contexts whose engines run OpenSSL (BoringSSL through Netty's {@code netty-tcnative}). The only class of
  * this module that names Netty: it is loaded when {@code TlsProvider.OPENSSL} is chosen, after {@link #check()}.
  *
- * <p>The engines are Netty's {@code OpenSslEngine}: standard {@link SSLEngine}s that free their native state when
- * both directions are closed (and, failing that, when collected). The key manager is asked through Netty's caching
+ * <p>The engines are Netty's {@code OpenSslEngine}: standard {@link javax.net.ssl.SSLEngine}s that free their native state when
+ * they are collected (Netty's finalizer), so nothing has to release them. The key manager is asked through Netty's caching
  * factory, which converts an identity to OpenSSL's form once per alias; every identity of a
  * {@link SwitchableKeyManager} has its own alias, so a reload reaches new handshakes. Such a context makes engines
  * only: asking it for a socket factory fails, rather than quietly handing out JDK sockets.

@@ -323,21 +323,6 @@ final class TlsFilter extends IoFilterAdapter {
         sendFlight(below, session);
     }
 
-    /**
-     * The connection is gone: ends both directions of the engine, so that an engine holding native state (OpenSSL's)
-     * frees it now rather than when it is collected.
-     */
-    @Override
-    public void sessionClosed(NextFilter next, IoSession session) throws Exception {
-        engine.closeOutbound();
-        try {
-            engine.closeInbound();
-        } catch (SSLException e) {
-            // Expected when the client did not send close_notify: the connection is closed either way.
-        }
-        next.sessionClosed(session);
-    }
-
     /** After a failure, the engine may hold an alert that tells the client why: send it. */
     private void sendAlert(NextFilter next, IoSession session) {
         try {
