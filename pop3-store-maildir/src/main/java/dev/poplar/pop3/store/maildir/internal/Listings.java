@@ -373,8 +373,21 @@ public final class Listings {
     private record Found(String directory, MaildirName name, MaildirName.DeliveryKey key, Found other) {
     }
 
-    /** The identity of a scanned message: its Maildir and its immutable base name. */
+    /**
+     * The identity of a scanned message: its Maildir and its immutable base name. {@code equals} and {@code hashCode}
+     * are written out: a record's generated ones are bootstrapped through method handles the first time they run,
+     * about 5 ms on the first login of a fresh server.
+     */
     private record FactsKey(Path maildir, String base) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof FactsKey other && base.equals(other.base) && maildir.equals(other.maildir);
+        }
+
+        @Override
+        public int hashCode() {
+            return 31 * maildir.hashCode() + base.hashCode();
+        }
     }
 
     /** A directory's or file's modification time, size and identity when it was read. */
