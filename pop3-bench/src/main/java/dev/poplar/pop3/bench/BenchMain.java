@@ -620,6 +620,10 @@ public final class BenchMain {
         facts.put("interleaving", "all targets run at once on their own ports; each load has one unmeasured "
                 + "warm-up per target, then round after round of one measured run per target");
         facts.put("server JVM options", String.join(" ", options.serverJvmOptions()));
+        facts.put("Poplar's class data", options.poplarCds()
+                ? "its JVMs map a class-data-sharing archive made once from the jar by its training run "
+                        + "(`PoplarServer cds-training`), as the distribution's launcher `bin/poplar` does"
+                : "none (`--poplar-cds off`): a bare `java -jar`, unlike the distribution's launcher");
         facts.put("TLS", "implicit TLS; fixture certificates " + TlsKey.RSA.label() + " and " + TlsKey.ECDSA.label()
                 + " (self-signed); the C generator offers TLS 1.2 and 1.3 (1.3 is negotiated) and never resumes; "
                 + "the Java generator's protocols: " + (options.clientTlsProtocols().isEmpty()

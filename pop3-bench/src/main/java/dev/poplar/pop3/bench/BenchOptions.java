@@ -23,6 +23,7 @@ import java.util.Set;
  * @param out              where the report and the servers' work directories go
  * @param fixtureDir       where the fixture is built, or reused if it matches
  * @param poplarJar        Poplar's standalone server jar
+ * @param poplarCds        whether Poplar's JVMs map a class-data archive, as its launcher does
  * @param cannedBinary     the compiled canned-reply server
  * @param dovecotBinary    the {@code dovecot} executable
  * @param dovecotUser      the system user Dovecot's mail processes run as
@@ -40,7 +41,7 @@ import java.util.Set;
  */
 record BenchOptions(boolean smoke, List<String> targets, boolean targetsExplicit, Set<String> loads, int runs,
                     Duration sessionDuration, int warmStarts, Duration listingLimit, Path out, Path fixtureDir, Path poplarJar,
-                    Path cannedBinary, String dovecotBinary, String dovecotUser, List<String> serverJvmOptions,
+                    boolean poplarCds, Path cannedBinary, String dovecotBinary, String dovecotUser, List<String> serverJvmOptions,
                     String subject, double ceilingFraction, boolean quiet,
                     String clientTlsProtocols, List<String> generators, Path loadBinary, Duration soakDuration,
                     int soakClients, Duration soakSample) {
@@ -64,6 +65,7 @@ record BenchOptions(boolean smoke, List<String> targets, boolean targetsExplicit
               --out DIR               report and work directories (default: pop3-bench/target/bench-<mode>)
               --fixture DIR           fixture to build or reuse (default: pop3-bench/target/fixture-<mode>)
               --poplar-jar PATH       Poplar's standalone server (default: examples/target/poplar-server.jar)
+              --poplar-cds on|off     map a class-data archive made from the jar, as bin/poplar does (default: on)
               --canned-binary PATH    compiled canned-reply server (default: pop3-bench/target/pop3-canned)
               --dovecot-binary PATH   dovecot executable (default: dovecot)
               --dovecot-user NAME     system user for Dovecot's mail processes (default: poplarbench)
@@ -96,6 +98,7 @@ record BenchOptions(boolean smoke, List<String> targets, boolean targetsExplicit
         Path out = null;
         Path fixture = null;
         Path poplarJar = repoRoot.resolve("examples/target/poplar-server.jar");
+        boolean poplarCds = true;
         Path canned = repoRoot.resolve("pop3-bench/target/pop3-canned");
         String dovecot = "dovecot";
         String dovecotUser = "poplarbench";
@@ -125,6 +128,13 @@ record BenchOptions(boolean smoke, List<String> targets, boolean targetsExplicit
                 case "--out" -> out = Path.of(value(option, rest)).toAbsolutePath();
                 case "--fixture" -> fixture = Path.of(value(option, rest)).toAbsolutePath();
                 case "--poplar-jar" -> poplarJar = Path.of(value(option, rest));
+                case "--poplar-cds" -> {
+                    String cds = value(option, rest);
+                    if (!cds.equals("on") && !cds.equals("off")) {
+                        throw new IllegalArgumentException("--poplar-cds takes on or off, not '" + cds + "'");
+                    }
+                    poplarCds = cds.equals("on");
+                }
                 case "--canned-binary" -> canned = Path.of(value(option, rest));
                 case "--dovecot-binary" -> dovecot = value(option, rest);
                 case "--dovecot-user" -> dovecotUser = value(option, rest);
@@ -169,7 +179,7 @@ record BenchOptions(boolean smoke, List<String> targets, boolean targetsExplicit
                 Duration.ofMillis(Math.round(listingLimit * 1000)),
                 out != null ? out : repoRoot.resolve("pop3-bench/target/bench-" + mode),
                 fixture != null ? fixture : repoRoot.resolve("pop3-bench/target/fixture-" + mode),
-                poplarJar, canned, dovecot, dovecotUser, jvm, subject, fraction, quiet, clientTls, generatorList,
+                poplarJar, poplarCds, canned, dovecot, dovecotUser, jvm, subject, fraction, quiet, clientTls, generatorList,
                 loadBinary, seconds(soakSeconds != null ? soakSeconds : smoke ? 8 : 600),
                 soakClients != null ? soakClients : smoke ? 4 : 8,
                 seconds(soakSample != null ? soakSample : smoke ? 2 : 30));

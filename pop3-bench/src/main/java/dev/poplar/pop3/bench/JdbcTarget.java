@@ -70,7 +70,7 @@ final class JdbcTarget implements Target.Launch {
                 // As for the poplar target: the idle load's connections all come from loopback.
                 "limits: {max_connections: 20000, max_connections_per_address: 20000}",
                 ""));
-        List<String> command = Targets.java(options);
+        List<String> command = Targets.poplarJava(options, jar);
         command.addAll(List.of("-jar", jar.toAbsolutePath().toString(), "--config", config.toString()));
         return command;
     }

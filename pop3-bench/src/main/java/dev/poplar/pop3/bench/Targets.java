@@ -55,7 +55,7 @@ final class Targets {
     static Target poplar(BenchOptions options, Path workRoot) {
         Path jar = poplarJar(options);
         return new ProcessTarget("poplar", true, false, (fixture, endpoints, work) -> {
-            List<String> command = java(options);
+            List<String> command = poplarJava(options, jar);
             command.addAll(List.of("-jar", jar.toAbsolutePath().toString(),
                     "--maildir-root", fixture.maildirRoot().toString(),
                     "--users", fixture.usersFile().toString(),
@@ -98,10 +98,24 @@ final class Targets {
                     "auth: {users_file: \"" + fixture.usersFile() + "\"}",
                     "limits: {max_connections: 20000, max_connections_per_address: 20000}",
                     ""), StandardCharsets.UTF_8);
-            List<String> command = java(options);
+            List<String> command = poplarJava(options, jar);
             command.addAll(List.of("-jar", jar.toAbsolutePath().toString(), "--config", config.toString()));
             return command;
         }, workRoot);
+    }
+
+    /**
+     * The JVM of a Poplar target: the server JVM options and, unless {@code --poplar-cds off}, the class-data archive
+     * the distribution's launcher maps, made once per jar by the same training run ({@code PoplarServer
+     * cds-training}) before the first launch.
+     */
+    static List<String> poplarJava(BenchOptions options, Path jar) throws IOException {
+        List<String> command = java(options);
+        if (options.poplarCds()) {
+            command.add("-XX:SharedArchiveFile=" + ClassDataArchive.ensure(java(options), jar,
+                    List.of("dev.poplar.examples.PoplarServer", "cds-training"), options.out().resolve("cds")));
+        }
+        return command;
     }
 
     /** The standalone server's jar, which the Poplar targets need. */

@@ -27,6 +27,15 @@ class BenchOptionsTest {
     }
 
     @Test
+    void poplarStartsWithAClassDataArchiveUnlessTurnedOff() {
+        assertThat(BenchOptions.parse(new String[0], ROOT).poplarCds()).isTrue();
+        assertThat(BenchOptions.parse(new String[] {"--poplar-cds", "off"}, ROOT).poplarCds()).isFalse();
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> BenchOptions.parse(new String[] {"--poplar-cds", "maybe"}, ROOT))
+                .withMessage("--poplar-cds takes on or off, not 'maybe'");
+    }
+
+    @Test
     void fullRunsThreeTimesForFiveSecondsAndKeepsTargetsInReportOrder() {
         BenchOptions options = BenchOptions.parse(
                 new String[] {"--full", "--targets", "canned,dovecot", "--loads", "retr,sessions"}, ROOT);
