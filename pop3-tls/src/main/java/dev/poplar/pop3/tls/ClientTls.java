@@ -91,11 +91,13 @@ public final class ClientTls {
          *
          * @param provider the provider
          * @return this builder
-         * @throws IllegalArgumentException for {@link TlsProvider#OPENSSL}, which serves server contexts only
+         * @throws IllegalArgumentException for {@link TlsProvider#OPENSSL} and {@link TlsProvider#AUTO}, which serve
+         *     server contexts only
          */
         public Builder provider(TlsProvider provider) {
-            if (Objects.requireNonNull(provider, "provider") == TlsProvider.OPENSSL) {
-                throw new IllegalArgumentException("TlsProvider.OPENSSL serves server contexts only; "
+            if (Objects.requireNonNull(provider, "provider") == TlsProvider.OPENSSL
+                    || provider == TlsProvider.AUTO) {
+                throw new IllegalArgumentException("TlsProvider." + provider + " serves server contexts only; "
                         + "client contexts run on JDK or BOUNCY_CASTLE");
             }
             this.provider = provider;

@@ -18,6 +18,8 @@ import java.util.function.Supplier;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManager;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The TLS side of a server: an {@link SSLContext} that carries its own policy and serves the current certificate.
@@ -48,6 +50,8 @@ import javax.net.ssl.TrustManager;
  * }</pre>
  */
 public final class ServerTls implements Supplier<SSLContext>, AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ServerTls.class);
 
     private final ServedMaterial served;
     private final SSLContext context;
@@ -100,9 +104,9 @@ public final class ServerTls implements Supplier<SSLContext>, AutoCloseable {
     }
 
     /**
-     * The provider the context runs on.
+     * The provider the context runs on: the one chosen, or for {@link TlsProvider#AUTO} what it chose.
      *
-     * @return the provider
+     * @return the provider, never {@link TlsProvider#AUTO}
      */
     public TlsProvider provider() {
         return provider;
@@ -240,8 +244,9 @@ public final class ServerTls implements Supplier<SSLContext>, AutoCloseable {
 
         /**
          * The provider that runs the TLS protocol: {@link TlsProvider#JDK} (the default),
-         * {@link TlsProvider#BOUNCY_CASTLE} or {@link TlsProvider#OPENSSL} (the fastest handshakes; needs Netty's
-         * OpenSSL binding on the class path).
+         * {@link TlsProvider#BOUNCY_CASTLE}, {@link TlsProvider#OPENSSL} (the fastest handshakes; needs Netty's
+         * OpenSSL binding on the class path), or {@link TlsProvider#AUTO} (OpenSSL where it can serve, else the
+         * JDK).
          *
          * @param provider the provider
          * @return this builder
@@ -318,18 +323,45 @@ public final class ServerTls implements Supplier<SSLContext>, AutoCloseable {
                 throw new IllegalStateException("trustedClientCas is set both as certificates and as a file; "
                         + "choose one");
             }
-            Contexts contexts = Contexts.of(provider, postQuantumHybrid);
+            TlsProvider chosen = provider;
+            Contexts contexts;
+            if (provider == TlsProvider.AUTO) {
+                if (postQuantumHybrid) {
+                    throw new IllegalStateException("postQuantumHybrid needs provider(TlsProvider.BOUNCY_CASTLE): "
+                            + "TlsProvider.AUTO runs on OpenSSL or the JDK, and neither offers the hybrids here");
+                }
+                try {
+                    contexts = Contexts.openSsl();
+                    chosen = TlsProvider.OPENSSL;
+                } catch (IllegalStateException unavailable) {
+                    LOG.info("TLS provider auto runs on the JDK's TLS: {}", unavailable.getMessage());
+                    contexts = Contexts.jdk();
+                    chosen = TlsProvider.JDK;
+                }
+            } else {
+                contexts = Contexts.of(provider, postQuantumHybrid);
+            }
             List<X509Certificate> authorities = clientCaFile != null ? MaterialReader.certificates(clientCaFile)
                     : clientCas == null ? List.of() : clientCas;
-            ServedMaterial served = ServedMaterial.start(source, contexts, reloadInterval, expiryWarningDays,
-                    listener);
+            ServedMaterial served;
+            try {
+                served = ServedMaterial.start(source, contexts, reloadInterval, expiryWarningDays, listener);
+            } catch (TlsException e) {
+                if (provider != TlsProvider.AUTO || !(e.getCause() instanceof Contexts.UnservableKeyException)) {
+                    throw e;
+                }
+                LOG.info("TLS provider auto runs on the JDK's TLS: {}", e.getCause().getMessage());
+                contexts = Contexts.jdk();
+                chosen = TlsProvider.JDK;
+                served = ServedMaterial.start(source, contexts, reloadInterval, expiryWarningDays, listener);
+            }
             try {
                 TrustManager[] trust = authorities.isEmpty() ? new TrustManager[] {new NoClientTrust()}
                         : contexts.trusting(authorities);
                 TlsPolicy policy = TlsPolicy.server(contexts.supportedCipherSuites(),
                         contexts.namedGroups(postQuantumHybrid));
                 SSLContext context = contexts.create(new KeyManager[] {served.keyManager()}, trust, policy);
-                return new ServerTls(served, context, provider, postQuantumHybrid);
+                return new ServerTls(served, context, chosen, postQuantumHybrid);
             } catch (GeneralSecurityException | RuntimeException e) {
                 served.close();
                 throw new TlsException(null, "the TLS context cannot be created: " + e.getMessage(), e);

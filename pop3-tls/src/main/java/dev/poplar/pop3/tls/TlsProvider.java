@@ -19,5 +19,13 @@ public enum TlsProvider {
      * ({@link ClientTls}) do not offer it. It serves RSA and EC keys (an Ed25519 key is refused when it is loaded),
      * and keeps OpenSSL's default key exchange groups (X25519 first). Its contexts make engines, not sockets.
      */
-    OPENSSL
+    OPENSSL,
+    /**
+     * {@link #OPENSSL} where it can serve, else {@link #JDK}, chosen once when a server context is built: the JDK when
+     * Netty's OpenSSL binding is not on the class path or cannot load its native library on this platform, or when
+     * the key is neither RSA nor EC (Ed25519). The choice is logged at INFO, and {@link ServerTls#provider()} tells
+     * it. A later reload keeps the chosen provider (on OpenSSL, a reload to an Ed25519 key is refused and the old
+     * certificate stays). For server contexts only, as {@link #OPENSSL}.
+     */
+    AUTO
 }

@@ -104,8 +104,17 @@ public final class Contexts {
      */
     public void checkServable(PrivateKey key) throws GeneralSecurityException {
         if (openSsl && !key.getAlgorithm().equals("RSA") && !key.getAlgorithm().equals("EC")) {
-            throw new GeneralSecurityException("TlsProvider.OPENSSL serves RSA and EC keys only, not "
+            throw new UnservableKeyException("TlsProvider.OPENSSL serves RSA and EC keys only, not "
                     + key.getAlgorithm() + "; use TlsProvider.JDK or BOUNCY_CASTLE for this key");
+        }
+    }
+
+    /** A key of an algorithm the provider cannot serve: {@link TlsProvider#AUTO} then runs on the JDK. */
+    public static final class UnservableKeyException extends GeneralSecurityException {
+        private static final long serialVersionUID = 1L;
+
+        UnservableKeyException(String message) {
+            super(message);
         }
     }
 

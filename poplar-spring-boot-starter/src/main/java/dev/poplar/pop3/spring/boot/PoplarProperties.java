@@ -60,9 +60,10 @@ public record PoplarProperties(
      *     its own trust store).
      * @param bundle Name of a Spring Boot SSL bundle (spring.ssl.bundle.*) to use instead of PEM files.
      * @param clientAuth Whether TLS clients are asked for a certificate: none (the default), want or need.
-     * @param provider Which implementation runs TLS with PEM files: jdk (the default), bouncy-castle, or openssl
+     * @param provider Which implementation runs TLS with PEM files: jdk (the default), bouncy-castle, openssl
      *     (BoringSSL: the cheapest handshakes; needs io.netty:netty-handler and
-     *     io.netty:netty-tcnative-boringssl-static on the class path).
+     *     io.netty:netty-tcnative-boringssl-static on the class path), or auto (openssl where it can serve, else
+     *     jdk).
      */
     public record Tls(Path certificate, Path privateKey, String privateKeyPassword, Path trustedClientCas,
                       String bundle, ClientAuth clientAuth, String provider) {

@@ -200,8 +200,8 @@ class PoplarAutoConfigurationTest {
                 "poplar.tls.bundle=missing | SSL bundle name 'missing' cannot be found",
                 "poplar.tls.bundle=mail, poplar.tls.provider=openssl | poplar.tls.provider applies to PEM files",
                 "poplar.tls.certificate=/etc/poplar/chain.pem, poplar.tls.private-key=/etc/poplar/key.pem, "
-                        + "poplar.tls.provider=wolfssl | poplar.tls.provider must be jdk, bouncy-castle or openssl, "
-                        + "not \"wolfssl\""})
+                        + "poplar.tls.provider=wolfssl | poplar.tls.provider must be jdk, bouncy-castle, openssl or "
+                        + "auto, not \"wolfssl\""})
         void aBadSettingIsRefusedByName(String properties, String message) {
             runner.withUserConfiguration(StoreAndUsers.class).withPropertyValues(properties.split(", "))
                     .run(context -> assertThat(context).getFailure().rootCause().hasMessageContaining(message));

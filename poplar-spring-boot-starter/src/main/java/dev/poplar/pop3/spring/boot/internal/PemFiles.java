@@ -38,7 +38,7 @@ final class PemFiles {
                 return provider;
             }
         }
-        throw new IllegalStateException("poplar.tls.provider must be jdk, bouncy-castle or openssl, not \"" + name
+        throw new IllegalStateException("poplar.tls.provider must be jdk, bouncy-castle, openssl or auto, not \"" + name
                 + "\"");
     }
 }
