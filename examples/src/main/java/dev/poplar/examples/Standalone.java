@@ -8,6 +8,7 @@ import dev.poplar.pop3.server.AccessRules;
 import dev.poplar.pop3.server.Listener;
 import dev.poplar.pop3.server.Pop3Server;
 import dev.poplar.pop3.store.Delivery;
+import dev.poplar.pop3.tls.TlsProvider;
 
 import javax.net.ssl.SSLContext;
 import java.io.IOException;
@@ -360,6 +361,11 @@ final class Standalone implements AutoCloseable {
 
     Optional<String> demoPassword() {
         return demoPassword;
+    }
+
+    /** @return the TLS provider the server runs on, if TLS is configured */
+    Optional<TlsProvider> tlsProvider() {
+        return tls.get() == null ? Optional.empty() : Optional.of(tls.get().join().tls().provider());
     }
 
     /** Stops the server gracefully, then releases the store and TLS. */

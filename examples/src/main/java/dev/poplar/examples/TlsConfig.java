@@ -35,7 +35,8 @@ import java.util.Set;
  *   # or: development_ca: {ca_file: ca.pem}      # a throw-away CA for tests and demos
  *   reload_interval: 5s
  *   expiry_warning_days: 21
- *   provider: jdk                 # or bouncy_castle, or openssl (bundled: fastest handshakes)
+ *   provider: auto                # openssl (bundled: fastest handshakes) where it can serve, else jdk;
+ *                                 # or jdk, bouncy_castle, openssl
  *   post_quantum_hybrid: false    # needs bouncy_castle
  *   trusted_client_cas: client-cas.pem
  *   client_auth: none             # want, need
@@ -63,7 +64,8 @@ final class TlsConfig {
     }
 
     static TlsConfig read(ConfigSection tls, Pop3Server.Builder server) {
-        ServerTls.Builder builder = ServerTls.builder();
+        // The bundled OpenSSL where it can serve: the cheapest handshakes, and the JDK wherever it cannot.
+        ServerTls.Builder builder = ServerTls.builder().provider(TlsProvider.AUTO);
         List<String> sources = new ArrayList<>();
         Optional<Path> certificate = tls.path("certificate");
         Optional<Path> key = tls.path("key");

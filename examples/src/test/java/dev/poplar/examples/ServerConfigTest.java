@@ -4,6 +4,7 @@ import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
 import dev.poplar.examples.config.ConfigException;
 import dev.poplar.examples.config.ConfigProblem;
+import dev.poplar.pop3.tls.TlsProvider;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -211,6 +212,23 @@ class ServerConfigTest {
 
     @Nested
     class Options {
+        @Test
+        void withoutAProviderTlsRunsOnTheBundledOpensslWhereItCanServe() throws Exception {
+            ServerConfig config = read(String.join("\n",
+                    "listeners:",
+                    "  - {address: 127.0.0.1, port: 0, implicit_tls: true}",
+                    "tls:",
+                    "  development_ca: {ca_file: ca.pem}",
+                    "store:",
+                    "  maildir: {root: mail}",
+                    "auth:",
+                    "  users_file: users",
+                    ""));
+            try (Standalone server = start(config)) {
+                assertThat(server.tlsProvider()).contains(TlsProvider.OPENSSL);
+            }
+        }
+
         @Test
         void tlsOnOpensslServesImplicitTls() throws Exception {
             ServerConfig config = read(String.join("\n",
