@@ -5,7 +5,9 @@
  * One thread per client connection, blocking sockets, all released together. Two loads:
  *
  *   sessions  each client repeats connect, [TLS], greeting, USER, PASS, STAT, QUIT and waits for the server to
- *             close, for --seconds. Every TLS handshake is a full one: no session is ever resumed.
+ *             close, for --seconds. Every TLS handshake is a full one: no session is ever resumed, unless
+ *             --resume yes: then each client offers the session (TLS 1.3: the latest ticket) of its previous
+ *             connection, as a mail client that polls does, and the output counts the handshakes that resumed.
  *   retr      each client logs in, checks with STAT that the mailbox holds --messages messages, RETRs messages
  *             1..--messages one after the other (checking that each body has --size octets once dot-stuffing is
  *             removed), then QUITs.
@@ -20,7 +22,7 @@
  *
  * usage: pop3-load --mode sessions|retr --host ADDR --port N --users a,b,... --password PW
  *                  [--tls none|implicit|stls] [--ca PEM] [--tls-max 1.2|1.3] [--seconds S]
- *                  [--messages N] [--size OCTETS]
+ *                  [--resume yes|no] [--messages N] [--size OCTETS]
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -55,6 +57,7 @@ static double run_seconds = 5;
 static long messages = 0;
 static long message_size = 0;
 static int retr_mode;
+static int resume_sessions;
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t released_cond = PTHREAD_COND_INITIALIZER;
@@ -69,12 +72,13 @@ typedef struct {
     char buf[BUFFER];
     size_t pos, len;
     char error[FAILURE_TEXT];
+    SSL_SESSION *saved; /* with --resume yes: the session to offer on the next connection */
 } client;
 
 static void usage(const char *problem) {
     fprintf(stderr, "pop3-load: %s\nusage: pop3-load --mode sessions|retr --host ADDR --port N --users a,b,... "
                     "--password PW [--tls none|implicit|stls] [--ca PEM] [--tls-max 1.2|1.3] [--seconds S] "
-                    "[--messages N] [--size OCTETS]\n", problem);
+                    "[--resume yes|no] [--messages N] [--size OCTETS]\n", problem);
     exit(2);
 }
 
@@ -205,6 +209,7 @@ static int start_tls(client *c, int *resumed) {
     if (c->ssl == NULL) return fail(c, "SSL_new failed");
     SSL_set_fd(c->ssl, c->fd);
     SSL_set_tlsext_host_name(c->ssl, "localhost");
+    if (c->saved != NULL) SSL_set_session(c->ssl, c->saved);
     if (c->pos != c->len) return fail(c, "plain bytes after the STLS reply");
     if (SSL_connect(c->ssl) != 1) return fail(c, "TLS handshake failed");
     *resumed = SSL_session_reused(c->ssl);
@@ -321,6 +326,22 @@ static void wait_for_release(void) {
     pthread_mutex_unlock(&lock);
 }
 
+/*
+ * Keeps the connection's session for the next one. Taken after the login: a TLS 1.3 server sends its tickets after
+ * the handshake, and OpenSSL reads them with the first replies. A copy: freeing a connection that was not shut down
+ * (the server closes first here) marks its own session as not resumable.
+ */
+static void save_session(client *c) {
+    if (!resume_sessions || c->ssl == NULL) return;
+    SSL_SESSION *session = SSL_get1_session(c->ssl);
+    if (session == NULL) return;
+    SSL_SESSION *copy = SSL_SESSION_is_resumable(session) ? SSL_SESSION_dup(session) : NULL;
+    SSL_SESSION_free(session);
+    if (copy == NULL) return;
+    if (c->saved != NULL) SSL_SESSION_free(c->saved);
+    c->saved = copy;
+}
+
 static void sessions_client(const char *user) {
     client *c = calloc(1, sizeof(client));
     c->fd = -1;
@@ -331,7 +352,7 @@ static void sessions_client(const char *user) {
         int was_resumed = 0;
         c->error[0] = '\0';
         if (connect_and_greet(c, &was_resumed) < 0 || login(c, user) < 0 ||
-            command(c, "STAT", "STAT", line, sizeof line) < 0 || quit(c) < 0) {
+            (save_session(c), command(c, "STAT", "STAT", line, sizeof line) < 0) || quit(c) < 0) {
             count_failure(c);
         } else {
             sessions++;
@@ -339,6 +360,7 @@ static void sessions_client(const char *user) {
         }
         disconnect(c);
     }
+    if (c->saved != NULL) SSL_SESSION_free(c->saved);
     free(c);
     pthread_mutex_lock(&lock);
     total_sessions += sessions;
@@ -404,9 +426,9 @@ static SSL_CTX *client_context(const char *ca, const char *tls_max) {
         else if (strcmp(tls_max, "1.3") == 0) SSL_CTX_set_max_proto_version(ctx, TLS1_3_VERSION);
         else usage("--tls-max takes 1.2 or 1.3");
     }
-    /* Every handshake is a full one: nothing is cached, so nothing can be resumed. */
+    /* No cache: each client keeps its own last session (--resume yes); without it nothing can be resumed. */
     SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
-    SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET);
+    if (!resume_sessions) SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET);
     if (ca == NULL) usage("--ca is needed with --tls");
     if (SSL_CTX_load_verify_locations(ctx, ca, NULL) != 1) usage("cannot load the --ca certificate");
     SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, NULL);
@@ -430,6 +452,10 @@ int main(int argc, char **argv) {
         else if (strcmp(name, "--seconds") == 0) run_seconds = strtod(value, NULL);
         else if (strcmp(name, "--messages") == 0) messages = strtol(value, NULL, 10);
         else if (strcmp(name, "--size") == 0) message_size = strtol(value, NULL, 10);
+        else if (strcmp(name, "--resume") == 0) {
+            if (strcmp(value, "yes") == 0) resume_sessions = 1;
+            else if (strcmp(value, "no") != 0) usage("--resume takes yes or no");
+        }
         else usage("unknown option");
     }
     if (mode == NULL || host == NULL || users == NULL || password == NULL) {

@@ -337,6 +337,36 @@ public final class BenchMain {
                 }
             }
         }
+        if (plainToo && generators.get(0).name().equals("c")) {
+            resumedSessions(generators.get(0), spec);
+        }
+    }
+
+    /**
+     * TLS sessions whose clients resume their previous session, as polling mail clients do: once, with the first
+     * certificate (a resumed handshake does not sign), and with the C generator only (the Java one resumes in its
+     * full-handshake rows already wherever a server allows it).
+     */
+    private void resumedSessions(LoadGenerator generator, FixtureSpec spec) throws InterruptedException {
+        List<String> warmUsers = users(Math.min(16, spec.sessionUsers()), Fixture::sessionUser);
+        everyTarget(r -> generator.sessions(r.address(true), r.clientSide(true).resuming(), warmUsers,
+                options.sessionDuration().dividedBy(2)));
+        for (int clients : SESSION_CLIENTS) {
+            if (clients > spec.sessionUsers()) {
+                continue;
+            }
+            List<String> users = users(clients, Fixture::sessionUser);
+            interleaved(Metric.sessionsResumed(clients), (r, m) -> {
+                double serverBefore = r.serverCpu();
+                SessionLoad.Result result = generator.sessions(r.address(true), r.clientSide(true).resuming(), users,
+                        options.sessionDuration());
+                m.add(result.perSecond());
+                m.cpu(result.generatorCpuSeconds() / result.seconds(),
+                        (r.serverCpu() - serverBefore) / result.seconds());
+                m.tally("TLS sessions resumed", result.resumed(), result.sessions());
+                failures(m, result.failures(), result.sessions() + result.failures().count(), "sessions");
+            });
+        }
     }
 
     private void retr(FixtureSpec spec) throws InterruptedException {
@@ -625,7 +655,8 @@ public final class BenchMain {
                         + "(`PoplarServer cds-training`), as the distribution's launcher `bin/poplar` does"
                 : "none (`--poplar-cds off`): a bare `java -jar`, unlike the distribution's launcher");
         facts.put("TLS", "implicit TLS; fixture certificates " + TlsKey.RSA.label() + " and " + TlsKey.ECDSA.label()
-                + " (self-signed); the C generator offers TLS 1.2 and 1.3 (1.3 is negotiated) and never resumes; "
+                + " (self-signed); the C generator offers TLS 1.2 and 1.3 (1.3 is negotiated) and resumes only in the "
+                + "rows marked resumed, where each client offers the session of its previous connection; "
                 + "the Java generator's protocols: " + (options.clientTlsProtocols().isEmpty()
                 ? "the JDK's default (TLSv1.3 first)" : options.clientTlsProtocols()));
         return facts;

@@ -12,8 +12,9 @@ import java.util.Map;
 
 /**
  * The C generator ({@code src/main/c/pop3-load.c}) run as a child process per load: a thread per connection,
- * blocking sockets, OpenSSL, every TLS handshake a full one (no resumption). It reports its figures and its own
- * CPU time ({@code getrusage}) on standard output.
+ * blocking sockets, OpenSSL, every TLS handshake a full one (no resumption) unless the client side asks each client
+ * to resume its previous session. It reports its figures and its own CPU time ({@code getrusage}) on standard
+ * output.
  */
 final class CLoadGenerator implements LoadGenerator {
 
@@ -41,7 +42,8 @@ final class CLoadGenerator implements LoadGenerator {
 
     @Override
     public String description() {
-        return "C (pop3-load), a thread per connection (blocking sockets, OpenSSL, every TLS handshake a full one)";
+        return "C (pop3-load), a thread per connection (blocking sockets, OpenSSL, every TLS handshake a full one "
+                + "but in the rows marked resumed)";
     }
 
     @Override
@@ -70,6 +72,9 @@ final class CLoadGenerator implements LoadGenerator {
                 "--users", String.join(",", users), "--password", Fixture.PASSWORD));
         if (tls != null) {
             command.addAll(List.of("--tls", "implicit", "--ca", tls.certificate().toString()));
+            if (tls.resume()) {
+                command.addAll(List.of("--resume", "yes"));
+            }
         }
         command.addAll(load);
         return parse(Processes.run(command, workDir, limit));

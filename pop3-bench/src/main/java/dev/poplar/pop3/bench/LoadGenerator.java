@@ -44,16 +44,23 @@ interface LoadGenerator {
      * @param certificate the certificate to trust (PEM), for the C generator
      * @param context     a client context trusting it, shared by every connection of the Java generator (so that
      *                    servers that allow it resume sessions)
+     * @param resume      whether the C generator's clients resume their previous session (TLS 1.3 tickets), as
+     *                    polling mail clients do; without it every handshake is a full one
      */
-    record ClientSide(Path certificate, SSLContext context) {
+    record ClientSide(Path certificate, SSLContext context, boolean resume) {
 
         /**
-         * Trusting exactly the fixture's current certificate.
+         * Trusting exactly the fixture's current certificate; full handshakes.
          *
          * @throws IOException if the certificate cannot be read
          */
         static ClientSide trusting(Fixture fixture) throws IOException {
-            return new ClientSide(fixture.certificate(), ClientTls.trusting(fixture.certificate()));
+            return new ClientSide(fixture.certificate(), ClientTls.trusting(fixture.certificate()), false);
+        }
+
+        /** @return the same, with clients that resume their previous session */
+        ClientSide resuming() {
+            return new ClientSide(certificate, context, true);
         }
     }
 }

@@ -28,6 +28,16 @@ record Metric(String id, String label, String unit, boolean higherIsBetter, bool
     }
 
     /**
+     * Sessions per second over implicit TLS where each client resumes its previous session (TLS 1.3 tickets), as a
+     * mail client polling a mailbox does.
+     */
+    static Metric sessionsResumed(int clients) {
+        return new Metric("sessions.tls-resumed.c" + clients,
+                "sessions/s implicit TLS, resumed, " + clients + " client" + (clients > 1 ? "s" : ""),
+                "sessions/s", true, true);
+    }
+
+    /**
      * The same figure measured with another load generator than the one the run's figures come from: a
      * cross-check, with its own id and label.
      */

@@ -112,6 +112,18 @@ class CLoadGeneratorTest {
         }
 
         @Test
+        void resumesThePreviousSessionWhenAsked() throws IOException {
+            SessionLoad.Result result = generator.sessions(cannedEndpoints.tlsAddress(),
+                    LoadGenerator.ClientSide.trusting(fixture).resuming(), List.of(Fixture.sessionUser(0)),
+                    Duration.ofMillis(300));
+
+            assertThat(result.failures().first()).isNull();
+            assertThat(result.sessions()).isGreaterThan(2);
+            // Every handshake but the client's first one resumes.
+            assertThat(result.resumed()).isEqualTo(result.sessions() - 1);
+        }
+
+        @Test
         void refusesACertificateItDoesNotTrust() throws IOException {
             SessionLoad.Result result = generator.sessions(cannedEndpoints.tlsAddress(),
                     LoadGenerator.ClientSide.trusting(fixture.withKey(TlsKey.ECDSA)), List.of(Fixture.sessionUser(0)),
