@@ -333,8 +333,10 @@ public final class ServerTls implements Supplier<SSLContext>, AutoCloseable {
                 try {
                     contexts = Contexts.openSsl();
                     chosen = TlsProvider.OPENSSL;
-                } catch (IllegalStateException unavailable) {
-                    LOG.info("TLS provider auto runs on the JDK's TLS: {}", unavailable.getMessage());
+                } catch (IllegalStateException | LinkageError unavailable) {
+                    // A LinkageError: Netty is there but incomplete (netty-handler without its tcnative classes).
+                    LOG.info("TLS provider auto runs on the JDK's TLS: {}",
+                            unavailable instanceof LinkageError ? unavailable.toString() : unavailable.getMessage());
                     contexts = Contexts.jdk();
                     chosen = TlsProvider.JDK;
                 }
