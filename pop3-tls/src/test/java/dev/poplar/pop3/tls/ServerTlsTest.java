@@ -92,9 +92,10 @@ class ServerTlsTest {
             }
         }
 
-        @Test
-        void theDefaultParametersAreThePolicy() throws Exception {
-            try (ServerTls tls = serverTls(TlsProvider.JDK)) {
+        @ParameterizedTest
+        @EnumSource(TlsProvider.class)
+        void theDefaultParametersAreThePolicy(TlsProvider provider) throws Exception {
+            try (ServerTls tls = serverTls(provider)) {
                 SSLParameters defaults = tls.sslContext().getDefaultSSLParameters();
                 assertThat(defaults.getProtocols()).containsExactly("TLSv1.3", "TLSv1.2");
                 assertThat(defaults.getUseCipherSuitesOrder()).isTrue();

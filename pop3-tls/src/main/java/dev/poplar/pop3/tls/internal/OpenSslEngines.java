@@ -11,7 +11,6 @@ import java.security.GeneralSecurityException;
 import java.security.KeyManagementException;
 import java.security.KeyStore;
 import java.security.Provider;
-import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.Set;
 import javax.net.ssl.KeyManager;
@@ -76,8 +75,6 @@ final class OpenSslEngines {
      */
     static SSLContext server(KeyManager[] keyManagers, TrustManager[] trustManagers, TlsPolicy policy)
             throws GeneralSecurityException {
-        SSLContext jdk = SSLContext.getInstance("TLS");
-        jdk.init(keyManagers, trustManagers, new SecureRandom());
         SslContextBuilder builder = SslContextBuilder
                 .forServer(new OpenSslCachingX509KeyManagerFactory(new FixedKeyManagerFactory(keyManagers)))
                 .sslProvider(SslProvider.OPENSSL)
@@ -93,7 +90,7 @@ final class OpenSslEngines {
             throw new KeyManagementException("OpenSSL refused the server context: " + e.getMessage(), e);
         }
         LOG.info("Server TLS runs on OpenSSL: {} through Netty's netty-tcnative", OpenSsl.versionString());
-        return PolicySslContext.engines(jdk, (host, port) -> host == null ? netty.newEngine(ByteBufAllocator.DEFAULT)
+        return PolicySslContext.engines((host, port) -> host == null ? netty.newEngine(ByteBufAllocator.DEFAULT)
                 : netty.newEngine(ByteBufAllocator.DEFAULT, host, port), netty.sessionContext(), PROVIDER, policy);
     }
 

@@ -52,19 +52,18 @@ public final class PolicySslContext extends SSLContext {
     }
 
     /**
-     * A context that makes engines only (asking it for a socket factory fails), from an engine factory of its own.
+     * A context that makes engines only, from an engine factory of its own: asking it for a socket factory fails, it
+     * has no client session context, and its default and supported parameters are read from an engine it makes.
      *
-     * @param parameters an initialised context for the default parameters and the client session context
      * @param engines the engine factory
      * @param serverSessions the server session context of those engines
      * @param provider the provider the context reports
      * @param policy the policy to apply
      * @return a context applying the policy to the engines it makes
      */
-    public static SSLContext engines(SSLContext parameters, Engines engines, SSLSessionContext serverSessions,
-            Provider provider, TlsPolicy policy) {
-        return new PolicySslContext(new Spi(parameters, policy, engines, serverSessions), provider,
-                parameters.getProtocol());
+    public static SSLContext engines(Engines engines, SSLSessionContext serverSessions, Provider provider,
+            TlsPolicy policy) {
+        return new PolicySslContext(new Spi(null, policy, engines, serverSessions), provider, "TLS");
     }
 
     private static final class Spi extends SSLContextSpi {
@@ -122,17 +121,21 @@ public final class PolicySslContext extends SSLContext {
 
         @Override
         protected SSLSessionContext engineGetClientSessionContext() {
-            return delegate.getClientSessionContext();
+            return delegate == null ? null : delegate.getClientSessionContext();
         }
 
+        // The policy sets the protocols and suites of both; the rest (client authentication, SNI) comes from the base,
+        // for an engines-only context a fresh engine's.
         @Override
         protected SSLParameters engineGetDefaultSSLParameters() {
-            return policy.parameters(delegate.getDefaultSSLParameters());
+            return policy.parameters(delegate == null ? engines.create(null, -1).getSSLParameters()
+                    : delegate.getDefaultSSLParameters());
         }
 
         @Override
         protected SSLParameters engineGetSupportedSSLParameters() {
-            return policy.parameters(delegate.getSupportedSSLParameters());
+            return policy.parameters(delegate == null ? engines.create(null, -1).getSSLParameters()
+                    : delegate.getSupportedSSLParameters());
         }
     }
 }
