@@ -212,38 +212,29 @@ class ServerConfigTest {
 
     @Nested
     class Options {
+        /** Plain and implicit TLS on free ports, a development CA, the fixture's Maildir and users. */
+        private ServerConfig withTls(String... tlsSettings) throws Exception {
+            List<String> lines = new java.util.ArrayList<>(List.of(
+                    "listeners:",
+                    "  - {name: clear, address: 127.0.0.1, port: 0}",
+                    "  - {name: secure, address: 127.0.0.1, port: 0, implicit_tls: true}",
+                    "tls:",
+                    "  development_ca: {ca_file: ca.pem}"));
+            lines.addAll(List.of(tlsSettings));
+            lines.addAll(List.of("store:", "  maildir: {root: mail}", "auth:", "  users_file: users", ""));
+            return read(String.join("\n", lines));
+        }
+
         @Test
         void withoutAProviderTlsRunsOnTheBundledOpensslWhereItCanServe() throws Exception {
-            ServerConfig config = read(String.join("\n",
-                    "listeners:",
-                    "  - {address: 127.0.0.1, port: 0, implicit_tls: true}",
-                    "tls:",
-                    "  development_ca: {ca_file: ca.pem}",
-                    "store:",
-                    "  maildir: {root: mail}",
-                    "auth:",
-                    "  users_file: users",
-                    ""));
-            try (Standalone server = start(config)) {
+            try (Standalone server = start(withTls())) {
                 assertThat(server.tlsProvider()).contains(TlsProvider.OPENSSL);
             }
         }
 
         @Test
         void tlsOnOpensslServesImplicitTls() throws Exception {
-            ServerConfig config = read(String.join("\n",
-                    "listeners:",
-                    "  - {name: clear, address: 127.0.0.1, port: 0}",
-                    "  - {name: secure, address: 127.0.0.1, port: 0, implicit_tls: true}",
-                    "tls:",
-                    "  development_ca: {ca_file: ca.pem}",
-                    "  provider: openssl",
-                    "store:",
-                    "  maildir: {root: mail}",
-                    "auth:",
-                    "  users_file: users",
-                    ""));
-            try (Standalone server = start(config)) {
+            try (Standalone server = start(withTls("  provider: openssl"))) {
                 javax.net.ssl.SSLContext client = CdsTraining.trusting(server.caFile().get());
                 InetSocketAddress secure = server.server().localAddress(server.secure().get());
                 try (javax.net.ssl.SSLSocket socket = (javax.net.ssl.SSLSocket) client.getSocketFactory()

@@ -4,6 +4,8 @@ import dev.poplar.pop3.spring.boot.PoplarProperties;
 import dev.poplar.pop3.tls.ServerTls;
 import dev.poplar.pop3.tls.TlsException;
 import dev.poplar.pop3.tls.TlsProvider;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 
 /** TLS contexts from PEM files with pop3-tls: loaded only when pop3-tls is on the class path. */
@@ -33,12 +35,15 @@ final class PemFiles {
 
     private static TlsProvider provider(String name) {
         String normalized = name.trim().toUpperCase(Locale.ROOT).replace('-', '_');
+        List<String> names = new ArrayList<>();
         for (TlsProvider provider : TlsProvider.values()) {
             if (provider.name().equals(normalized)) {
                 return provider;
             }
+            names.add(provider.name().toLowerCase(Locale.ROOT).replace('_', '-'));
         }
-        throw new IllegalStateException("poplar.tls.provider must be jdk, bouncy-castle, openssl or auto, not \"" + name
-                + "\"");
+        String last = names.remove(names.size() - 1);
+        throw new IllegalStateException("poplar.tls.provider must be " + String.join(", ", names) + " or " + last
+                + ", not \"" + name + "\"");
     }
 }
