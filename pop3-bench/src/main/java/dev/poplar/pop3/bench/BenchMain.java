@@ -18,6 +18,7 @@ import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.HashSet;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.IntFunction;
 import java.util.stream.IntStream;
 
 /**
@@ -313,57 +314,38 @@ public final class BenchMain {
         for (boolean tls : plainToo ? List.of(false, true) : List.of(true)) {
             TlsKey key = tls ? fixture.key() : null;
             for (LoadGenerator generator : generators) {
-                List<String> warmUsers = users(Math.min(16, spec.sessionUsers()), Fixture::sessionUser);
-                everyTarget(r -> generator.sessions(r.address(tls), r.clientSide(tls), warmUsers,
-                        options.sessionDuration().dividedBy(2)));
-                for (int clients : SESSION_CLIENTS) {
-                    if (clients > spec.sessionUsers()) {
-                        continue;
-                    }
-                    Metric metric = primary(generator, Metric.sessions(key, clients));
-                    List<String> users = users(clients, Fixture::sessionUser);
-                    interleaved(metric, (r, m) -> {
-                        double serverBefore = r.serverCpu();
-                        SessionLoad.Result result = generator.sessions(r.address(tls), r.clientSide(tls), users,
-                                options.sessionDuration());
-                        m.add(result.perSecond());
-                        m.cpu(result.generatorCpuSeconds() / result.seconds(),
-                                (r.serverCpu() - serverBefore) / result.seconds());
-                        if (tls) {
-                            m.tally("TLS sessions resumed", result.resumed(), result.sessions());
-                        }
-                        failures(m, result.failures(), result.sessions() + result.failures().count(), "sessions");
-                    });
-                }
+                sessionRows(generator, spec, tls, false, clients -> primary(generator, Metric.sessions(key, clients)));
             }
         }
+        // TLS sessions whose clients resume their previous session, as polling mail clients do: once, with the first
+        // certificate (a resumed handshake does not sign), and with the C generator only (the Java one resumes in
+        // its full-handshake rows already wherever a server allows it).
         if (plainToo && generators.get(0).name().equals("c")) {
-            resumedSessions(generators.get(0), spec);
+            sessionRows(generators.get(0), spec, true, true, Metric::sessionsResumed);
         }
     }
 
-    /**
-     * TLS sessions whose clients resume their previous session, as polling mail clients do: once, with the first
-     * certificate (a resumed handshake does not sign), and with the C generator only (the Java one resumes in its
-     * full-handshake rows already wherever a server allows it).
-     */
-    private void resumedSessions(LoadGenerator generator, FixtureSpec spec) throws InterruptedException {
+    /** A warm-up, then one row of sessions per number of clients. */
+    private void sessionRows(LoadGenerator generator, FixtureSpec spec, boolean tls, boolean resume,
+                             IntFunction<Metric> row) throws InterruptedException {
         List<String> warmUsers = users(Math.min(16, spec.sessionUsers()), Fixture::sessionUser);
-        everyTarget(r -> generator.sessions(r.address(true), r.clientSide(true).resuming(), warmUsers,
+        everyTarget(r -> generator.sessions(r.address(tls), r.clientSide(tls, resume), warmUsers,
                 options.sessionDuration().dividedBy(2)));
         for (int clients : SESSION_CLIENTS) {
             if (clients > spec.sessionUsers()) {
                 continue;
             }
             List<String> users = users(clients, Fixture::sessionUser);
-            interleaved(Metric.sessionsResumed(clients), (r, m) -> {
+            interleaved(row.apply(clients), (r, m) -> {
                 double serverBefore = r.serverCpu();
-                SessionLoad.Result result = generator.sessions(r.address(true), r.clientSide(true).resuming(), users,
+                SessionLoad.Result result = generator.sessions(r.address(tls), r.clientSide(tls, resume), users,
                         options.sessionDuration());
                 m.add(result.perSecond());
                 m.cpu(result.generatorCpuSeconds() / result.seconds(),
                         (r.serverCpu() - serverBefore) / result.seconds());
-                m.tally("TLS sessions resumed", result.resumed(), result.sessions());
+                if (tls) {
+                    m.tally("TLS sessions resumed", result.resumed(), result.sessions());
+                }
                 failures(m, result.failures(), result.sessions() + result.failures().count(), "sessions");
             });
         }
@@ -607,6 +589,11 @@ public final class BenchMain {
 
         LoadGenerator.ClientSide clientSide(boolean implicitTls) {
             return implicitTls ? tls : null;
+        }
+
+        /** The same, with clients that resume their previous session if {@code resume}. */
+        LoadGenerator.ClientSide clientSide(boolean implicitTls, boolean resume) {
+            return implicitTls && resume ? tls.resuming() : clientSide(implicitTls);
         }
 
         /** CPU seconds the server's process tree has used so far. */
