@@ -90,14 +90,23 @@ public record LockState(Map<String, String> fields, FileTime modified, Object fi
                 throw new RefusedFileException(file.toString(), "is " + Directory.kind(attributes, file)
                         + ", not a lock file; it is left alone");
             }
-            ByteBuffer buffer = ByteBuffer.allocate(MAX_LOCK_FILE);
+            // Sized by the lstat (a lock file is about 100 octets; this runs at every release), one octet more to see
+            // whether the file grew since, and grown up to the limit if it did.
+            ByteBuffer buffer = ByteBuffer.allocate((int) Math.min(MAX_LOCK_FILE, attributes.size() + 1));
             OpenGuard.Opening<FileChannel> opening = () -> FileChannel.open(file, StandardOpenOption.READ,
                     LinkOption.NOFOLLOW_LINKS);
             try (FileChannel channel = guard == null ? opening.open() : guard.open(file, file.getParent(), opening)) {
-                int n;
-                do {
-                    n = channel.read(buffer);
-                } while (n >= 0 && buffer.hasRemaining());
+                while (true) {
+                    if (!buffer.hasRemaining()) {
+                        if (buffer.capacity() == MAX_LOCK_FILE) {
+                            break;
+                        }
+                        buffer = ByteBuffer.allocate(MAX_LOCK_FILE).put(buffer.flip());
+                    }
+                    if (channel.read(buffer) < 0) {
+                        break;
+                    }
+                }
             }
             String text = new String(buffer.array(), 0, buffer.position(), StandardCharsets.UTF_8);
             Map<String, String> fields = new LinkedHashMap<>();
