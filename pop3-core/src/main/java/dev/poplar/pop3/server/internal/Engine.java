@@ -39,6 +39,15 @@ import java.util.function.Supplier;
 public final class Engine {
 
     private static final Logger LOG = LoggerFactory.getLogger(Engine.class);
+
+    /**
+     * The first read buffer of a plain connection: a POP3 command line (at most 255 octets with its CRLF, RFC 2449
+     * section 4) fits, where MINA's default of 2,048 octets (allocated for every read, halved after each small one)
+     * made a short session allocate about 4 KiB of read buffers; a client that sends more gets buffers that double.
+     * Implicit TLS keeps the default, which holds a whole ClientHello.
+     */
+    private static final int PLAIN_READ_BUFFER = 256;
+
     private static final Duration STOP_WAIT = Duration.ofSeconds(5);
 
     private enum Phase { NEW, RUNNING, CLOSING, CLOSED }
@@ -95,6 +104,9 @@ public final class Engine {
                     acceptor.setReuseAddress(true);
                     acceptor.setCloseOnDeactivation(false);
                     acceptor.getSessionConfig().setTcpNoDelay(true);
+                    if (!listener.implicitTls()) {
+                        acceptor.getSessionConfig().setReadBufferSize(PLAIN_READ_BUFFER);
+                    }
                     applySocketOptions(acceptor);
                     acceptor.setHandler(new ConnectionHandler(services, listener, admission));
                     try {

@@ -5,6 +5,7 @@ import dev.poplar.pop3.store.MessageContent;
 import dev.poplar.pop3.store.MessageInfo;
 import dev.poplar.pop3.store.StoreException;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Iterator;
 import java.util.List;
 
@@ -19,6 +20,15 @@ public sealed interface Reply {
     String statusLine();
 
     /**
+     * The status line as sent: its octets in UTF-8 with the CRLF.
+     *
+     * @return a new array, which the caller owns
+     */
+    default byte[] statusLineOctets() {
+        return (statusLine() + "\r\n").getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
      * A single-line reply.
      *
      * @param ok positive or negative
@@ -28,14 +38,25 @@ public sealed interface Reply {
     record Status(boolean ok, ResponseCode code, String text) implements Reply {
         @Override
         public String statusLine() {
-            StringBuilder line = new StringBuilder(ok ? "+OK" : "-ERR");
+            return line(0).toString();
+        }
+
+        @Override
+        public byte[] statusLineOctets() {
+            return line(2).append("\r\n").toString().getBytes(StandardCharsets.UTF_8);
+        }
+
+        /** The status line in a builder sized for it and {@code spare} more characters. */
+        private StringBuilder line(int spare) {
+            int length = 4 + (code == null ? 0 : code.code().length() + 3) + 1 + text.length() + spare;
+            StringBuilder line = new StringBuilder(length).append(ok ? "+OK" : "-ERR");
             if (code != null) {
                 line.append(" [").append(code.code()).append(']');
             }
             if (!text.isEmpty()) {
                 line.append(' ').append(text);
             }
-            return line.toString();
+            return line;
         }
     }
 

@@ -19,6 +19,8 @@ final class Output {
 
     private final IoSession io;
     private final Metrics metrics;
+    /** The first line queued in this turn, not yet copied: most turns write one line, which goes out as it is. */
+    private byte[] firstLine;
     private IoBuffer pendingLines;
     private boolean awaitingDrain;
 
@@ -41,11 +43,17 @@ final class Output {
     /**
      * Queues a short line to go out with the others written in this turn of the I/O thread.
      *
-     * @param line the octets, CRLF included
+     * @param line the octets, CRLF included; the caller gives them up (they may be sent as they are)
      */
     void writeLine(byte[] line) {
+        if (firstLine == null && pendingLines == null) {
+            firstLine = line;
+            return;
+        }
         if (pendingLines == null) {
-            pendingLines = IoBuffer.allocate(Math.max(256, line.length)).setAutoExpand(true);
+            pendingLines = IoBuffer.allocate(Math.max(256, firstLine.length + line.length)).setAutoExpand(true);
+            pendingLines.put(firstLine);
+            firstLine = null;
         }
         pendingLines.put(line);
         if (pendingLines.position() >= PENDING_LINES_OCTETS) {
@@ -55,7 +63,11 @@ final class Output {
 
     /** Writes the queued lines. Called before any other write and at the end of every turn of the I/O thread. */
     void flush() {
-        if (pendingLines != null) {
+        if (firstLine != null) {
+            IoBuffer line = IoBuffer.wrap(firstLine);
+            firstLine = null;
+            io.write(line);
+        } else if (pendingLines != null) {
             IoBuffer lines = pendingLines.flip();
             pendingLines = null;
             io.write(lines);

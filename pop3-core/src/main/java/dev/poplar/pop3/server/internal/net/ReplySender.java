@@ -78,7 +78,7 @@ final class ReplySender {
         } else if (reply instanceof Reply.Verbatim verbatim && verbatim.multiLine()) {
             stream(ReplyStream.lines(verbatim.statusLine(), verbatim.lines().iterator()));
         } else if (shape == null) {
-            connection.writeLine((reply.statusLine() + "\r\n").getBytes(StandardCharsets.UTF_8));
+            connection.writeLine(reply.statusLineOctets());
             finished = true;
             done.sent();
         } else {

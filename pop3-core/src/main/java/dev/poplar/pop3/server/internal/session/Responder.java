@@ -157,7 +157,7 @@ final class Responder {
                 if (reply instanceof Reply.Content content && content.bodyLines() < 0) {
                     retrieved.accept(content);
                 }
-                replied(reply.statusLine(), logged, start);
+                replied(reply, logged, start);
             }
 
             @Override
@@ -172,14 +172,14 @@ final class Responder {
         });
     }
 
-    private void replied(String statusLine, String logged, long start) {
+    private void replied(Reply reply, String logged, long start) {
         if (logged != null) {
             if (events.enabled()) {
-                events.emit(new Pop3Event.CommandCompleted(client.get(), logged, statusLine,
+                events.emit(new Pop3Event.CommandCompleted(client.get(), logged, reply.statusLine(),
                         Duration.ofNanos(System.nanoTime() - start)));
             }
             if (LOG.isDebugEnabled()) {
-                LOG.debug("{} -> {}", LogSafe.text(logged), statusLine);
+                LOG.debug("{} -> {}", LogSafe.text(logged), reply.statusLine());
             }
         }
         if (startTls) {
