@@ -10,4 +10,6 @@ module dev.poplar.pop3.server {
 
     exports dev.poplar.pop3.server;
     exports dev.poplar.pop3.server.internal.hook to dev.poplar.pop3.testkit;
+    // MINA's processor pool instantiates the I/O processor reflectively.
+    exports dev.poplar.pop3.server.internal.net to mina.core;
 }

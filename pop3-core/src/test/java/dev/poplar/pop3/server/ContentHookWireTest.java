@@ -190,7 +190,7 @@ class ContentHookWireTest {
     void aHookThatMayBlockRunsOnAWorkerAndOneThatMayNotOnTheNetworkThread() throws IOException {
         store.add("alice", PLAIN);
         assertThat(decidingThread(true)).contains("worker");
-        assertThat(decidingThread(false)).startsWith("NioProcessor");
+        assertThat(decidingThread(false)).startsWith("IoThreadProcessor");
     }
 
     private String decidingThread(boolean mayBlock) throws IOException {

@@ -6,12 +6,12 @@ import dev.poplar.pop3.server.Pop3Metrics;
 import dev.poplar.pop3.server.internal.net.Bandwidth;
 import dev.poplar.pop3.server.internal.net.ConnectionHandler;
 import dev.poplar.pop3.server.internal.net.ConnectionServices;
+import dev.poplar.pop3.server.internal.net.IoThreadProcessor;
 import dev.poplar.pop3.server.internal.session.Expiry;
 import dev.poplar.pop3.server.internal.session.SessionServices;
 import dev.poplar.pop3.store.StoreException;
 import org.apache.mina.core.service.SimpleIoProcessorPool;
 import org.apache.mina.transport.socket.SocketSessionConfig;
-import org.apache.mina.transport.socket.nio.NioProcessor;
 import org.apache.mina.transport.socket.nio.NioSession;
 import org.apache.mina.transport.socket.nio.NioSocketAcceptor;
 import org.slf4j.Logger;
@@ -94,7 +94,7 @@ public final class Engine {
             worker.allowCoreThreadTimeOut(true);
             timer = new ScheduledThreadPoolExecutor(1, threads("timer"));
             timer.setRemoveOnCancelPolicy(true);
-            processor = new SimpleIoProcessorPool<>(NioProcessor.class, config.ioThreads());
+            processor = new SimpleIoProcessorPool<>(IoThreadProcessor.class, config.ioThreads());
             ConnectionServices services = connectionServices();
             List<InetSocketAddress> addresses = new ArrayList<>();
             try {

@@ -1,0 +1,71 @@
+package dev.poplar.pop3.server.internal.net;
+
+import org.apache.mina.transport.socket.nio.NioProcessor;
+
+import java.util.concurrent.Executor;
+
+/**
+ * MINA's NIO processor, without waking its own selector.
+ *
+ * <p>MINA wakes a processor's selector whenever a session gets work (a write to flush, a session to remove), from
+ * whichever thread: a write made by the I/O thread itself, which is most of them (every reply to a command), costs an
+ * {@code eventfd} write, and the next {@code select} returns at once only to read it back. Here a wake-up asked for on
+ * the processor's own thread is remembered instead, and the next {@code select} does not wait ({@code selectNow}): the
+ * loop then handles the work in its next turn, as it would have after the wake-up, without the two system calls. A
+ * wake-up from any other thread (a worker handing a result back, the acceptor adding a session) is MINA's.
+ *
+ * <p>Public only because MINA's processor pool instantiates it reflectively.
+ */
+public final class IoThreadProcessor extends NioProcessor {
+
+    /** The thread running this processor's loop, or {@code null} between loops. */
+    private volatile Thread ioThread;
+    /** Whether the loop's thread asked for a wake-up since its last {@code select}. */
+    private volatile boolean wakeupPending;
+
+    /**
+     * Creates a processor; MINA's pool calls this.
+     *
+     * @param executor runs the processor's loop
+     */
+    public IoThreadProcessor(Executor executor) {
+        super(executor);
+    }
+
+    @Override
+    protected int select(long timeout) throws Exception {
+        ioThread = Thread.currentThread();
+        if (wakeupPending) {
+            wakeupPending = false;
+            selectorLock.readLock().lock();
+            try {
+                return selector.selectNow();
+            } finally {
+                selectorLock.readLock().unlock();
+            }
+        }
+        return super.select(timeout);
+    }
+
+    @Override
+    protected void wakeup() {
+        if (Thread.currentThread() == ioThread) {
+            // MINA's spinning-selector check counts a select that returns nothing as spurious unless this is set.
+            wakeupCalled.set(true);
+            wakeupPending = true;
+            return;
+        }
+        super.wakeup();
+    }
+
+    @Override
+    protected boolean isSelectorEmpty() {
+        boolean empty = super.isSelectorEmpty();
+        if (empty) {
+            // The loop may end here and its thread go back to the pool (and run another processor's loop), after
+            // which a wake-up from that thread must be a real one.
+            ioThread = null;
+        }
+        return empty;
+    }
+}
