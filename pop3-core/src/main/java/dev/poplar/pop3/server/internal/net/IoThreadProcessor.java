@@ -5,7 +5,7 @@ import org.apache.mina.transport.socket.nio.NioProcessor;
 import java.util.concurrent.Executor;
 
 /**
- * MINA's NIO processor, without waking its own selector.
+ * MINA's NIO processor, without waking its own selector, and with a loop that lasts as long as the processor.
  *
  * <p>MINA wakes a processor's selector whenever a session gets work (a write to flush, a session to remove), from
  * whichever thread: a write made by the I/O thread itself, which is most of them (every reply to a command), costs an
@@ -13,6 +13,11 @@ import java.util.concurrent.Executor;
  * the processor's own thread is remembered instead, and the next {@code select} does not wait ({@code selectNow}): the
  * loop then handles the work in its next turn, as it would have after the wake-up, without the two system calls. A
  * wake-up from any other thread (a worker handing a result back, the acceptor adding a session) is MINA's.
+ *
+ * <p>MINA ends a processor's loop whenever its last session closes and starts it again on a pooled thread for the next
+ * one: with one client connecting at a time, every connection paid a hand-off from the acceptor to a pool thread and
+ * two thread renames. Here the loop goes on (a {@code select} with MINA's one-second timeout when there is nothing to
+ * do) until the processor is disposed.
  *
  * <p>Public only because MINA's processor pool instantiates it reflectively.
  */
@@ -56,6 +61,13 @@ public final class IoThreadProcessor extends NioProcessor {
             return;
         }
         super.wakeup();
+    }
+
+    @Override
+    protected int allSessionsCount() {
+        // The loop ends when this is 0; only disposal may end it.
+        int sessions = super.allSessionsCount();
+        return sessions == 0 && !isDisposing() ? 1 : sessions;
     }
 
     @Override

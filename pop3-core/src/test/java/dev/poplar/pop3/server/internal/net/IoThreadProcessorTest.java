@@ -16,15 +16,17 @@ import java.io.InputStreamReader;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 /**
- * The processor skips the selector wake-ups its own thread asks for; work queued by that thread at any stage of the
- * loop must still go out at once, not after the next one-second {@code select}.
+ * The processor skips the selector wake-ups its own thread asks for (work queued by that thread at any stage of the
+ * loop must still go out at once, not after the next one-second {@code select}), and its loop lasts until disposal.
  */
 class IoThreadProcessorTest {
 
@@ -90,9 +92,9 @@ class IoThreadProcessorTest {
         }
     }
 
-    /** The loop ends with its last session and starts again, perhaps on another thread, for the next one. */
+    /** Connections one after another, the processor idle in between, are each served at once. */
     @Test
-    void aLoopStartedAgainForTheNextConnectionServesItAtOnce() throws Exception {
+    void connectionsOneAfterAnotherAreEachServedAtOnce() throws Exception {
         InetSocketAddress address = start(new IoHandlerAdapter() {
             @Override
             public void sessionOpened(IoSession session) {
@@ -119,6 +121,37 @@ class IoThreadProcessorTest {
             assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(PROMPT_MILLIS);
             awaitNoSessions();
         }
+    }
+
+    /** MINA ends the loop with the last session (its pool thread gets its own name back); this one keeps it. */
+    @Test
+    void theLoopOutlivesItsLastSessionAndEndsWhenDisposed() throws Exception {
+        CompletableFuture<Thread> ioThread = new CompletableFuture<>();
+        InetSocketAddress address = start(new IoHandlerAdapter() {
+            @Override
+            public void sessionOpened(IoSession session) {
+                ioThread.complete(Thread.currentThread());
+                session.closeNow();
+            }
+        });
+        try (Socket client = new Socket(address.getAddress(), address.getPort())) {
+            client.setSoTimeout(10_000);
+            assertThat(client.getInputStream().read()).isEqualTo(-1);
+        }
+        awaitNoSessions();
+        Thread.sleep(100);
+
+        Thread thread = ioThread.get(1, TimeUnit.SECONDS);
+        assertThat(thread.isAlive()).isTrue();
+        assertThat(thread.getName()).startsWith(IoThreadProcessor.class.getSimpleName());
+
+        acceptor.dispose(true);
+        assertTimeoutPreemptively(Duration.ofSeconds(10), () -> pool.dispose());
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (thread.getName().startsWith(IoThreadProcessor.class.getSimpleName()) && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertThat(thread.getName()).doesNotStartWith(IoThreadProcessor.class.getSimpleName());
     }
 
     private InetSocketAddress start(IoHandlerAdapter handler) throws IOException {
