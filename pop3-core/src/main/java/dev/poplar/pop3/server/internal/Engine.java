@@ -94,6 +94,9 @@ public final class Engine {
             worker.allowCoreThreadTimeOut(true);
             timer = new ScheduledThreadPoolExecutor(1, threads("timer"));
             timer.setRemoveOnCancelPolicy(true);
+            // A deadline that becomes the head of the timer's queue wakes the timer thread to wait for it instead; with
+            // this tick at the head, a session's deadlines (a minute away by default) go in without waking anyone.
+            timer.scheduleWithFixedDelay(() -> { }, 1, 1, TimeUnit.SECONDS);
             processor = new SimpleIoProcessorPool<>(IoThreadProcessor.class, config.ioThreads());
             ConnectionServices services = connectionServices();
             List<InetSocketAddress> addresses = new ArrayList<>();
