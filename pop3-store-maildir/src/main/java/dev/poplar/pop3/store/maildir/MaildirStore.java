@@ -55,8 +55,8 @@ import java.util.Set;
  * trusted (the file system's clock may not have ticked) and is read again at the next open.
  *
  * <p><b>Lock.</b> {@link #open(String)} takes an exclusive lock that holds across threads, processes and hosts: the
- * file {@code poplar.lock} in the Maildir, created atomically (a hard link to a file written beforehand) and naming its
- * owner (host, process id, a unique id). While a maildrop is open, a daemon thread of this store refreshes its lock's
+ * file {@code poplar.lock} in the Maildir, created exclusively ({@code O_EXCL}, which NFS supports since version 3)
+ * and naming its owner (host, process id, a unique id). While a maildrop is open, a daemon thread of this store refreshes its lock's
  * modification time every {@link Builder#lockHeartbeat(Duration)}. A second session gets
  * {@link StoreException.Kind#IN_USE}, from this store, another store, another process or another host. A lock is
  * stale, and taken over, when its owner process on this host has ended, or when it has had no heartbeat for
