@@ -150,6 +150,17 @@ class ProtocolSessionTest {
             assertThat(session.closedWith).isNull();
         }
 
+        /** An idle logged-in session would otherwise hold a timer entry (and itself) until the deadline passed. */
+        @Test
+        void aLoginLetsGoOfTheLoginDeadline() {
+            SessionHarness session = SessionHarness.of(server());
+            assertThat(session.delaysWaiting()).isEqualTo(1);
+
+            session.send("USER alice", "PASS s3cret");
+
+            assertThat(session.delaysWaiting()).isZero();
+        }
+
         @Test
         void aLockedMailboxIsInUse() throws Exception {
             try (var held = store.open("alice")) {

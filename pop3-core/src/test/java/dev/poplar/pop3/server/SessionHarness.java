@@ -180,6 +180,15 @@ final class SessionHarness implements Transport {
     }
 
     /**
+     * The delayed tasks of this session still waiting on the server's clock.
+     *
+     * @return how many
+     */
+    long delaysWaiting() {
+        return server.timers.stream().filter(timer -> timer.owner() == this).count();
+    }
+
+    /**
      * Lets time pass: runs the delayed tasks that fall due.
      *
      * @param time how long
@@ -287,12 +296,14 @@ final class SessionHarness implements Transport {
     }
 
     @Override
-    public void later(Duration delay, Runnable task) {
-        server.timers.add(new Timer(server.nowMillis + delay.toMillis(), () -> {
+    public Runnable later(Duration delay, Runnable task) {
+        Timer timer = new Timer(server.nowMillis + delay.toMillis(), () -> {
             if (closedWith == null) {
                 task.run();
             }
-        }, this));
+        }, this);
+        server.timers.add(timer);
+        return () -> server.timers.remove(timer);
     }
 
     @Override

@@ -1,9 +1,6 @@
 package dev.poplar.pop3.server.internal.codec;
 
 import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CharsetDecoder;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
@@ -18,9 +15,6 @@ public final class LineDecoder {
 
     private final int maxOctets;
     private byte[] buffer;
-    private final CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
-            .onMalformedInput(CodingErrorAction.REPLACE)
-            .onUnmappableCharacter(CodingErrorAction.REPLACE);
     private int length;
     private int discarded;
 
@@ -106,10 +100,7 @@ public final class LineDecoder {
         if (ascii) {
             return new String(buffer, 0, end, StandardCharsets.ISO_8859_1);
         }
-        try {
-            return utf8.reset().decode(ByteBuffer.wrap(buffer, 0, end)).toString();
-        } catch (CharacterCodingException e) {
-            throw new IllegalStateException("a replacing decoder cannot fail", e);
-        }
+        // Malformed sequences become U+FFFD, as a replacing decoder would make them, without a decoder per connection.
+        return new String(buffer, 0, end, StandardCharsets.UTF_8);
     }
 }

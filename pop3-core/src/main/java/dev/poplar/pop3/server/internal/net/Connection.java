@@ -268,15 +268,19 @@ public final class Connection implements Transport {
     @Override
     public void send(Reply reply, Sent done) {
         // A reply may finish later, from a write's completion: the session is then ready and the input waits.
+        // The finished sender is let go of first (an idle session would otherwise keep its last reply), before done
+        // may start the next reply.
         Sent thenPump = new Sent() {
             @Override
             public void sent() {
+                sending = null;
                 done.sent();
                 pump();
             }
 
             @Override
             public void failed(Exception cause, boolean started) {
+                sending = null;
                 done.failed(cause, started);
                 pump();
             }
@@ -337,8 +341,8 @@ public final class Connection implements Transport {
     }
 
     @Override
-    public void later(Duration delay, Runnable task) {
-        thread.later(delay, task);
+    public Runnable later(Duration delay, Runnable task) {
+        return thread.later(delay, task);
     }
 
     @Override

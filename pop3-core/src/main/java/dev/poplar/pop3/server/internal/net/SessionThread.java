@@ -7,10 +7,9 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionStage;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
@@ -35,13 +34,18 @@ final class SessionThread {
     static final String MDC_KEY = "pop3.session";
 
     private static final Logger LOG = LoggerFactory.getLogger(SessionThread.class);
+    private static final Runnable NOTHING = () -> { };
+    private static final Delayed[] NONE = new Delayed[0];
 
     private final String id;
     private final Executor worker;
     private final ScheduledExecutorService timer;
     private final HandBack handBack;
-    /** Delays scheduled and not yet run; the timer thread removes the ones it runs. */
-    private final Set<Delayed> pending = ConcurrentHashMap.newKeySet();
+    /**
+     * Delays scheduled and not yet run; the timer thread removes the ones it runs. A session has a few at most (none,
+     * once logged in and idle): an array replaced on each change, guarded by this object.
+     */
+    private Delayed[] pending = NONE;
     private volatile boolean closed;
 
     /**
@@ -83,10 +87,14 @@ final class SessionThread {
     void close() {
         closed = true;
         handBack.close();
-        for (Delayed delayed : pending) {
+        Delayed[] waiting;
+        synchronized (this) {
+            waiting = pending;
+            pending = NONE;
+        }
+        for (Delayed delayed : waiting) {
             delayed.cancel();
         }
-        pending.clear();
     }
 
     <T> void call(boolean mayBlock, Callable<T> call, BiConsumer<T, Exception> then, Consumer<T> orphan) {
@@ -126,11 +134,14 @@ final class SessionThread {
         }
     }
 
-    void later(Duration delay, Runnable task) {
+    /** @return cancels the delay (nothing if it was never scheduled) */
+    Runnable later(Duration delay, Runnable task) {
         try {
-            schedule(() -> handBack.post(task, () -> { }), delay);
+            Delayed delayed = schedule(() -> handBack.post(task, () -> { }), delay);
+            return delayed == null ? NOTHING : delayed::cancel;
         } catch (RejectedExecutionException e) {
             LOG.debug("server stopping: a delayed task of {} will not run", id);
+            return NOTHING;
         }
     }
 
@@ -168,14 +179,36 @@ final class SessionThread {
             return null;
         }
         Delayed delayed = new Delayed(task);
-        pending.add(delayed);
+        track(delayed);
         try {
             delayed.future = timer.schedule(delayed, delay.toMillis(), TimeUnit.MILLISECONDS);
         } catch (RejectedExecutionException e) {
-            pending.remove(delayed);
+            untrack(delayed);
             throw e;
         }
         return delayed;
+    }
+
+    private synchronized void track(Delayed delayed) {
+        Delayed[] more = Arrays.copyOf(pending, pending.length + 1);
+        more[pending.length] = delayed;
+        pending = more;
+    }
+
+    private synchronized void untrack(Delayed delayed) {
+        for (int i = 0; i < pending.length; i++) {
+            if (pending[i] == delayed) {
+                if (pending.length == 1) {
+                    pending = NONE;
+                } else {
+                    Delayed[] fewer = new Delayed[pending.length - 1];
+                    System.arraycopy(pending, 0, fewer, 0, i);
+                    System.arraycopy(pending, i + 1, fewer, i, pending.length - i - 1);
+                    pending = fewer;
+                }
+                return;
+            }
+        }
     }
 
     /** A task on the timer that forgets itself when it runs. */
@@ -189,12 +222,12 @@ final class SessionThread {
 
         @Override
         public void run() {
-            pending.remove(this);
+            untrack(this);
             task.run();
         }
 
         void cancel() {
-            pending.remove(this);
+            untrack(this);
             Future<?> scheduled = future;
             if (scheduled != null) {
                 scheduled.cancel(false);

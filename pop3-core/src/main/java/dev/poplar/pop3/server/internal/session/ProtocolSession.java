@@ -62,6 +62,8 @@ public final class ProtocolSession implements SessionContext {
     private SaslExchange sasl;
     private String saslMechanism;
     private byte[] channelBinding;
+    /** Drops the login deadline once logged in: a timer entry per idle session would otherwise wait out its minute. */
+    private Runnable cancelLoginDeadline;
 
     /**
      * Creates the session of a new connection.
@@ -93,7 +95,7 @@ public final class ProtocolSession implements SessionContext {
      */
     public void start(Reply greeting) {
         transport.idleTimeout(config.limits().authorizationTimeout());
-        transport.later(config.limits().loginTimeout(), this::loginDeadline);
+        cancelLoginDeadline = transport.later(config.limits().loginTimeout(), this::loginDeadline);
         services.events().emit(new Pop3Event.ConnectionOpened(client));
         responder.send(greeting != null ? greeting : Replies.greeting(config.serverName(), apopTimestamp), null,
                 System.nanoTime());
@@ -231,6 +233,10 @@ public final class ProtocolSession implements SessionContext {
     void enter(MaildropView view, String user, String mechanism) {
         mail = new SessionMaildrop(services, transport, view, stats, this::client);
         state = State.TRANSACTION;
+        if (cancelLoginDeadline != null) {
+            cancelLoginDeadline.run();
+            cancelLoginDeadline = null;
+        }
         username = user;
         if (!user.isEmpty()) {
             services.throttle().succeeded(user);

@@ -61,8 +61,9 @@ public interface Transport {
      *
      * @param delay how long to wait
      * @param task the task
+     * @return cancels the task if it has not run yet (and lets go of it); idempotent, callable on the session thread
      */
-    void later(Duration delay, Runnable task);
+    Runnable later(Duration delay, Runnable task);
 
     /**
      * Runs a task on the session thread when a stage completes or the time is up, whichever comes first.
