@@ -500,6 +500,24 @@ class MaildirStoreTest {
             }
         }
 
+        /** Mail left on the server: retrieving changes neither new/ nor cur/, so the next login needs no listing. */
+        @Test
+        void aSessionThatOnlyRetrievedKeepsTheCachedListing() throws Exception {
+            String first = alice.deliver("one\n");
+            alice.ageDirectories();
+            FileTime aged = Files.getLastModifiedTime(alice.resolve("new"));
+            try (Maildrop maildrop = store.open("alice")) {
+                maildrop.content(maildrop.messages().get(0)).close();
+                assertThat(maildrop.update(Set.of(), Set.of(maildrop.messages().get(0))).isComplete()).isTrue();
+            }
+            alice.deliver("sneaked in\n");
+            alice.setDirectoryTimes(aged);
+
+            try (Maildrop maildrop = store.open("alice")) {
+                assertThat(uids(maildrop)).as("the cached listing").containsExactly(first);
+            }
+        }
+
         @Test
         void aChangedDirectoryIsReadAgain() throws Exception {
             String first = alice.deliver("one\n");

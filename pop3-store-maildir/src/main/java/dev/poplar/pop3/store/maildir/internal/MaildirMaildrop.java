@@ -162,7 +162,11 @@ public final class MaildirMaildrop implements Maildrop {
             }
             return UpdateResult.partial(notRemoved);
         } finally {
-            listings.invalidate(maildir);
+            // Only removals and Seen flags touch new/ and cur/; the retrieval times live beside them. A session that
+            // only read its mail (left on the server) keeps the cached listing for the next login.
+            if (!deleted.isEmpty() || settings.markSeen() && !retrieved.isEmpty()) {
+                listings.invalidate(maildir);
+            }
         }
     }
 
@@ -184,7 +188,9 @@ public final class MaildirMaildrop implements Maildrop {
         try {
             return UpdateResult.partial(removeAll(opened(), expire, Set.of()));
         } finally {
-            listings.invalidate(maildir);
+            if (!expire.isEmpty()) {
+                listings.invalidate(maildir);
+            }
         }
     }
 
