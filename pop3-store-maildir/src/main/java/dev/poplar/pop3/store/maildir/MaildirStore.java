@@ -56,8 +56,8 @@ import java.util.Set;
  *
  * <p><b>Lock.</b> {@link #open(String)} takes an exclusive lock that holds across threads, processes and hosts: the
  * file {@code poplar.lock} in the Maildir, created exclusively ({@code O_EXCL}, which NFS supports since version 3)
- * and naming its owner (host, process id, a unique id). While a maildrop is open, a daemon thread of this store refreshes its lock's
- * modification time every {@link Builder#lockHeartbeat(Duration)}. A second session gets
+ * and naming its owner (host, process id, a unique id). While a maildrop is open, a daemon thread of this store
+ * refreshes its lock's modification time every {@link Builder#lockHeartbeat(Duration)}. A second session gets
  * {@link StoreException.Kind#IN_USE}, from this store, another store, another process or another host. A lock is
  * stale, and taken over, when its owner process on this host has ended, or when it has had no heartbeat for
  * {@link Builder#lockStaleAfter(Duration)}; two contenders breaking the same stale lock cannot both win. A session
@@ -121,7 +121,8 @@ import java.util.Set;
  *
  * <p><b>Threading.</b> Thread-safe. {@link #open(String)} and {@link #deliver(String, InputStream)} block on file system
  * calls; {@link #mayBlock(Operation)} says which operations may block. Close the store after the server has stopped:
- * that stops its two daemon threads (lock heartbeat, open watchdog) and releases any lock still held.
+ * that stops its daemon thread (the open watchdog, which also runs the lock heartbeat) and releases any lock still
+ * held.
  */
 public final class MaildirStore implements MailboxStore, Delivery, AutoCloseable {
 
@@ -258,7 +259,7 @@ public final class MaildirStore implements MailboxStore, Delivery, AutoCloseable
     }
 
     /**
-     * Stops the lock heartbeat thread and releases the locks of maildrops still open (they can then no longer
+     * Stops the store's daemon thread and releases the locks of maildrops still open (they can then no longer
      * delete). Idempotent; never throws.
      */
     @Override
@@ -538,7 +539,8 @@ public final class MaildirStore implements MailboxStore, Delivery, AutoCloseable
         }
 
         /**
-         * Checks the settings, starts the lock heartbeat thread and returns the store.
+         * Checks the settings, starts the store's daemon thread (open watchdog and lock heartbeat) and returns the
+         * store.
          *
          * @return a new store; close it when done
          * @throws IllegalArgumentException naming the setting, if {@code root} does not exist or is not a directory,

@@ -25,8 +25,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
@@ -71,18 +70,20 @@ public final class MaildirLocks implements AutoCloseable {
     private final AtomicLong sequence = new AtomicLong();
     private final Map<Path, Lock> held = new ConcurrentHashMap<>();
     private final boolean lockFiles;
-    private final ScheduledThreadPoolExecutor heartbeat;
+    /** The heartbeat's repetition on the guard's thread, or null without lock files. */
+    private final ScheduledFuture<?> heartbeat;
     private final OpenGuard guard;
 
     /**
-     * Creates the lock manager and starts its heartbeat thread (a daemon).
+     * Creates the lock manager and schedules its heartbeat on the guard's thread.
      *
      * @param host the name of this host as it appears in lock files; hosts sharing a file system need distinct names
      * @param staleAfter how long a lock may go without a heartbeat before others may break it
      * @param heartbeatEvery how often held locks are refreshed; shorter than {@code staleAfter}
-     * @param guard the guard for opening lock files (a user may put a FIFO in their place)
+     * @param guard the guard for opening lock files (a user may put a FIFO in their place), whose thread also runs
+     *     the heartbeat
      * @param lockFiles {@code false} to hold Maildirs in this instance's memory only, without lock files (and without
-     *     the heartbeat thread)
+     *     the heartbeat)
      */
     public MaildirLocks(String host, Duration staleAfter, Duration heartbeatEvery, OpenGuard guard,
                         boolean lockFiles) {
@@ -93,16 +94,7 @@ public final class MaildirLocks implements AutoCloseable {
         byte[] random = new byte[8];
         new SecureRandom().nextBytes(random);
         this.token = HexFormat.of().formatHex(random);
-        this.heartbeat = new ScheduledThreadPoolExecutor(1, task -> {
-            Thread thread = new Thread(task, "poplar-maildir-lock-heartbeat");
-            thread.setDaemon(true);
-            return thread;
-        });
-        heartbeat.setRemoveOnCancelPolicy(true);
-        if (lockFiles) {
-            long period = heartbeatEvery.toNanos();
-            heartbeat.scheduleWithFixedDelay(this::heartbeat, period, period, TimeUnit.NANOSECONDS);
-        }
+        this.heartbeat = lockFiles ? guard.every(heartbeatEvery, this::heartbeat) : null;
     }
 
     /**
@@ -213,7 +205,9 @@ public final class MaildirLocks implements AutoCloseable {
     /** Stops the heartbeat and releases every lock still held. Never throws. */
     @Override
     public void close() {
-        heartbeat.shutdownNow();
+        if (heartbeat != null) {
+            heartbeat.cancel(false);
+        }
         for (Lock each : List.copyOf(held.values())) {
             if (each instanceof Held lock && lock.acquired) {
                 LOG.warn("The lock of {} was still held when the store closed; releasing it", lock.maildir);

@@ -14,6 +14,7 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -54,7 +55,7 @@ public final class OpenGuard implements AutoCloseable {
     public OpenGuard(Duration patience) {
         this.patienceNanos = patience.toNanos();
         this.watcher = new ScheduledThreadPoolExecutor(1, task -> {
-            Thread thread = new Thread(task, "poplar-maildir-open-guard");
+            Thread thread = new Thread(task, "poplar-maildir");
             thread.setDaemon(true);
             return thread;
         });
@@ -202,6 +203,19 @@ public final class OpenGuard implements AutoCloseable {
         } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
             return 0;
         }
+    }
+
+    /**
+     * Runs a task on the guard's thread at a fixed delay, until it is cancelled or the guard closes: the store's lock
+     * heartbeat shares the thread. A long run of the task only delays the guard's next look at waiting opens.
+     *
+     * @param period the delay before the first run and between runs
+     * @param task the task; it must not throw (a run that throws ends the repetition)
+     * @return the repetition, to cancel
+     */
+    public ScheduledFuture<?> every(Duration period, Runnable task) {
+        long nanos = period.toNanos();
+        return watcher.scheduleWithFixedDelay(task, nanos, nanos, TimeUnit.NANOSECONDS);
     }
 
     /** Stops the watching thread. Opens that still wait stay unguarded. */
