@@ -16,7 +16,7 @@ public enum LockScope {
     /**
      * Within this store only: the hold is kept in memory, and no lock file is written, read or heeded. For one server
      * process serving Maildirs on a local disk that no other Poplar process or host serves: each session then saves
-     * the lock file's system calls (about fourteen, among them two changes to the Maildir directory), which is most
+     * the lock file's system calls (about eleven, three of them changes to the Maildir directory), which is most
      * of what opening an unchanged mailbox costs. Every store that serves the same Maildirs must then be this one.
      */
     STORE
