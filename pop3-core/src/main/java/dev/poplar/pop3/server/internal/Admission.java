@@ -17,7 +17,6 @@ import org.slf4j.LoggerFactory;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -139,7 +138,7 @@ final class Admission implements ConnectionHandler.Admission {
         metrics.connectionsRefused.increment();
         if (tell && !listener.implicitTls()) {
             Reply reply = refusal == Reason.ACCESS_DENIED ? Replies.ACCESS_DENIED : Replies.TOO_MANY_CONNECTIONS;
-            io.write(IoBuffer.wrap((reply.statusLine() + "\r\n").getBytes(StandardCharsets.US_ASCII)));
+            io.write(IoBuffer.wrap(reply.statusLineOctets()));
         }
         if (tell) {
             io.closeOnFlush();

@@ -23,7 +23,7 @@ import java.util.concurrent.Executor;
  */
 public final class IoThreadProcessor extends NioProcessor {
 
-    /** The thread running this processor's loop, or {@code null} between loops. */
+    /** The thread running this processor's loop (one for its whole life: the loop ends only at disposal). */
     private volatile Thread ioThread;
     /** Whether the loop's thread asked for a wake-up since its last {@code select}. */
     private volatile boolean wakeupPending;
@@ -68,16 +68,5 @@ public final class IoThreadProcessor extends NioProcessor {
         // The loop ends when this is 0; only disposal may end it.
         int sessions = super.allSessionsCount();
         return sessions == 0 && !isDisposing() ? 1 : sessions;
-    }
-
-    @Override
-    protected boolean isSelectorEmpty() {
-        boolean empty = super.isSelectorEmpty();
-        if (empty) {
-            // The loop may end here and its thread go back to the pool (and run another processor's loop), after
-            // which a wake-up from that thread must be a real one.
-            ioThread = null;
-        }
-        return empty;
     }
 }

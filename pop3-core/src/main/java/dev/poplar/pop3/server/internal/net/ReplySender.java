@@ -136,7 +136,7 @@ final class ReplySender {
         } catch (IOException e) {
             return false;
         }
-        connection.write(IoBuffer.wrap((message.statusLine() + "\r\n").getBytes(StandardCharsets.UTF_8)));
+        connection.write(IoBuffer.wrap(message.statusLineOctets()));
         if (size > 0) {
             connection.write(new DefaultFileRegion(file, position, size));
         }
