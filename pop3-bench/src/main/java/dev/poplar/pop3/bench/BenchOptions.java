@@ -55,8 +55,8 @@ record BenchOptions(boolean smoke, List<String> targets, boolean targetsExplicit
             usage: run.sh [--smoke | --full] [options]
               --smoke                 tiny sizes, one run per load, a few seconds per target (the default)
               --full                  the sizes of the issue, median of 3 runs
-              --targets a,b           of poplar, poplar-local, poplar-openssl, poplar-jdk, poplar-jdbc, dovecot,
-                                      greenmail, james, canned (default: all that can run but the poplar-*
+              --targets a,b           of poplar, poplar-local, poplar-fcntl, poplar-openssl, poplar-jdk,
+                                      poplar-jdbc, dovecot, greenmail, james, canned (default: all that can run but the poplar-*
                                       variants)
               --loads a,b             of sessions, retr, listing, idle, soak, startup (default: all)
               --runs N                measured runs per load (default: 3 full, 1 smoke)

@@ -14,8 +14,8 @@ import java.util.stream.Collectors;
 final class Targets {
 
     /** Every target name, in the order reports show them. */
-    static final List<String> NAMES = List.of("poplar", "poplar-local", "poplar-openssl", "poplar-jdk",
-            "poplar-jdbc", "dovecot", "greenmail", "james", "canned");
+    static final List<String> NAMES = List.of("poplar", "poplar-local", "poplar-fcntl", "poplar-openssl",
+            "poplar-jdk", "poplar-jdbc", "dovecot", "greenmail", "james", "canned");
 
     /** The targets run when {@code --targets} is not given: all but those that need more set-up than the others. */
     static final List<String> DEFAULT = List.of("poplar", "dovecot", "greenmail", "james", "canned");
@@ -32,6 +32,7 @@ final class Targets {
         return switch (name) {
             case "poplar" -> poplar(options, workRoot);
             case "poplar-local" -> poplarYaml("poplar-local", "lock_scope: store", "", options, workRoot);
+            case "poplar-fcntl" -> poplarYaml("poplar-fcntl", "lock_scope: processes", "", options, workRoot);
             case "poplar-openssl" -> poplarYaml("poplar-openssl", "", "provider: openssl", options, workRoot);
             case "poplar-jdk" -> poplarYaml("poplar-jdk", "", "provider: jdk", options, workRoot);
             case "poplar-jdbc" -> new ProcessTarget(name, true, false, new JdbcTarget(options, poplarJar(options)),
@@ -76,7 +77,8 @@ final class Targets {
      * The same standalone server configured through a YAML file, for settings no command-line flag sets:
      * {@code poplar-local} keeps its Maildir hold in memory ({@code store.maildir.lock_scope: store}), the
      * configuration of one server on a local disk, as Dovecot's default (no POP3 session lock) and James's harness (no
-     * hold at all) run; {@code poplar-openssl} runs TLS on OpenSSL ({@code tls.provider: openssl}, as {@code poplar}
+     * hold at all) run; {@code poplar-fcntl} holds it with record locks ({@code lock_scope: processes}), which keep
+     * out other processes on the host; {@code poplar-openssl} runs TLS on OpenSSL ({@code tls.provider: openssl}, as {@code poplar}
      * does by default where OpenSSL can serve) and {@code poplar-jdk} on the JDK's TLS ({@code tls.provider: jdk}).
      *
      * @param storeSetting extra {@code store.maildir} settings, or empty

@@ -92,8 +92,8 @@ class BenchOptionsTest {
                 .withMessage("--runs must be a positive whole number, not '0'");
         assertThatIllegalArgumentException()
                 .isThrownBy(() -> BenchOptions.parse(new String[] {"--targets", "exim"}, ROOT))
-                .withMessage("--targets: unknown name 'exim'; known: poplar, poplar-local, poplar-openssl, poplar-jdk, poplar-jdbc, dovecot, greenmail,"
-                        + " james, canned");
+                .withMessage("--targets: unknown name 'exim'; known: poplar, poplar-local, poplar-fcntl, poplar-openssl, poplar-jdk,"
+                        + " poplar-jdbc, dovecot, greenmail, james, canned");
         assertThatIllegalArgumentException()
                 .isThrownBy(() -> BenchOptions.parse(new String[] {"--generator", "rust"}, ROOT))
                 .withMessage("--generator: unknown name 'rust'; known: c, java");

@@ -1,12 +1,15 @@
 package dev.poplar.pop3.store.maildir.internal;
 
 import dev.poplar.pop3.store.StoreException;
+import dev.poplar.pop3.store.maildir.LockScope;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
@@ -17,6 +20,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributeView;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -50,7 +54,15 @@ import java.util.function.Predicate;
  * replaced marks it lost: its session can still read, but no longer delete.
  *
  * <p>Within one instance, a second acquisition of a held Maildir fails at once without touching the file system. An
- * instance made without lock files holds Maildirs in memory only: it never touches the file system at all.
+ * instance of {@link LockScope#STORE} holds Maildirs in memory only: it never touches the file system at all.
+ *
+ * <p><b>Record locks</b> ({@link LockScope#PROCESSES}). The lock is a POSIX record lock on the whole of the file
+ * {@value #RECORD_LOCK_FILE}, which is created once and stays. The holder checks the name before it opens the file and
+ * again once it holds the lock (same file key, a regular file), so a lock file removed or replaced meanwhile is not
+ * mistaken for the one it locked; {@link Lock#verify()} checks the name again. A lock held by another store of this JVM
+ * shows as an {@link OverlappingFileLockException}: the descriptor that met it is kept for the next attempt on that
+ * Maildir rather than closed, since closing it would end the other store's lock (POSIX ends all of a process's record
+ * locks on a file when any of its descriptors of that file closes).
  */
 public final class MaildirLocks implements AutoCloseable {
 
@@ -59,6 +71,9 @@ public final class MaildirLocks implements AutoCloseable {
 
     /** The name of the file that contenders for a stale lock take in turn before removing it. */
     public static final String BREAK_FILE = "poplar.lock.break";
+
+    /** The name of the file that {@link LockScope#PROCESSES} takes record locks on; it stays in the Maildir. */
+    public static final String RECORD_LOCK_FILE = "poplar.fcntl";
 
     private static final Logger LOG = LoggerFactory.getLogger(MaildirLocks.class);
     private static final int ATTEMPTS = 3;
@@ -69,7 +84,12 @@ public final class MaildirLocks implements AutoCloseable {
     private final Duration staleAfter;
     private final AtomicLong sequence = new AtomicLong();
     private final Map<Path, Lock> held = new ConcurrentHashMap<>();
-    private final boolean lockFiles;
+    private final LockScope scope;
+    /**
+     * Descriptors of record lock files that met another store's lock in this JVM: kept (one per Maildir) until they
+     * take the lock themselves, since closing them would end that store's lock.
+     */
+    private final Map<Path, Parked> parked = new ConcurrentHashMap<>();
     /** The heartbeat's repetition on the guard's thread, or null without lock files. */
     private final ScheduledFuture<?> heartbeat;
     private final OpenGuard guard;
@@ -82,19 +102,19 @@ public final class MaildirLocks implements AutoCloseable {
      * @param heartbeatEvery how often held locks are refreshed; shorter than {@code staleAfter}
      * @param guard the guard for opening lock files (a user may put a FIFO in their place), whose thread also runs
      *     the heartbeat
-     * @param lockFiles {@code false} to hold Maildirs in this instance's memory only, without lock files (and without
-     *     the heartbeat)
+     * @param scope how the hold is kept: lock files with a heartbeat ({@link LockScope#HOSTS}), record locks
+     *     ({@link LockScope#PROCESSES}) or this instance's memory only ({@link LockScope#STORE})
      */
     public MaildirLocks(String host, Duration staleAfter, Duration heartbeatEvery, OpenGuard guard,
-                        boolean lockFiles) {
+                        LockScope scope) {
         this.host = host;
-        this.lockFiles = lockFiles;
+        this.scope = scope;
         this.guard = guard;
         this.staleAfter = staleAfter;
         byte[] random = new byte[8];
         new SecureRandom().nextBytes(random);
         this.token = HexFormat.of().formatHex(random);
-        this.heartbeat = lockFiles ? guard.every(heartbeatEvery, this::heartbeat) : null;
+        this.heartbeat = scope == LockScope.HOSTS ? guard.every(heartbeatEvery, this::heartbeat) : null;
     }
 
     /**
@@ -106,12 +126,28 @@ public final class MaildirLocks implements AutoCloseable {
      *     {@link StoreException.Kind#TEMPORARY} if the lock file cannot be written or read
      */
     public Lock acquire(Path maildir) throws StoreException {
-        if (!lockFiles) {
+        if (scope == LockScope.STORE) {
             InMemory hold = new InMemory(maildir);
             if (held.putIfAbsent(maildir, hold) != null) {
                 throw inUseHere(maildir);
             }
             return hold;
+        }
+        if (scope == LockScope.PROCESSES) {
+            Recorded hold = new Recorded(maildir);
+            if (held.putIfAbsent(maildir, hold) != null) {
+                throw inUseHere(maildir);
+            }
+            boolean acquired = false;
+            try {
+                hold.take();
+                acquired = true;
+                return hold;
+            } finally {
+                if (!acquired) {
+                    held.remove(maildir, hold);
+                }
+            }
         }
         Held lock = new Held(maildir, token + "-" + sequence.incrementAndGet());
         if (held.putIfAbsent(maildir, lock) != null) {
@@ -202,7 +238,10 @@ public final class MaildirLocks implements AutoCloseable {
         }
     }
 
-    /** Stops the heartbeat and releases every lock still held. Never throws. */
+    /**
+     * Stops the heartbeat and releases every lock still held; closes the descriptors kept for record locks. Never
+     * throws.
+     */
     @Override
     public void close() {
         if (heartbeat != null) {
@@ -212,9 +251,48 @@ public final class MaildirLocks implements AutoCloseable {
             if (each instanceof Held lock && lock.acquired) {
                 LOG.warn("The lock of {} was still held when the store closed; releasing it", lock.maildir);
                 lock.release();
+            } else if (each instanceof Recorded lock) {
+                if (lock.channel != null) {
+                    LOG.warn("The lock of {} was still held when the store closed; releasing it", lock.maildir);
+                }
+                lock.release();
             }
         }
         held.clear();
+        for (Parked each : List.copyOf(parked.values())) {
+            closeQuietly(each.channel());
+        }
+        parked.clear();
+    }
+
+    private static void closeQuietly(FileChannel channel) {
+        try {
+            channel.close();
+        } catch (IOException e) {
+            LOG.debug("Cannot close a lock file: {}", e.toString());
+        }
+    }
+
+    /**
+     * The file key of a regular file, without following a link; null if there is no such name.
+     *
+     * @throws IOException if the name is not a regular file, or cannot be read
+     */
+    private static Object regularFileKey(Path file) throws IOException {
+        BasicFileAttributes attributes;
+        try {
+            attributes = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        } catch (NoSuchFileException e) {
+            return null;
+        }
+        if (!attributes.isRegularFile()) {
+            throw new FileSystemException(file.toString(), null, "the lock file is not a regular file");
+        }
+        return attributes.fileKey();
+    }
+
+    /** A descriptor of a record lock file kept open, with the file key its name had when it was opened. */
+    private record Parked(FileChannel channel, Object key) {
     }
 
     /**
@@ -331,6 +409,124 @@ public final class MaildirLocks implements AutoCloseable {
         @Override
         public void release() {
             held.remove(maildir, this);
+        }
+    }
+
+    /** A hold by a POSIX record lock on {@value #RECORD_LOCK_FILE}. */
+    private final class Recorded implements Lock {
+        final Path maildir;
+        final Path file;
+        final AtomicBoolean released = new AtomicBoolean();
+        private volatile FileChannel channel;
+        private volatile FileLock lock;
+        private volatile Object key;
+
+        Recorded(Path maildir) {
+            this.maildir = maildir;
+            this.file = maildir.resolve(RECORD_LOCK_FILE);
+        }
+
+        /** Takes the lock, or throws: {@code IN_USE} if another holds it, {@code TEMPORARY} if it cannot be taken. */
+        void take() throws StoreException {
+            try {
+                for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
+                    Parked open = parked.remove(maildir);
+                    if (open == null) {
+                        open = openFile();
+                    }
+                    FileLock taken;
+                    try {
+                        taken = open.channel().tryLock();
+                    } catch (OverlappingFileLockException e) {
+                        parked.put(maildir, open);
+                        throw new StoreException(StoreException.Kind.IN_USE,
+                                maildir + " is open in another store of this process");
+                    } catch (IOException | RuntimeException e) {
+                        closeQuietly(open.channel());
+                        throw e;
+                    }
+                    if (taken == null) {
+                        closeQuietly(open.channel());
+                        throw new StoreException(StoreException.Kind.IN_USE, maildir
+                                + " is locked by another process (a record lock on " + RECORD_LOCK_FILE + ")");
+                    }
+                    if (open.key().equals(regularFileKeyOrNull())) {
+                        key = open.key();
+                        lock = taken;
+                        channel = open.channel();
+                        if (released.get()) {
+                            closeQuietly(channel);
+                            throw new StoreException(StoreException.Kind.TEMPORARY, "the store closed while "
+                                    + maildir + " was being locked");
+                        }
+                        return;
+                    }
+                    // The name was removed or replaced between the check and the lock: what is locked is no
+                    // longer the lock file. Let go of it and lock what the name is now.
+                    closeQuietly(open.channel());
+                }
+                throw new StoreException(StoreException.Kind.IN_USE, maildir + " is contended: its lock file "
+                        + RECORD_LOCK_FILE + " changed under " + ATTEMPTS + " attempts");
+            } catch (IOException e) {
+                throw new StoreException(StoreException.Kind.TEMPORARY, "cannot lock " + maildir + " (a record lock on "
+                        + RECORD_LOCK_FILE + "; use the lock scope HOSTS on file systems without them): " + e, e);
+            }
+        }
+
+        /** Opens the lock file (creating it the first time) under the guard, with the key its name had before. */
+        private Parked openFile() throws IOException {
+            Object before = regularFileKey(file);
+            if (before == null) {
+                try {
+                    guard.open(file, maildir, () -> FileChannel.open(file, StandardOpenOption.CREATE_NEW,
+                            StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)).close();
+                } catch (FileAlreadyExistsException e) {
+                    LOG.trace("{} was created meanwhile", file);
+                }
+                before = regularFileKey(file);
+                if (before == null) {
+                    throw new NoSuchFileException(file.toString(), null, "removed as it was created");
+                }
+            }
+            FileChannel opened = guard.open(file, maildir, () -> FileChannel.open(file, StandardOpenOption.READ,
+                    StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS));
+            return new Parked(opened, before);
+        }
+
+        private Object regularFileKeyOrNull() {
+            try {
+                return regularFileKey(file);
+            } catch (IOException e) {
+                LOG.warn("Cannot check the lock file {}: {}", file, e.toString());
+                return null;
+            }
+        }
+
+        @Override
+        public boolean verify() {
+            if (released.get() || !lock.isValid()) {
+                return false;
+            }
+            if (key.equals(regularFileKeyOrNull())) {
+                return true;
+            }
+            LOG.warn("The lock file {} was removed or replaced; this session can no longer delete", file);
+            return false;
+        }
+
+        @Override
+        public void release() {
+            if (!released.compareAndSet(false, true)) {
+                return;
+            }
+            try {
+                FileChannel open = channel;
+                if (open != null) {
+                    closeQuietly(open);
+                }
+            } finally {
+                held.remove(maildir, this);
+            }
         }
     }
 

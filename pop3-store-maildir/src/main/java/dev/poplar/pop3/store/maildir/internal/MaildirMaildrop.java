@@ -33,8 +33,8 @@ import java.util.UUID;
  * <p>The first operation that needs a file opens the mailbox's Maildir again by its name ({@link Maildirs}), relative
  * to the store root and without following links, and checks that it is still the Maildir this session locked; files
  * are reached only through those open directories, which the maildrop keeps until it is closed. So a session that only
- * lists holds no file descriptor, one that reads holds its Maildir's directories (about six descriptors), and a
- * directory swapped for a link during the session leads nowhere.
+ * lists holds no file descriptor (but the lock file's, with record locks), one that reads holds its Maildir's
+ * directories (about six descriptors), and a directory swapped for a link during the session leads nowhere.
  *
  * <p>Each change to a message is one {@code unlinkat} or one atomic {@code renameat}, so a crash at any point leaves
  * every message either whole under its old name, whole under its new name, or gone because it was deleted. A message
