@@ -51,6 +51,11 @@ class ForwardingMaildrop implements Maildrop {
     }
 
     @Override
+    public boolean closeMayBlock() {
+        return inner.closeMayBlock();
+    }
+
+    @Override
     public void close() {
         inner.close();
     }

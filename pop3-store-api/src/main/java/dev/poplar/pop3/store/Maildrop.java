@@ -131,4 +131,18 @@ public interface Maildrop extends AutoCloseable {
      */
     @Override
     void close();
+
+    /**
+     * Whether {@link #close()} may block when neither {@link #update} nor {@link #expire} was called: when the session
+     * changed nothing (a client that only looked, or left its mail on the server) and only the hold is released. The
+     * server asks only if the store's {@link MailboxStore#mayBlock(MailboxStore.Operation) mayBlock(UPDATE)} is
+     * {@code true}; answering {@code false} lets such a session end on its network thread, without a thread
+     * hand-off. The default, {@code true}, is always safe; answering {@code false} wrongly stalls every connection that
+     * shares the network thread.
+     *
+     * @return {@code false} only if releasing the hold never waits (a lock in memory, or on a local file)
+     */
+    default boolean closeMayBlock() {
+        return true;
+    }
 }

@@ -147,7 +147,7 @@ public final class MaildirStore implements MailboxStore, Delivery, AutoCloseable
         this.root = root;
         this.deletedMessages = builder.deletedMessages;
         this.settings = new MaildirMaildrop.Settings(deletedMessages == DeletedMessages.FLAG_TRASHED,
-                builder.markRetrievedSeen, builder.recordRetrievalTimes, builder.clock);
+                builder.markRetrievedSeen, builder.recordRetrievalTimes, builder.clock, builder.contentMayBlock);
         this.createMissingMailboxes = builder.createMissingMailboxes;
         this.contentMayBlock = builder.contentMayBlock;
         this.guard = new OpenGuard(FIFO_PATIENCE);
@@ -240,6 +240,8 @@ public final class MaildirStore implements MailboxStore, Delivery, AutoCloseable
      * reading a regular local file waits at most for the disk, never for another party (special files are never
      * opened, and reads stop at the size checked). On a network file system (NFS, CephFS) every read may wait for the
      * network or a server: build the store with {@link Builder#contentMayBlock(boolean) contentMayBlock(true)} there.
+     * The same holds for closing a maildrop whose session changed nothing ({@link Maildrop#closeMayBlock()}): it
+     * releases the lock and closes directories, on the network thread unless content may block.
      *
      * @return {@code true} for opening and updating, and for content if so configured
      */
@@ -490,7 +492,8 @@ public final class MaildirStore implements MailboxStore, Delivery, AutoCloseable
         /**
          * Whether reading message content may block (see {@link MaildirStore#mayBlock(Operation)}). Default
          * {@code false}: message files on a local file system are read on the server's network threads, which saves
-         * a thread hand-off per {@code RETR}. Set it to {@code true} when the Maildirs are on a network file system
+         * a thread hand-off per {@code RETR}, and a session that changed nothing releases its mailbox there too
+         * ({@link Maildrop#closeMayBlock()}), which saves one at its {@code QUIT}. Set it to {@code true} when the Maildirs are on a network file system
          * (NFS, CephFS, SMB) or slow disks, where a read may wait long enough to stall the other connections of a
          * network thread.
          *

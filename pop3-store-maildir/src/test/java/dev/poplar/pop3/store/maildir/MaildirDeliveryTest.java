@@ -196,10 +196,23 @@ class MaildirDeliveryTest {
         }
 
         @Test
-        void onANetworkFileSystemReadingContentMayBlockToo() {
+        void onANetworkFileSystemReadingContentMayBlockToo() throws Exception {
             try (MaildirStore nfs = MaildirStore.builder(root).contentMayBlock(true).build()) {
                 for (MailboxStore.Operation operation : MailboxStore.Operation.values()) {
                     assertThat(nfs.mayBlock(operation)).as(operation.name()).isTrue();
+                }
+                try (Maildrop maildrop = nfs.open("alice")) {
+                    assertThat(maildrop.closeMayBlock()).isTrue();
+                }
+            }
+        }
+
+        @Test
+        void closingAMaildropOnALocalDiskDoesNotBlockInAnyLockScope() throws Exception {
+            for (LockScope scope : LockScope.values()) {
+                try (MaildirStore local = MaildirStore.builder(root).lockScope(scope).build();
+                     Maildrop maildrop = local.open("alice")) {
+                    assertThat(maildrop.closeMayBlock()).as(scope.name()).isFalse();
                 }
             }
         }

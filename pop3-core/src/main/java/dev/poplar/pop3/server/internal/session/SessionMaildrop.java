@@ -10,9 +10,12 @@ import dev.poplar.pop3.server.internal.command.RefusedContent;
 import dev.poplar.pop3.server.internal.command.Replies;
 import dev.poplar.pop3.server.internal.command.Reply;
 import dev.poplar.pop3.store.MailboxStore;
+import dev.poplar.pop3.store.Maildrop;
 import dev.poplar.pop3.store.MessageContent;
 import dev.poplar.pop3.store.MessageInfo;
 import dev.poplar.pop3.store.StoreException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
@@ -27,6 +30,7 @@ import java.util.function.Supplier;
  */
 final class SessionMaildrop {
 
+    private static final Logger LOG = LoggerFactory.getLogger(SessionMaildrop.class);
     private final SessionServices services;
     private final ServerConfig config;
     private final Transport transport;
@@ -109,7 +113,7 @@ final class SessionMaildrop {
     Reply update(Consumer<Reply> complete) {
         Update update = new Update(drop, services, client.get(), stats);
         boolean mayBlock = config.store().mayBlock(MailboxStore.Operation.UPDATE);
-        if (update.nothingToDo() && !mayBlock) {
+        if (update.nothingToDo() && !closeMayBlock()) {
             release();
             return Replies.signOff(0, 0);
         }
@@ -122,7 +126,21 @@ final class SessionMaildrop {
         return Replies.LATER;
     }
 
-    /** Releases the maildrop without UPDATE, unless UPDATE has it; on a worker if the store may block. */
+    /** Whether closing the maildrop, after no update, may block: both the store and the maildrop say it may. */
+    private boolean closeMayBlock() {
+        return config.store().mayBlock(MailboxStore.Operation.UPDATE) && closeMayBlock(drop.maildrop());
+    }
+
+    private static boolean closeMayBlock(Maildrop maildrop) {
+        try {
+            return maildrop.closeMayBlock();
+        } catch (RuntimeException e) {
+            LOG.warn("Maildrop.closeMayBlock() threw; closing on a worker", e);
+            return true;
+        }
+    }
+
+    /** Releases the maildrop without UPDATE, unless UPDATE has it; on a worker if closing it may block. */
     void release() {
         if (released) {
             return;
@@ -134,7 +152,7 @@ final class SessionMaildrop {
             Login.close(maildrop);
             held.released();
         };
-        if (config.store().mayBlock(MailboxStore.Operation.UPDATE)) {
+        if (closeMayBlock()) {
             try {
                 services.releaser().execute(release);
                 return;

@@ -81,8 +81,10 @@ public final class MaildirMaildrop implements Maildrop {
      * @param markSeen whether retrieved messages are flagged {@code S}
      * @param recordRetrievals whether first retrievals are recorded in the {@link RetrievalTimes} file
      * @param clock the time of a retrieval
+     * @param closeMayBlock whether releasing the lock and the open directories may block (a network file system)
      */
-    public record Settings(boolean flagTrashed, boolean markSeen, boolean recordRetrievals, Clock clock) {
+    public record Settings(boolean flagTrashed, boolean markSeen, boolean recordRetrievals, Clock clock,
+                           boolean closeMayBlock) {
     }
 
     /**
@@ -405,6 +407,12 @@ public final class MaildirMaildrop implements Maildrop {
         MessageFile now = file.movedTo(CUR, target);
         moved.put(message.uid(), now);
         return now;
+    }
+
+    /** Releasing the lock file and the open directories waits only on a network file system (as reads do). */
+    @Override
+    public boolean closeMayBlock() {
+        return settings.closeMayBlock();
     }
 
     @Override
