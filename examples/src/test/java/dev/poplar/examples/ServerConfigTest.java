@@ -339,6 +339,25 @@ class ServerConfigTest {
         }
 
         @Test
+        void recordLocksHoldAMailboxThroughAFileThatStaysAndKeepASecondSessionOut() throws Exception {
+            ServerConfig config = read(base().replace("    root: mail\n", "    root: mail\n    lock_scope: processes\n"));
+            try (Standalone server = start(config);
+                 StandaloneServerTest.Line first = new StandaloneServerTest.Line(
+                         server.server().localAddress(server.plain().get()));
+                 StandaloneServerTest.Line second = new StandaloneServerTest.Line(
+                         server.server().localAddress(server.plain().get()))) {
+                first.send("USER alice");
+                assertThat(first.send("PASS " + MaildirFixture.ALICE_PASSWORD)).startsWith("+OK");
+                assertThat(dir.resolve("mail/alice/poplar.fcntl")).isRegularFile();
+                assertThat(dir.resolve("mail/alice/poplar.lock")).doesNotExist();
+                second.send("USER alice");
+                assertThat(second.send("PASS " + MaildirFixture.ALICE_PASSWORD)).startsWith("-ERR [IN-USE]");
+                assertThat(first.send("QUIT")).startsWith("+OK");
+                assertThat(dir.resolve("mail/alice/poplar.fcntl")).isRegularFile();
+            }
+        }
+
+        @Test
         void aDatabaseStoreIsReadWithItsPasswordFromAFileAndAnUnreachableDatabaseIsReportedAtItsSection()
                 throws Exception {
             Files.writeString(dir.resolve("db.pass"), "db-secret\n");
