@@ -473,19 +473,33 @@ public final class MaildirLocks implements AutoCloseable {
             }
         }
 
-        /** Opens the lock file (creating it the first time) under the guard, with the key its name had before. */
+        /**
+         * Opens the lock file under the guard, with the key its name had before; creates it the first time, and then
+         * locks through the descriptor that created it (closing that one could end a lock another store of this JVM
+         * took on the new file meanwhile).
+         */
         private Parked openFile() throws IOException {
             Object before = regularFileKey(file);
             if (before == null) {
+                FileChannel created;
                 try {
-                    guard.open(file, maildir, () -> FileChannel.open(file, StandardOpenOption.CREATE_NEW,
-                            StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)).close();
+                    created = guard.open(file, maildir, () -> FileChannel.open(file, StandardOpenOption.CREATE_NEW,
+                            StandardOpenOption.READ, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS));
                 } catch (FileAlreadyExistsException e) {
-                    LOG.trace("{} was created meanwhile", file);
+                    created = null;
+                }
+                if (created != null) {
+                    Object key = regularFileKeyOrNull();
+                    if (key == null) {
+                        // Removed at once: lock nothing through it, and keep it (see the class description).
+                        parked.put(maildir, new Parked(created, new Object()));
+                        throw new NoSuchFileException(file.toString(), null, "removed as it was created");
+                    }
+                    return new Parked(created, key);
                 }
                 before = regularFileKey(file);
                 if (before == null) {
-                    throw new NoSuchFileException(file.toString(), null, "removed as it was created");
+                    throw new NoSuchFileException(file.toString(), null, "created and removed meanwhile");
                 }
             }
             FileChannel opened = guard.open(file, maildir, () -> FileChannel.open(file, StandardOpenOption.READ,
