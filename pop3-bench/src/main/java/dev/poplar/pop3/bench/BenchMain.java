@@ -636,7 +636,8 @@ public final class BenchMain {
                 + "getrusage, the Java generator's is the harness JVM's");
         facts.put("interleaving", "all targets run at once on their own ports; each load has one unmeasured "
                 + "warm-up per target, then round after round of one measured run per target");
-        facts.put("server JVM options", String.join(" ", options.serverJvmOptions()));
+        facts.put("server JVM options", String.join(" ", options.serverJvmOptions()) + " (Poplar's JVMs first get "
+                + "its launcher's heap settings, " + String.join(" ", Targets.LAUNCHER_HEAP_OPTIONS) + ")");
         facts.put("Poplar's class data", options.poplarCds()
                 ? "its JVMs map a class-data-sharing archive made once from the jar by its training run "
                         + "(`PoplarServer cds-training`), as the distribution's launcher `bin/poplar` does"

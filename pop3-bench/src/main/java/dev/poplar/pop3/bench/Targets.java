@@ -109,12 +109,19 @@ final class Targets {
     }
 
     /**
-     * The JVM of a Poplar target: the server JVM options and, unless {@code --poplar-cds off}, the class-data archive
-     * the distribution's launcher maps, made once per jar by the same training run ({@code PoplarServer
-     * cds-training}) before the first launch.
+     * The heap settings of the distribution's launcher ({@code bin/poplar}), which give memory back after a burst;
+     * the server JVM options come after them and win, as {@code POPLAR_JAVA_OPTS} does.
+     */
+    static final List<String> LAUNCHER_HEAP_OPTIONS = List.of("-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=30");
+
+    /**
+     * The JVM of a Poplar target: the launcher's heap settings, the server JVM options and, unless
+     * {@code --poplar-cds off}, the class-data archive the distribution's launcher maps, made once per jar by the same
+     * training run ({@code PoplarServer cds-training}) before the first launch.
      */
     static List<String> poplarJava(BenchOptions options, Path jar) throws IOException {
         List<String> command = java(options);
+        command.addAll(1, LAUNCHER_HEAP_OPTIONS);
         if (options.poplarCds()) {
             command.add("-XX:SharedArchiveFile=" + ClassDataArchive.ensure(java(options), jar,
                     List.of("dev.poplar.examples.PoplarServer", "cds-training"), options.out().resolve("cds")));

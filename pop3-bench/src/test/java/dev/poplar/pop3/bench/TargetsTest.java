@@ -3,6 +3,7 @@ package dev.poplar.pop3.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -15,6 +16,14 @@ class TargetsTest {
 
         assertThatIllegalArgumentException().isThrownBy(() -> Targets.create("dovecot", options, dir))
                 .withMessageStartingWith("target dovecot needs no-such-dovecot-here");
+    }
+
+    @Test
+    void poplarRunsWithTheHeapSettingsOfTheDistributionsLauncher() throws Exception {
+        String launcher = Files.readString(Path.of("..", "examples", "src", "dist", "bin", "poplar"));
+        String options = launcher.lines().filter(line -> line.startsWith("jvm_options=")).findFirst().orElseThrow();
+
+        assertThat(options).contains(Targets.LAUNCHER_HEAP_OPTIONS);
     }
 
     @Test
