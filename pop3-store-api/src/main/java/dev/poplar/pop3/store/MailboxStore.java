@@ -92,8 +92,8 @@ public interface MailboxStore {
         CONTENT,
         /**
          * {@link Maildrop#update(java.util.Set, java.util.Set)}, {@link Maildrop#expire(java.util.Set)} and
-         * {@link Maildrop#close()}. A maildrop may still say that its close, after neither update nor expire, never
-         * blocks ({@link Maildrop#closeMayBlock()}).
+         * {@link Maildrop#close()}. A maildrop may still say that its close, when no update ran, never blocks
+         * ({@link Maildrop#closeMayBlock()}).
          */
         UPDATE
     }

@@ -133,12 +133,12 @@ public interface Maildrop extends AutoCloseable {
     void close();
 
     /**
-     * Whether {@link #close()} may block when neither {@link #update} nor {@link #expire} was called: when the session
-     * changed nothing (a client that only looked, or left its mail on the server) and only the hold is released. The
-     * server asks only if the store's {@link MailboxStore#mayBlock(MailboxStore.Operation) mayBlock(UPDATE)} is
-     * {@code true}; answering {@code false} lets such a session end on its network thread, without a thread
-     * hand-off. The default, {@code true}, is always safe; answering {@code false} wrongly stalls every connection that
-     * shares the network thread.
+     * Whether {@link #close()} may block when {@link #update} was not called: a session whose client only looked
+     * ({@code STAT}, {@code LIST}, {@code UIDL}, then {@code QUIT}) or that ended without {@code QUIT}, so that only
+     * the hold is released. The server asks only if the store's
+     * {@link MailboxStore#mayBlock(MailboxStore.Operation) mayBlock(UPDATE)} is {@code true}; answering {@code false}
+     * lets such a session end on its network thread, without a thread hand-off. The default, {@code true}, is always
+     * safe; answering {@code false} wrongly stalls every connection that shares the network thread.
      *
      * @return {@code false} only if releasing the hold never waits (a lock in memory, or on a local file)
      */

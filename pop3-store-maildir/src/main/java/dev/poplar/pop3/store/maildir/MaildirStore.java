@@ -240,8 +240,8 @@ public final class MaildirStore implements MailboxStore, Delivery, AutoCloseable
      * reading a regular local file waits at most for the disk, never for another party (special files are never
      * opened, and reads stop at the size checked). On a network file system (NFS, CephFS) every read may wait for the
      * network or a server: build the store with {@link Builder#contentMayBlock(boolean) contentMayBlock(true)} there.
-     * The same holds for closing a maildrop whose session changed nothing ({@link Maildrop#closeMayBlock()}): it
-     * releases the lock and closes directories, on the network thread unless content may block.
+     * The same holds for closing a maildrop that no update changed ({@link Maildrop#closeMayBlock()}): it releases
+     * the lock and closes directories, on the network thread unless content may block.
      *
      * @return {@code true} for opening and updating, and for content if so configured
      */
