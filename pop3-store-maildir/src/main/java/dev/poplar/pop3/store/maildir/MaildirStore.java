@@ -67,8 +67,8 @@ import java.util.Set;
  * ({@link LockScope#PROCESSES}): almost as cheap, no stale locks (the kernel ends a lock with its process), one open
  * file descriptor per open mailbox.
  *
- * <p><b>Shared file systems.</b> The lock relies on atomic {@code link} and {@code rename}, which NFS (v3 and later)
- * and local file systems provide. Hosts must have distinct names ({@link Builder#lockHostName(String)}), and clocks
+ * <p><b>Shared file systems.</b> The lock file relies on an atomic exclusive create, {@code rename} and {@code link},
+ * which NFS (v3 and later) and local file systems provide. Hosts must have distinct names ({@link Builder#lockHostName(String)}), and clocks
  * kept in step (NTP) to well within the stale time: a heartbeat is a modification time set by one host and read by
  * others. NFS attribute caching delays what others see of a heartbeat by up to the mount's {@code actimeo}; keep the
  * stale time well above it (the default two minutes is). A listing cached by one host is revalidated through NFS

@@ -417,8 +417,8 @@ public final class MaildirLocks implements AutoCloseable {
         final Path maildir;
         final Path file;
         final AtomicBoolean released = new AtomicBoolean();
+        /** The descriptor the lock is held through: the lock lasts while it is open. */
         private volatile FileChannel channel;
-        private volatile FileLock lock;
         private volatile Object key;
 
         Recorded(Path maildir) {
@@ -452,7 +452,6 @@ public final class MaildirLocks implements AutoCloseable {
                     }
                     if (open.key().equals(regularFileKeyOrNull())) {
                         key = open.key();
-                        lock = taken;
                         channel = open.channel();
                         if (released.get()) {
                             closeQuietly(channel);
@@ -518,7 +517,7 @@ public final class MaildirLocks implements AutoCloseable {
 
         @Override
         public boolean verify() {
-            if (released.get() || !lock.isValid()) {
+            if (released.get() || !channel.isOpen()) {
                 return false;
             }
             if (key.equals(regularFileKeyOrNull())) {
