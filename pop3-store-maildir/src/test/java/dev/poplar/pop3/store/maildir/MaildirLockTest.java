@@ -16,6 +16,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.StandardWatchEventKinds;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
@@ -167,6 +168,26 @@ class MaildirLockTest {
                     key.reset();
                 }
                 assertThat(Files.getLastModifiedTime(lockFile).toInstant()).isAfter(Instant.now().minusSeconds(30));
+            }
+        }
+
+        @Test
+        void aLockRewrittenInPlaceAfterItsHeartbeatAgedIsReadBeforeItIsRemoved() throws Exception {
+            // Another owner's lock in the very same file, of the same size and time: only its content tells. A lock
+            // whose last write is older than half the stale time is read before its removal, so it is left alone.
+            try (MaildirStore quick = MaildirStore.builder(root).lockStaleAfter(Duration.ofSeconds(2))
+                    .lockHeartbeat(Duration.ofMillis(1900)).build()) {
+                Maildrop maildrop = quick.open("alice");
+                FileTime written = Files.getLastModifiedTime(lockFile);
+                String mine = Files.readString(lockFile, StandardCharsets.US_ASCII);
+                String id = lock().id();
+                String other = "x".repeat(id.length());
+                Files.writeString(lockFile, mine.replace(id, other), StandardCharsets.US_ASCII,
+                        StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+                Files.setLastModifiedTime(lockFile, written);
+                Thread.sleep(1100);
+                maildrop.close();
+                assertThat(lock().id()).isEqualTo(other);
             }
         }
 

@@ -53,6 +53,11 @@ import java.util.function.Predicate;
  * stale lock cannot both win, and none removes a lock another has just taken. An owner that finds its lock gone or
  * replaced marks it lost: its session can still read, but no longer delete.
  *
+ * <p><b>Release.</b> An owner removes its lock file at once when the file is, by its attributes, the very file it last
+ * wrote (same inode, modification time and size) and that write was recent (under half the stale time): nobody can
+ * have judged it stale and replaced it, so it need not be read. Otherwise it takes the careful way of a contender:
+ * rename aside, read, then delete (or put back).
+ *
  * <p>Within one instance, a second acquisition of a held Maildir fails at once without touching the file system. An
  * instance of {@link LockScope#STORE} holds Maildirs in memory only: it never touches the file system at all.
  *
@@ -157,6 +162,7 @@ public final class MaildirLocks implements AutoCloseable {
         try {
             for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
                 if (tryCreate(lock.file, lock.id)) {
+                    lock.noteWritten();
                     lock.acquired = true;
                     acquired = true;
                     return lock;
@@ -557,8 +563,24 @@ public final class MaildirLocks implements AutoCloseable {
             this.id = id;
         }
 
-        void beat(Instant now) {
+        /**
+         * The lock file's attributes as this lock last wrote it (created it, or set its time), or null: what lets
+         * {@link #release()} remove it without reading it. Guarded by this.
+         */
+        private BasicFileAttributes written;
+
+        /** Notes the attributes of the file this lock has just written. */
+        synchronized void noteWritten() {
+            try {
+                written = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            } catch (IOException e) {
+                written = null;
+            }
+        }
+
+        synchronized void beat(Instant now) {
             if (verify()) {
+                written = null;
                 try {
                     // Setting times opens the file: never through a link, and under the guard.
                     guard.open(file, maildir, () -> {
@@ -566,9 +588,43 @@ public final class MaildirLocks implements AutoCloseable {
                                 .setTimes(FileTime.from(now), null, null);
                         return null;
                     });
+                    noteWritten();
                 } catch (IOException e) {
                     LOG.warn("Cannot refresh the lock {}: {}", file, e.toString());
                 }
+            }
+        }
+
+        /**
+         * Removes the lock file without reading it when it is, by its attributes, the file as this lock last wrote it
+         * (same file, same modification time and size) and that time is recent (under half the stale time, so no
+         * contender can have judged it stale and replaced it). The name is checked and removed in two steps; a
+         * contender could put its own lock between them only after breaking this one as stale, which the recent
+         * heartbeat rules out. Otherwise {@link #release()} takes the careful way: rename aside, read, then delete.
+         *
+         * @return whether the file was removed
+         */
+        private boolean removeIfUnchanged() throws IOException {
+            BasicFileAttributes before = written;
+            if (before == null || Duration.between(before.lastModifiedTime().toInstant(), Instant.now()).abs()
+                    .compareTo(staleAfter.dividedBy(2)) >= 0) {
+                return false;
+            }
+            BasicFileAttributes now;
+            try {
+                now = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            } catch (NoSuchFileException e) {
+                return false;
+            }
+            if (!now.isRegularFile() || before.fileKey() == null || !before.fileKey().equals(now.fileKey())
+                    || !before.lastModifiedTime().equals(now.lastModifiedTime()) || before.size() != now.size()) {
+                return false;
+            }
+            try {
+                Files.delete(file);
+                return true;
+            } catch (NoSuchFileException e) {
+                return false;
             }
         }
 
@@ -598,8 +654,11 @@ public final class MaildirLocks implements AutoCloseable {
                 return;
             }
             try {
-                if (!lost && removeIf(file, state -> id.equals(state.id())) != Removal.REMOVED) {
-                    LOG.warn("The lock {} was no longer ours when released", file);
+                synchronized (this) {
+                    if (!lost && !removeIfUnchanged()
+                            && removeIf(file, state -> id.equals(state.id())) != Removal.REMOVED) {
+                        LOG.warn("The lock {} was no longer ours when released", file);
+                    }
                 }
             } catch (IOException | RuntimeException e) {
                 LOG.warn("Cannot release the lock {}: {}", file, e.toString());
