@@ -64,6 +64,18 @@ public final class TrackingStore implements MailboxStore {
         }
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * @return {@code true} for {@link Operation#OPEN}, which may wait out the grace period for a mailbox another
+     *     session still holds; otherwise the in-memory store's answer ({@code false}: content and updates work on
+     *     memory, and a release only wakes waiters)
+     */
+    @Override
+    public boolean mayBlock(Operation operation) {
+        return operation == Operation.OPEN || inner.mayBlock(operation);
+    }
+
     /** @return the in-memory store's: arrival and first retrieval */
     @Override
     public Set<MessageTime> messageTimes() {
