@@ -19,6 +19,7 @@ import java.util.Set;
 import java.util.HashSet;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.IntFunction;
+import java.util.function.Predicate;
 import java.util.stream.IntStream;
 
 /**
@@ -523,15 +524,24 @@ public final class BenchMain {
         if (!target.jvm()) {
             return;
         }
-        Measurement warm = r.measurement(Metric.startupWarm());
+        measureWarm(target, startFixture, r, Metric.startupWarm(), EmbeddedServerFactory::embedded);
+        measureWarm(target, startFixture, r, Metric.startupTestServer(), EmbeddedServerFactory::testServer);
+    }
+
+    /** The warm start-up row of one kind of in-process server, if the target has a factory of that kind. */
+    private void measureWarm(Target target, Fixture startFixture, TargetResults r, Metric metric,
+                             Predicate<EmbeddedServerFactory> kind) throws IOException {
+        Measurement warm = r.measurement(metric);
         Optional<EmbeddedServerFactory> factory = ServiceLoader.load(EmbeddedServerFactory.class).stream()
-                .map(ServiceLoader.Provider::get).filter(f -> f.target().equals(target.name())).findFirst();
+                .map(ServiceLoader.Provider::get).filter(f -> f.target().equals(target.name()) && kind.test(f))
+                .findFirst();
         if (factory.isEmpty()) {
-            warm.note("not measured", "no in-process " + EmbeddedServerFactory.class.getSimpleName() + " for "
-                    + target.name() + " on the class path");
+            warm.note("not measured", "no in-process " + EmbeddedServerFactory.class.getSimpleName() + " of this"
+                    + " kind for " + target.name() + " on the class path");
             return;
         }
-        StartupLoad.warm(factory.get(), startFixture, user, options.warmStarts()).forEach(warm::add);
+        StartupLoad.warm(factory.get(), startFixture, Fixture.sessionUser(0), options.warmStarts())
+                .forEach(warm::add);
         warm.note("starts", Integer.toString(options.warmStarts()));
         progress(r.name(), warm);
     }

@@ -12,12 +12,32 @@ import java.nio.file.Path;
  * <p>This is where Poplar's in-process start plugs in: a factory named {@code poplar} that builds a
  * {@code Pop3Server} over a {@code pop3-store-maildir} store of {@code maildirRoot} and the passwd-file
  * ({@code pop3-auth-passwd}), binds 127.0.0.1 port 0 and starts it, listed in
- * {@code META-INF/services/dev.poplar.pop3.bench.EmbeddedServerFactory}.
+ * {@code META-INF/services/dev.poplar.pop3.bench.EmbeddedServerFactory}. A second factory for {@code poplar} starts
+ * the test kit's in-memory server instead ({@link #testServer()}), for the test-server row.
  */
 public interface EmbeddedServerFactory {
 
     /** The name of the target this factory starts in-process, such as {@code greenmail}. */
     String target();
+
+    /**
+     * Whether this is how an application embeds the target: measured in the warm start-up row. Default true.
+     *
+     * @return true for the warm start-up row
+     */
+    default boolean embedded() {
+        return true;
+    }
+
+    /**
+     * Whether this is the target's server for tests (in memory, seeded at each start, as a test writer starts it):
+     * measured in the test-server start-up row. Default false.
+     *
+     * @return true for the test-server row
+     */
+    default boolean testServer() {
+        return false;
+    }
 
     /**
      * Builds and starts a new server serving {@code maildirRoot} (a folder per user) to the users of

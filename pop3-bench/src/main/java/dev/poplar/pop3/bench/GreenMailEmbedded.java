@@ -19,6 +19,12 @@ public final class GreenMailEmbedded implements EmbeddedServerFactory {
         return "greenmail";
     }
 
+    /** GreenMail's in-process server is also what a test writer starts: in memory, seeded at each start. */
+    @Override
+    public boolean testServer() {
+        return true;
+    }
+
     @Override
     public EmbeddedServer start(Path maildirRoot, Path usersFile) throws IOException {
         GreenMail greenMail = new GreenMail(

@@ -86,6 +86,11 @@ record Metric(String id, String label, String unit, boolean higherIsBetter, bool
         return new Metric("startup.warm", "start to first login, warm JVM (in-process)", "ms", false, false);
     }
 
+    static Metric startupTestServer() {
+        return new Metric("startup.test-server", "start to first login, warm JVM, test server (in memory)", "ms",
+                false, false);
+    }
+
     static Metric startupFresh() {
         return new Metric("startup.fresh", "start to first login, fresh process", "ms", false, false);
     }
