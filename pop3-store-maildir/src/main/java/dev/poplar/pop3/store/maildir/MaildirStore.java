@@ -61,7 +61,9 @@ import java.util.Set;
  * {@link StoreException.Kind#IN_USE}, from this store, another store, another process or another host. A lock is
  * stale, and taken over, when its owner process on this host has ended, or when it has had no heartbeat for
  * {@link Builder#lockStaleAfter(Duration)}; two contenders breaking the same stale lock cannot both win. A session
- * whose lock was taken over (it stalled for longer than the stale time) can still read but no longer delete. A server
+ * whose lock was taken over (it stalled for longer than the stale time) can still read but no longer delete. At the
+ * end, a lock file that is by its attributes (inode, modification time, size) the one this store last wrote, less than
+ * half the stale time ago, is removed without being read; any other is renamed aside and read first. A server
  * that alone serves Maildirs on a local disk may keep the hold in memory instead ({@link LockScope#STORE}): no lock
  * file then, and a cheaper session. Server processes on one host may hold mailboxes with POSIX record locks
  * ({@link LockScope#PROCESSES}): almost as cheap, no stale locks (the kernel ends a lock with its process), one open
