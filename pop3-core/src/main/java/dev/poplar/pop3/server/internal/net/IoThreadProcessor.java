@@ -3,6 +3,7 @@ package dev.poplar.pop3.server.internal.net;
 import org.apache.mina.transport.socket.nio.NioProcessor;
 
 import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
 
 /**
  * MINA's NIO processor, without waking its own selector, and with a loop that lasts as long as the processor.
@@ -34,6 +35,16 @@ public final class IoThreadProcessor extends NioProcessor {
      * @param executor runs the processor's loop
      */
     public IoThreadProcessor(Executor executor) {
+        super(executor);
+    }
+
+    /**
+     * Creates a processor: the constructor MINA's pool looks for first, so that it finds one without failing a lookup
+     * (and building a {@code NoSuchMethodException}) at every server start.
+     *
+     * @param executor runs the processor's loop
+     */
+    public IoThreadProcessor(ExecutorService executor) {
         super(executor);
     }
 
