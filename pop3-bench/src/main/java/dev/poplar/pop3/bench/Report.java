@@ -97,6 +97,7 @@ final class Report {
         }
         out.append('\n');
         cpuTable(out);
+        costTable(out, peers);
         for (TargetResults t : targets) {
             if (t.skipped() != null) {
                 out.append("- ").append(t.name()).append(": not run: ").append(t.skipped()).append('\n');
@@ -149,6 +150,69 @@ final class Report {
         out.append('\n');
     }
 
+    /**
+     * The server's own cost: for every rate load with CPU figures, the server's CPU per unit of work (per session, per
+     * MB), and how many times the peers' cost the subject's is. Unlike the rates, it does not depend on the share of
+     * the machine the generator took, so it shows what a machine with the generator elsewhere would turn into rates.
+     */
+    private void costTable(StringBuilder out, List<String> peers) {
+        List<Metric> rates = metrics().stream().filter(metric -> targets.stream()
+                .anyMatch(t -> serverMicrosPerUnit(t.get(metric.id())) != null)).toList();
+        if (rates.isEmpty()) {
+            return;
+        }
+        out.append("Server CPU per unit of work, in µs (each run's server CPU divided by the work it served, medians "
+                + "over the runs). Ratios: the peer's cost divided by ").append(subject)
+                .append("'s (above 1: ").append(subject).append(" needs less CPU for the same work).\n\n");
+        List<String> header = new ArrayList<>(List.of("load", "per"));
+        targets.forEach(t -> header.add(t.name()));
+        peers.forEach(peer -> header.add(peer + " / " + subject));
+        row(out, header);
+        row(out, header.stream().map(h -> "---").toList());
+        TargetResults subjectResults = results(subject);
+        for (Metric metric : rates) {
+            List<String> cells = new ArrayList<>(List.of(metric.label(), workUnit(metric.unit())));
+            for (TargetResults t : targets) {
+                Double cost = serverMicrosPerUnit(t.get(metric.id()));
+                cells.add(cost == null ? "—" : number(cost));
+            }
+            Double own = subjectResults == null ? null : serverMicrosPerUnit(subjectResults.get(metric.id()));
+            for (String peer : peers) {
+                Double theirs = serverMicrosPerUnit(results(peer).get(metric.id()));
+                cells.add(own == null || theirs == null || own == 0 ? "—"
+                        : String.format(Locale.ROOT, "%.2f", theirs / own));
+            }
+            row(out, cells);
+        }
+        out.append('\n');
+    }
+
+    /**
+     * The server's CPU per unit of a rate metric ({@code sessions/s}, {@code MB/s}) in µs: each run's server cores
+     * divided by its rate, median over the runs; {@code null} without a rate, CPU figures for every run, or a run
+     * with both work and CPU above zero.
+     */
+    static Double serverMicrosPerUnit(Measurement m) {
+        if (m == null || !m.metric().higherIsBetter() || !m.metric().unit().endsWith("/s")
+                || m.serverCores().isEmpty() || m.serverCores().size() != m.values().size()) {
+            return null;
+        }
+        List<Double> perRun = new ArrayList<>();
+        for (int i = 0; i < m.values().size(); i++) {
+            // A run whose server CPU read as zero was shorter than the clock's tick: no figure.
+            if (m.values().get(i) > 0 && m.serverCores().get(i) > 0) {
+                perRun.add(m.serverCores().get(i) / m.values().get(i) * 1e6);
+            }
+        }
+        return perRun.isEmpty() ? null : Measurement.median(perRun);
+    }
+
+    /** What one unit of a rate is: {@code session} for {@code sessions/s}, {@code MB} for {@code MB/s}. */
+    private static String workUnit(String rateUnit) {
+        String unit = rateUnit.substring(0, rateUnit.length() - 2);
+        return unit.endsWith("s") ? unit.substring(0, unit.length() - 1) : unit;
+    }
+
     private static String cores(List<Double> values) {
         return String.format(Locale.ROOT, "%.2f", Measurement.median(values));
     }
@@ -193,6 +257,10 @@ final class Report {
                     json.key("serverCoresPerRun").open('[');
                     m.serverCores().forEach(json::value);
                     json.close(']');
+                    Double cost = serverMicrosPerUnit(m);
+                    if (cost != null) {
+                        json.key("serverMicrosPerUnit").value(cost);
+                    }
                 }
                 json.key("nearGeneratorCeiling").value(nearCeiling(t, m));
                 json.key("cutOffAt").value(m.exceededLimit());

@@ -1,6 +1,7 @@
 package dev.poplar.pop3.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import java.util.List;
 import java.util.Map;
@@ -60,6 +61,34 @@ class ReportTest {
                 .contains("| sessions/s plain, 16 clients | 0.30 / 1.30 | 1.20 / 0.60 |")
                 .doesNotContain("| login to complete UIDL + LIST, 10000 messages | —");
         assertThat(report.json()).contains("\"generatorCores\": 0.3").contains("\"serverCores\": 1.3");
+    }
+
+    @Test
+    void theServersCpuPerSessionIsEachRunsCoresOverItsRateWithThePeersCostOverTheSubjects() {
+        TargetResults poplar = target("poplar", 2000, 40);
+        // 1,800, 2,000 and 2,200 sessions/s: 500, 600 and 500 µs per session; median 500.
+        poplar.measurement(sessions).cpu(0.3, 0.9);
+        poplar.measurement(sessions).cpu(0.3, 1.2);
+        poplar.measurement(sessions).cpu(0.3, 1.1);
+        TargetResults james = target("james", 1000, 80);
+        // 900, 1,000 and 1,100 sessions/s: 1,500 µs per session in every run.
+        james.measurement(sessions).cpu(0.2, 1.35);
+        james.measurement(sessions).cpu(0.2, 1.5);
+        james.measurement(sessions).cpu(0.2, 1.65);
+        TargetResults unmeasured = target("greenmail", 1500, 50);
+        for (int run = 0; run < 3; run++) {
+            unmeasured.measurement(sessions).cpu(0.1, 0.0);
+        }
+        Report report = new Report(Map.of(), List.of(poplar, james, unmeasured), "poplar", 0.8);
+
+        assertThat(Report.serverMicrosPerUnit(poplar.get(sessions.id()))).isCloseTo(500.0, within(1e-6));
+        assertThat(Report.serverMicrosPerUnit(poplar.get(listing.id()))).isNull();
+        assertThat(Report.serverMicrosPerUnit(unmeasured.get(sessions.id()))).isNull();
+        assertThat(report.markdown())
+                .contains("| load | per | poplar | james | greenmail | james / poplar | greenmail / poplar |")
+                .contains("| sessions/s plain, 16 clients | session | 500 | 1,500 | — | 3.00 | — |")
+                .doesNotContain("| login to complete UIDL + LIST, 10000 messages | per");
+        assertThat(report.json()).contains("\"serverMicrosPerUnit\": 1500");
     }
 
     @Test
