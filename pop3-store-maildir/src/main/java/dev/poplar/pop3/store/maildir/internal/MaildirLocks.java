@@ -564,13 +564,17 @@ public final class MaildirLocks implements AutoCloseable {
         }
 
         /**
-         * The lock file's attributes as this lock last wrote it (created it, or set its time), or null: what lets
-         * {@link #release()} remove it without reading it. Guarded by this.
+         * The lock file's attributes as this lock last wrote it (created it, or set its time), or null while a
+         * heartbeat sets the time: what lets {@link #release()} remove it without reading it. Not guarded by a lock
+         * shared with the heartbeat, whose file operations may wait (a stalled file server, or a FIFO put in the
+         * lock's place between its check and its open, which waits out the guard) while a release runs on a network
+         * thread: a release that meets a heartbeat halfway sees other attributes and takes the careful way, or
+         * removes the file before the heartbeat touches it (which then logs that it cannot refresh it).
          */
-        private BasicFileAttributes written;
+        private volatile BasicFileAttributes written;
 
         /** Notes the attributes of the file this lock has just written. */
-        synchronized void noteWritten() {
+        void noteWritten() {
             try {
                 written = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
             } catch (IOException e) {
@@ -578,7 +582,7 @@ public final class MaildirLocks implements AutoCloseable {
             }
         }
 
-        synchronized void beat(Instant now) {
+        void beat(Instant now) {
             if (verify()) {
                 written = null;
                 try {
@@ -654,11 +658,9 @@ public final class MaildirLocks implements AutoCloseable {
                 return;
             }
             try {
-                synchronized (this) {
-                    if (!lost && !removeIfUnchanged()
-                            && removeIf(file, state -> id.equals(state.id())) != Removal.REMOVED) {
-                        LOG.warn("The lock {} was no longer ours when released", file);
-                    }
+                if (!lost && !removeIfUnchanged()
+                        && removeIf(file, state -> id.equals(state.id())) != Removal.REMOVED) {
+                    LOG.warn("The lock {} was no longer ours when released", file);
                 }
             } catch (IOException | RuntimeException e) {
                 LOG.warn("Cannot release the lock {}: {}", file, e.toString());
