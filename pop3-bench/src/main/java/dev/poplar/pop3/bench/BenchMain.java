@@ -371,8 +371,9 @@ public final class BenchMain {
                     List<String> users = users(clients, Fixture::retrUser);
                     interleaved(rate, (r, m) -> {
                         double serverBefore = r.serverCpu();
-                        RetrLoad.Result result = generator.retr(r.address(tls), r.clientSide(tls), users, messages,
-                                spec.retrSize());
+                        RetrLoad.Result result = RetrLoad.repeat(options.sessionDuration().dividedBy(2),
+                                () -> generator.retr(r.address(tls), r.clientSide(tls), users, messages,
+                                        spec.retrSize()));
                         if (result.messages() > 0) {
                             m.add(result.megabytesPerSecond());
                             m.cpu(result.generatorCpuSeconds() / result.seconds(),
@@ -631,8 +632,9 @@ public final class BenchMain {
         facts.put("machine", Runtime.getRuntime().availableProcessors() + " cores, " + System.getProperty("os.name")
                 + " " + System.getProperty("os.version") + ", Java " + System.getProperty("java.version"));
         facts.put("runs", options.runs() + " measured runs per load after one warm-up; session runs of "
-                + options.sessionDuration().toMillis() + " ms; the RETR warm-up repeats one client's RETR of a tenth "
-                + "of the messages for " + options.sessionDuration().dividedBy(2).toMillis() + " ms");
+                + options.sessionDuration().toMillis() + " ms; a RETR run repeats its passes (every client's RETR of "
+                + "its messages) for at least " + options.sessionDuration().dividedBy(2).toMillis()
+                + " ms, and the RETR warm-up one client's RETR of a tenth of the messages for as long");
         facts.put("fixture", spec.retrUsers() + " mailboxes of " + spec.retrMessages() + " x " + spec.retrSize()
                 + " octets; listing mailboxes of " + spec.listCounts() + " x " + spec.smallSize() + " octets; "
                 + spec.idleUsers() + " empty mailboxes for idle sessions; passwords {PLAIN}");
