@@ -16,8 +16,29 @@ final class Args {
      * @return the words; empty for a blank string
      */
     static String[] words(String argument) {
+        // As argument.trim().split(" +"), without compiling that pattern at every command.
         String trimmed = argument.trim();
-        return trimmed.isEmpty() ? new String[0] : trimmed.split(" +");
+        if (trimmed.isEmpty()) {
+            return new String[0];
+        }
+        int count = 1;
+        for (int i = 1; i < trimmed.length(); i++) {
+            if (trimmed.charAt(i) == ' ' && trimmed.charAt(i - 1) != ' ') {
+                count++;
+            }
+        }
+        String[] words = new String[count];
+        int start = 0;
+        int n = 0;
+        for (int i = 0; i <= trimmed.length(); i++) {
+            if (i == trimmed.length() || trimmed.charAt(i) == ' ') {
+                if (i > start) {
+                    words[n++] = trimmed.substring(start, i);
+                }
+                start = i + 1;
+            }
+        }
+        return words;
     }
 
     /**
