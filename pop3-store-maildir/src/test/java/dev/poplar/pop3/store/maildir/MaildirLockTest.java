@@ -126,6 +126,44 @@ class MaildirLockTest {
         }
 
         @Test
+        void aLockWhoseFileChangedUnderItIsReadAndStillReleasedWhenItIsOurs() throws Exception {
+            // Not the file as this lock last wrote it (another time, then another size): read first, removed as ours.
+            Maildrop touched = store.open("alice");
+            Files.setLastModifiedTime(lockFile, FileTime.from(Instant.now().minusSeconds(5)));
+            touched.close();
+            assertThat(lockFile).doesNotExist();
+
+            Maildrop grown = store.open("alice");
+            Files.writeString(lockFile, "note=an editor was here\n", StandardCharsets.US_ASCII,
+                    StandardOpenOption.APPEND);
+            grown.close();
+            assertThat(lockFile).doesNotExist();
+            try (Stream<Path> entries = Files.list(alice.path())) {
+                assertThat(entries.map(p -> p.getFileName().toString()))
+                        .containsExactlyInAnyOrder("cur", "new", "tmp");
+            }
+        }
+
+        @Test
+        void aLockRefreshedByTheHeartbeatIsReleasedAndLeavesNothingBehind() throws Exception {
+            try (MaildirStore beating = MaildirStore.builder(root).lockHeartbeat(Duration.ofMillis(20)).build()) {
+                Maildrop maildrop = beating.open("alice");
+                FileTime created = Files.getLastModifiedTime(lockFile);
+                long deadline = System.nanoTime() + TIMEOUT.toNanos();
+                while (Files.getLastModifiedTime(lockFile).equals(created)) {
+                    assertThat(System.nanoTime()).as("a heartbeat within " + TIMEOUT).isLessThan(deadline);
+                    Thread.sleep(5);
+                }
+                maildrop.close();
+                assertThat(lockFile).doesNotExist();
+                try (Stream<Path> entries = Files.list(alice.path())) {
+                    assertThat(entries.map(p -> p.getFileName().toString()))
+                            .containsExactlyInAnyOrder("cur", "new", "tmp");
+                }
+            }
+        }
+
+        @Test
         void closingTheStoreReleasesLocksStillHeldAndTheirSessionsCanNoLongerDelete() throws Exception {
             alice.deliver("one\n");
             Maildrop maildrop = store.open("alice");
