@@ -71,6 +71,13 @@ class MaildirLockTest {
         return LockState.read(lockFile);
     }
 
+    /** The names in alice's Maildir directory. */
+    List<String> aliceEntries() throws IOException {
+        try (Stream<Path> entries = Files.list(alice.path())) {
+            return entries.map(p -> p.getFileName().toString()).toList();
+        }
+    }
+
     /** Asserts that the maildrop is open and its lock file names this process. */
     void assertHeldHere(Maildrop maildrop) throws IOException {
         assertThat(maildrop.messages()).isNotNull();
@@ -138,10 +145,7 @@ class MaildirLockTest {
                     StandardOpenOption.APPEND);
             grown.close();
             assertThat(lockFile).doesNotExist();
-            try (Stream<Path> entries = Files.list(alice.path())) {
-                assertThat(entries.map(p -> p.getFileName().toString()))
-                        .containsExactlyInAnyOrder("cur", "new", "tmp");
-            }
+            assertThat(aliceEntries()).containsExactlyInAnyOrder("cur", "new", "tmp");
         }
 
         @Test
@@ -156,10 +160,7 @@ class MaildirLockTest {
                 }
                 maildrop.close();
                 assertThat(lockFile).doesNotExist();
-                try (Stream<Path> entries = Files.list(alice.path())) {
-                    assertThat(entries.map(p -> p.getFileName().toString()))
-                            .containsExactlyInAnyOrder("cur", "new", "tmp");
-                }
+                assertThat(aliceEntries()).containsExactlyInAnyOrder("cur", "new", "tmp");
             }
         }
 
@@ -268,10 +269,7 @@ class MaildirLockTest {
             try (Maildrop first = local.open("alice")) {
                 assertThat(first.messages()).hasSize(1);
                 assertThat(failureOf(() -> local.open("alice"))).isEqualTo(StoreException.Kind.IN_USE);
-                try (Stream<Path> entries = Files.list(alice.path())) {
-                    assertThat(entries.map(p -> p.getFileName().toString()))
-                            .containsExactlyInAnyOrder("cur", "new", "tmp");
-                }
+                assertThat(aliceEntries()).containsExactlyInAnyOrder("cur", "new", "tmp");
                 first.update(Set.copyOf(first.messages()), Set.of());
             }
             try (Maildrop again = local.open("alice")) {
