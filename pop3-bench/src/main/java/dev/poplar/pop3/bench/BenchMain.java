@@ -358,13 +358,9 @@ public final class BenchMain {
             for (LoadGenerator generator : generators) {
                 // A tenth of the messages, again and again for half a session run's time (once at least): one such
                 // pass (20 ms for a fast server) leaves a JVM server's RETR path to the interpreter.
-                everyTarget(r -> {
-                    long until = System.nanoTime() + options.sessionDuration().dividedBy(2).toNanos();
-                    do {
-                        generator.retr(r.address(tls), r.clientSide(tls), users(1, Fixture::retrUser),
-                                Math.max(1, messages / 10), spec.retrSize());
-                    } while (System.nanoTime() < until);
-                });
+                everyTarget(r -> RetrLoad.repeat(options.sessionDuration().dividedBy(2),
+                        () -> generator.retr(r.address(tls), r.clientSide(tls), users(1, Fixture::retrUser),
+                                Math.max(1, messages / 10), spec.retrSize())));
                 for (int clients : IntStream.of(1, spec.retrUsers()).distinct().toArray()) {
                     Metric rate = primary(generator, Metric.retrThroughput(tls, clients, messages, spec.retrSize()));
                     Metric seconds = clients == 1 ? primary(generator, Metric.retrSeconds(tls, clients)) : null;

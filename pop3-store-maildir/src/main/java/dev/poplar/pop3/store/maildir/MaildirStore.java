@@ -70,11 +70,12 @@ import java.util.Set;
  * file descriptor per open mailbox.
  *
  * <p><b>Shared file systems.</b> The lock file relies on an atomic exclusive create, {@code rename} and {@code link},
- * which NFS (v3 and later) and local file systems provide. Hosts must have distinct names ({@link Builder#lockHostName(String)}), and clocks
- * kept in step (NTP) to well within the stale time: a heartbeat is a modification time set by one host and read by
- * others. NFS attribute caching delays what others see of a heartbeat by up to the mount's {@code actimeo}; keep the
- * stale time well above it (the default two minutes is). A listing cached by one host is revalidated through NFS
- * attribute caches too, so new mail may show up to {@code acdirmax} seconds late on another host.
+ * which NFS (v3 and later) and local file systems provide. Hosts must have distinct names
+ * ({@link Builder#lockHostName(String)}), and clocks kept in step (NTP) to well within the stale time: a heartbeat is
+ * a modification time set by one host and read by others. NFS attribute caching delays what others see of a heartbeat
+ * by up to the mount's {@code actimeo}; keep the stale time well above it (the default two minutes is). A listing
+ * cached by one host is revalidated through NFS attribute caches too, so new mail may show up to {@code acdirmax}
+ * seconds late on another host.
  *
  * <p><b>Update.</b> At {@code QUIT}, deleted messages are unlinked or flagged {@code T} ({@link DeletedMessages}), and
  * retrieved ones optionally flagged {@code S}. Each is one {@code unlink} or one atomic {@code rename}: a crash leaves
@@ -407,10 +408,9 @@ public final class MaildirStore implements MailboxStore, Delivery, AutoCloseable
          * which every process on this host heeds (and other hosts only where the file system carries such locks): no
          * change to the Maildir directory per session, no stale locks, one open file descriptor per open mailbox.
          * {@link LockScope#STORE} keeps it in this store's memory, for a single server process on a local disk: each
-         * session then opens and closes its mailbox with about eleven fewer system calls (on a 2-core machine, about
-         * 40% less server time per short session), but another process or host serving the same Maildirs is not kept
-         * out. Lock files of another scope are neither written nor heeded: every store serving the same Maildirs must
-         * use the same scope.
+         * session then opens and closes its mailbox with about seven fewer system calls, two of them changes to the
+         * Maildir directory, but another process or host serving the same Maildirs is not kept out. Lock files of
+         * another scope are neither written nor heeded: every store serving the same Maildirs must use the same scope.
          *
          * @param lockScope the scope
          * @return this builder
@@ -495,9 +495,9 @@ public final class MaildirStore implements MailboxStore, Delivery, AutoCloseable
          * Whether reading message content may block (see {@link MaildirStore#mayBlock(Operation)}). Default
          * {@code false}: message files on a local file system are read on the server's network threads, which saves
          * a thread hand-off per {@code RETR}, and a session that changed nothing releases its mailbox there too
-         * ({@link Maildrop#closeMayBlock()}), which saves one at its {@code QUIT}. Set it to {@code true} when the Maildirs are on a network file system
-         * (NFS, CephFS, SMB) or slow disks, where a read may wait long enough to stall the other connections of a
-         * network thread.
+         * ({@link Maildrop#closeMayBlock()}), which saves one at its {@code QUIT}. Set it to {@code true} when the
+         * Maildirs are on a network file system (NFS, CephFS, SMB) or slow disks, where a read may wait long enough
+         * to stall the other connections of a network thread.
          *
          * @param contentMayBlock {@code true} to have content read on worker threads
          * @return this builder
