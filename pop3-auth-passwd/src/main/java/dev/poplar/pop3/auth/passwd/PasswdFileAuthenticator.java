@@ -1,5 +1,6 @@
 package dev.poplar.pop3.auth.passwd;
 
+import com.github.benmanes.caffeine.cache.Ticker;
 import dev.poplar.pop3.auth.AuthResult;
 import dev.poplar.pop3.auth.Authenticator;
 import dev.poplar.pop3.auth.ClientInfo;
@@ -10,6 +11,7 @@ import dev.poplar.pop3.auth.passwd.internal.ReloadingFile;
 import dev.poplar.pop3.auth.passwd.internal.UsageLog;
 import dev.poplar.pop3.auth.passwd.internal.UserTable;
 import dev.poplar.pop3.auth.passwd.internal.VerificationListener;
+import dev.poplar.pop3.auth.passwd.internal.VerifiedPasswords;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,10 +54,22 @@ import java.util.Optional;
  * the same whoever the user, whether it exists, and whatever the password: a file that mixes schemes (or cost
  * parameters) makes every attempt pay for all of them, so keep one scheme throughout. Comparisons take the same time
  * wherever the secrets differ. APOP and CRAM-MD5 attempts run one keyed MD5 against the user's secret or a random one.
+ * The one exception is the verification cache (below), which is off unless asked for: a password the user logged in
+ * with lately is accepted faster, which tells the client nothing that the {@code +OK} does not.
  *
  * <p><b>Cost.</b> Verifying {@code BLF-CRYPT} and {@code ARGON2*} secrets is slow by design: tens to hundreds of
  * milliseconds of CPU, and for Argon2 the memory its {@code m=} asks for (64 MiB for {@code doveadm pw}'s default) at
  * each verification. {@code SHA*-CRYPT} and {@code SCRAM-*} take a few milliseconds.
+ *
+ * <p><b>Verification cache.</b> A mail client logs in at every poll, every few minutes, with the same password: with
+ * {@link Builder#verificationCache(Duration, int)}, a password that matched the user's entry is remembered for a while
+ * and the same password is then accepted without the hashes, as Dovecot's {@code auth_cache} and directory servers'
+ * password caches do. What is remembered is a keyed SHA-256 of the user name and the password, under a random key
+ * drawn when the authenticator is built, tied to the users file that accepted it: a reload of the file (a changed
+ * password, a removed user) ends every entry at once, and a wrong password is checked against the file as without the
+ * cache. App passwords are not cached (their check is one SHA-256 already). The cost: a copy of the process's memory
+ * holds, for each user who logged in within the time to live, a digest as fast to guess against as a salted SHA-256,
+ * instead of only the file's slow hashes; so it is off by default.
  *
  * <p><b>Threading.</b> Thread-safe; {@link #authenticate} and {@link #scramSecret} block for the hashes and, now and
  * then, a reload or a write of the last-use file. The server calls them off its I/O threads. {@link #supports} never
@@ -65,6 +79,9 @@ public final class PasswdFileAuthenticator implements Authenticator {
 
     private static final Logger LOG = LoggerFactory.getLogger(PasswdFileAuthenticator.class);
 
+    /** The verification step of the cache's digest, run by every password attempt when the cache is on. */
+    static final String CACHE_STEP = "VERIFIED-CACHE";
+
     /** App passwords record their last login at most this often, each. */
     private static final Duration USAGE_INTERVAL = Duration.ofMinutes(1);
 
@@ -73,15 +90,17 @@ public final class PasswdFileAuthenticator implements Authenticator {
     private final Optional<ReloadingFile<AppPasswordTable>> appPasswords;
     private final Optional<UsageLog> usage;
     private final VerificationListener listener;
+    private final Optional<VerifiedPasswords> verified;
 
     private PasswdFileAuthenticator(Path file, ReloadingFile<UserTable> users,
                                     Optional<ReloadingFile<AppPasswordTable>> appPasswords, Optional<UsageLog> usage,
-                                    VerificationListener listener) {
+                                    VerificationListener listener, Optional<VerifiedPasswords> verified) {
         this.file = file;
         this.users = users;
         this.appPasswords = appPasswords;
         this.usage = usage;
         this.listener = listener;
+        this.verified = verified;
     }
 
     /**
@@ -132,7 +151,8 @@ public final class PasswdFileAuthenticator implements Authenticator {
      * exchange (already checked by the server against {@link #scramSecret}) for a user with SCRAM keys. Rejects an
      * unknown user, wrong credentials, an authorization identity other than the user, and other kinds of
      * credentials. Answers {@link AuthResult.Unavailable} if the user's hash cannot be computed. Blocks for the hashes
-     * (see the class description) and sometimes for a reload of the files.
+     * (see the class description), unless the verification cache knows the password, and sometimes for a reload of
+     * the files.
      */
     @Override
     public AuthResult authenticate(Credentials credentials, ClientInfo client) {
@@ -162,12 +182,20 @@ public final class PasswdFileAuthenticator implements Authenticator {
 
     private AuthResult password(UserTable table, Credentials.Password credentials, ClientInfo client) {
         String user = credentials.username();
-        UserTable.Outcome outcome = table.checkPassword(user,
-                credentials.password().getBytes(StandardCharsets.UTF_8), listener);
+        byte[] password = credentials.password().getBytes(StandardCharsets.UTF_8);
+        Optional<byte[]> digest = verified.map(cache -> cache.digest(user, password));
+        if (digest.isPresent()) {
+            listener.ran(CACHE_STEP);
+            if (verified.get().matches(user, table, digest.get())) {
+                return AuthResult.accept(user);
+            }
+        }
+        UserTable.Outcome outcome = table.checkPassword(user, password, listener);
         Optional<AppPasswordTable.Entry> app = appPasswords
                 .flatMap(f -> f.current().find(user, credentials.password(), listener))
                 .filter(entry -> table.contains(user));
         if (outcome == UserTable.Outcome.MATCH) {
+            digest.ifPresent(d -> verified.get().remember(user, table, d));
             return AuthResult.accept(user);
         }
         if (app.isPresent()) {
@@ -223,6 +251,9 @@ public final class PasswdFileAuthenticator implements Authenticator {
         private AppPasswords appPasswords;
         private Clock clock = Clock.systemUTC();
         private VerificationListener listener = VerificationListener.NONE;
+        private Duration cacheTimeToLive;
+        private int cacheMaximumUsers;
+        private Ticker ticker = Ticker.systemTicker();
 
         private Builder(Path file) {
             this.file = file;
@@ -249,6 +280,38 @@ public final class PasswdFileAuthenticator implements Authenticator {
          */
         public Builder appPasswords(AppPasswords appPasswords) {
             this.appPasswords = appPasswords;
+            return this;
+        }
+
+        /**
+         * Remembers each password that matched its user's entry for {@code timeToLive}, for at most
+         * {@code maximumUsers} users (the least used go first), and accepts the same password again without the
+         * hashes (see "Verification cache" in the class description). Default: off. A time to live of a few minutes
+         * to an hour covers clients that poll; a reload of the users file ends every entry.
+         *
+         * @param timeToLive how long after a successful check the same password is accepted without one; positive
+         * @param maximumUsers how many users are remembered at most; positive (a few hundred bytes each)
+         * @return this builder
+         * @throws IllegalArgumentException if either is not positive
+         * @throws NullPointerException if {@code timeToLive} is null
+         */
+        public Builder verificationCache(Duration timeToLive, int maximumUsers) {
+            Objects.requireNonNull(timeToLive, "timeToLive");
+            if (timeToLive.isNegative() || timeToLive.isZero()) {
+                throw new IllegalArgumentException("verificationCache timeToLive must be positive: " + timeToLive);
+            }
+            if (maximumUsers < 1) {
+                throw new IllegalArgumentException("verificationCache maximumUsers must be positive: "
+                        + maximumUsers);
+            }
+            this.cacheTimeToLive = timeToLive;
+            this.cacheMaximumUsers = maximumUsers;
+            return this;
+        }
+
+        /** The time source of the verification cache; tests set it. */
+        Builder ticker(Ticker ticker) {
+            this.ticker = Objects.requireNonNull(ticker, "ticker");
             return this;
         }
 
@@ -288,7 +351,9 @@ public final class PasswdFileAuthenticator implements Authenticator {
                         table -> table.activeCount() + " valid app passwords"));
                 usage = Optional.of(new UsageLog(appPasswords.usageFile(), clock, USAGE_INTERVAL));
             }
-            return new PasswdFileAuthenticator(file, users, apps, usage, listener);
+            Optional<VerifiedPasswords> verified = cacheTimeToLive == null ? Optional.empty()
+                    : Optional.of(new VerifiedPasswords(cacheTimeToLive, cacheMaximumUsers, ticker));
+            return new PasswdFileAuthenticator(file, users, apps, usage, listener, verified);
         }
     }
 }

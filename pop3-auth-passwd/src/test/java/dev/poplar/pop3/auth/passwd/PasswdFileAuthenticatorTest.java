@@ -281,6 +281,126 @@ class PasswdFileAuthenticatorTest {
     }
 
     @Nested
+    class VerificationCache {
+
+        final List<String> steps = new ArrayList<>();
+        final java.util.concurrent.atomic.AtomicLong nanos = new java.util.concurrent.atomic.AtomicLong();
+
+        PasswdFileAuthenticator cached(Path file, Duration timeToLive) throws Exception {
+            return PasswdFileAuthenticator.builder(file).reloadCheckInterval(Duration.ZERO)
+                    .verificationCache(timeToLive, 100).ticker(nanos::get).verificationListener(steps::add).build();
+        }
+
+        List<String> stepsOf(Runnable attempt) {
+            steps.clear();
+            attempt.run();
+            return List.copyOf(steps);
+        }
+
+        static void accepted(AuthResult result, String user) {
+            assertThat(result).isEqualTo(AuthResult.accept(user));
+        }
+
+        static void rejected(AuthResult result) {
+            assertThat(result).isInstanceOf(AuthResult.Rejected.class);
+        }
+
+        @Test
+        void aPasswordThatMatchedIsAcceptedAgainWithoutTheHashesAndAWrongOneIsStillChecked() throws Exception {
+            PasswdFileAuthenticator authenticator = cached(usersFile(
+                    Fixtures.lineOf("doveadm.passwd", "sha512-crypt"),
+                    Fixtures.lineOf("doveadm.passwd", "blf-crypt-cost4")), Duration.ofMinutes(10));
+            String password = Fixtures.passwords("doveadm.passwords").get("sha512-crypt");
+            List<String> checked = List.of(PasswdFileAuthenticator.CACHE_STEP, "BLF-CRYPT cost=4",
+                    "SHA512-CRYPT rounds=5000");
+
+            assertThat(stepsOf(() -> accepted(login(authenticator, "sha512-crypt", password), "sha512-crypt")))
+                    .isEqualTo(checked);
+            assertThat(stepsOf(() -> accepted(login(authenticator, "sha512-crypt", password), "sha512-crypt")))
+                    .containsExactly(PasswdFileAuthenticator.CACHE_STEP);
+
+            // A wrong password, another user's password, an unknown user: every one is checked as without the cache.
+            assertThat(stepsOf(() -> rejected(login(authenticator, "sha512-crypt", password + "x"))))
+                    .isEqualTo(checked);
+            assertThat(stepsOf(() -> rejected(login(authenticator, "blf-crypt-cost4", password))))
+                    .isEqualTo(checked);
+            assertThat(stepsOf(() -> rejected(login(authenticator, "nobody", password)))).isEqualTo(checked);
+            assertThat(stepsOf(() -> accepted(login(authenticator, "sha512-crypt", password), "sha512-crypt")))
+                    .containsExactly(PasswdFileAuthenticator.CACHE_STEP);
+        }
+
+        @Test
+        void aRememberedPasswordIsCheckedAgainOnceItsTimeToLiveHasPassed() throws Exception {
+            PasswdFileAuthenticator authenticator = cached(usersFile("alice:{PLAIN}secret"), Duration.ofMinutes(10));
+            List<String> checked = List.of(PasswdFileAuthenticator.CACHE_STEP, "PLAIN");
+            assertThat(stepsOf(() -> accepted(login(authenticator, "alice", "secret"), "alice"))).isEqualTo(checked);
+
+            nanos.addAndGet(Duration.ofMinutes(9).toNanos());
+            assertThat(stepsOf(() -> accepted(login(authenticator, "alice", "secret"), "alice")))
+                    .containsExactly(PasswdFileAuthenticator.CACHE_STEP);
+
+            // The time to live counts from the check, not from the last use.
+            nanos.addAndGet(Duration.ofMinutes(2).toNanos());
+            assertThat(stepsOf(() -> accepted(login(authenticator, "alice", "secret"), "alice"))).isEqualTo(checked);
+        }
+
+        @Test
+        void aReloadOfTheFileEndsEveryRememberedPassword() throws Exception {
+            Path file = usersFile("alice:{PLAIN}old", "bob:{PLAIN}bob");
+            PasswdFileAuthenticator authenticator = cached(file, Duration.ofHours(1));
+            accepted(login(authenticator, "alice", "old"), "alice");
+            accepted(login(authenticator, "bob", "bob"), "bob");
+
+            new Reloading().rewrite(file, "alice:{PLAIN}new\n");
+
+            rejected(login(authenticator, "alice", "old"));
+            rejected(login(authenticator, "bob", "bob"));
+            accepted(login(authenticator, "alice", "new"), "alice");
+            assertThat(stepsOf(() -> accepted(login(authenticator, "alice", "new"), "alice")))
+                    .containsExactly(PasswdFileAuthenticator.CACHE_STEP);
+        }
+
+        @Test
+        void appPasswordsAreCheckedAtEveryLogin() throws Exception {
+            Path file = usersFile("alice:{PLAIN}secret");
+            AppPasswords apps = AppPasswords.at(dir.resolve("app-passwords"));
+            AppPasswords.Issued phone = apps.add("alice", "Phone", List.of());
+            String secret = phone.secret();
+            PasswdFileAuthenticator authenticator = PasswdFileAuthenticator.builder(file)
+                    .reloadCheckInterval(Duration.ZERO).verificationCache(Duration.ofHours(1), 100).appPasswords(apps)
+                    .verificationListener(steps::add).build();
+            List<String> checked = List.of(PasswdFileAuthenticator.CACHE_STEP, "PLAIN", "APP-PASSWORD");
+
+            assertThat(stepsOf(() -> accepted(login(authenticator, "alice", secret), "alice"))).isEqualTo(checked);
+            assertThat(stepsOf(() -> accepted(login(authenticator, "alice", secret), "alice"))).isEqualTo(checked);
+            apps.revoke("alice", phone.appPassword().id());
+            rejected(login(authenticator, "alice", secret));
+        }
+
+        @Test
+        void withoutTheCacheEveryLoginRunsTheHashes() throws Exception {
+            PasswdFileAuthenticator authenticator = PasswdFileAuthenticator.builder(usersFile("alice:{PLAIN}secret"))
+                    .verificationListener(steps::add).build();
+            for (int i = 0; i < 2; i++) {
+                assertThat(stepsOf(() -> accepted(login(authenticator, "alice", "secret"), "alice")))
+                        .containsExactly("PLAIN");
+            }
+        }
+
+        @Test
+        void aTimeToLiveOrSizeThatIsNotPositiveIsRefusedNamingTheSetting() throws Exception {
+            PasswdFileAuthenticator.Builder builder = PasswdFileAuthenticator.builder(usersFile("alice:{PLAIN}x"));
+            for (Duration ttl : List.of(Duration.ZERO, Duration.ofSeconds(-1))) {
+                assertThatThrownBy(() -> builder.verificationCache(ttl, 10))
+                        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("timeToLive");
+            }
+            assertThatThrownBy(() -> builder.verificationCache(Duration.ofMinutes(1), 0))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maximumUsers");
+            assertThatThrownBy(() -> builder.verificationCache(null, 10)).isInstanceOf(NullPointerException.class);
+        }
+    }
+
+    @Nested
     class Rejections {
 
         @Test
