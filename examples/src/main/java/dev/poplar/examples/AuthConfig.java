@@ -14,6 +14,7 @@ import dev.poplar.pop3.server.Pop3Server;
 
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -26,6 +27,8 @@ import java.util.Optional;
  * auth:
  *   users_file: /etc/poplar/users           # pop3-auth-passwd: Dovecot passwd-file, user:{SCHEME}secret
  *   reload_check_interval: 2s               # how often the files are checked for changes
+ *   verification_cache_ttl: 15m             # optional: accept a password that matched lately without the hash
+ *   verification_cache_users: 10000         # at most this many users remembered (default 10000)
  *   app_passwords: /etc/poplar/app-passwords            # optional: per-device passwords (poplar app-password)
  *   app_passwords_usage: /var/lib/poplar/app-passwords.last-used   # default: beside app_passwords
  *   plaintext_auth: allow_loopback          # require_tls, allow
@@ -49,6 +52,9 @@ import java.util.Optional;
  * and takes neither. Options of later authentication features (SASL mechanisms, access rules) are read here.
  */
 final class AuthConfig {
+
+    /** How many users the verification cache remembers unless {@code verification_cache_users} says. */
+    private static final int DEFAULT_CACHE_USERS = 10_000;
 
     /** A built authenticator and a description for the operator. */
     record Built(Authenticator authenticator, String description) {
@@ -92,7 +98,8 @@ final class AuthConfig {
         Optional<Path> apps = auth.path("app_passwords");
         Optional<Path> usage = auth.path("app_passwords_usage");
         if (file.isEmpty()) {
-            for (String key : List.of("app_passwords", "app_passwords_usage", "reload_check_interval")) {
+            for (String key : List.of("app_passwords", "app_passwords_usage", "reload_check_interval",
+                    "verification_cache_ttl", "verification_cache_users")) {
                 if (auth.has(key)) {
                     auth.problem(key, "needs users_file");
                 }
@@ -101,6 +108,14 @@ final class AuthConfig {
         }
         PasswdFileAuthenticator.Builder builder = PasswdFileAuthenticator.builder(file.get());
         auth.duration("reload_check_interval", builder::reloadCheckInterval);
+        Optional<Duration> cacheTtl = auth.duration("verification_cache_ttl");
+        Optional<Integer> cacheUsers = auth.integer("verification_cache_users", 1, Integer.MAX_VALUE);
+        if (cacheTtl.isPresent()) {
+            auth.apply("verification_cache_ttl", () -> builder.verificationCache(cacheTtl.get(),
+                    cacheUsers.orElse(DEFAULT_CACHE_USERS)));
+        } else if (cacheUsers.isPresent()) {
+            auth.problem("verification_cache_users", "needs verification_cache_ttl");
+        }
         if (apps.isPresent()) {
             builder.appPasswords(usage.isPresent() ? AppPasswords.at(apps.get(), usage.get())
                     : AppPasswords.at(apps.get()));

@@ -124,6 +124,14 @@ class ServerConfigTest {
         }
 
         @Test
+        void aVerificationCacheNeedsAPositiveTimeToLive() throws Exception {
+            assertThat(problems(base() + "  verification_cache_ttl: 0\n")).containsExactly(at(8, 27)
+                    + "auth.verification_cache_ttl: verificationCache timeToLive must be positive: 0s");
+            assertThat(problems(base() + "  verification_cache_users: 10\n")).containsExactly(at(8, 29)
+                    + "auth.verification_cache_users: needs verification_cache_ttl");
+        }
+
+        @Test
         void theLibrarysOwnChecksAreReportedAtTheKeyTheyConcern() throws Exception {
             assertThat(problems(base() + "limits:\n  idle_timeout: 5m\n")).containsExactly(at(9, 17)
                     + "limits.idle_timeout: must be at least 10 minutes (RFC 1939 section 3): 5m");
@@ -280,6 +288,8 @@ class ServerConfigTest {
                     "auth:",
                     "  users_file: users",
                     "  reload_check_interval: 1s",
+                    "  verification_cache_ttl: 5m",
+                    "  verification_cache_users: 500",
                     "  app_passwords: app-passwords",
                     "  app_passwords_usage: app-passwords.used",
                     "  plaintext_auth: allow",
