@@ -62,14 +62,15 @@ import java.util.Optional;
  * each verification. {@code SHA*-CRYPT} and {@code SCRAM-*} take a few milliseconds.
  *
  * <p><b>Verification cache.</b> A mail client logs in at every poll, every few minutes, with the same password: with
- * {@link Builder#verificationCache(Duration, int)}, a password that matched the user's entry is remembered for a while
- * and the same password is then accepted without the hashes, as Dovecot's {@code auth_cache} and directory servers'
- * password caches do. What is remembered is a keyed SHA-256 of the user name and the password, under a random key
- * drawn when the authenticator is built, tied to the users file that accepted it: a reload of the file (a changed
- * password, a removed user) ends every entry at once, and a wrong password is checked against the file as without the
- * cache. App passwords are not cached (their check is one SHA-256 already). The cost: a copy of the process's memory
- * holds, for each user who logged in within the time to live, a digest as fast to guess against as a salted SHA-256,
- * instead of only the file's slow hashes; so it is off by default.
+ * {@link Builder#verificationCache(Duration, int)}, a password that matched the user's entry is remembered for a
+ * while and the same password is then accepted without the hashes, as some directory servers' password caches do
+ * (Dovecot's {@code auth_cache} saves the database lookup but still runs the hash). What is remembered is a keyed
+ * SHA-256 of the user name and the password, under a random key drawn when the authenticator is built, tied to the
+ * users file that accepted it: a reload of the file (a changed password, a removed user) ends every entry at once,
+ * and a wrong password is checked against the file as without the cache. App passwords are not cached (their check
+ * is one SHA-256 already). The cost: a copy of the process's memory holds, for each user who logged in within the
+ * time to live, a digest as fast to guess against as a salted SHA-256, instead of only the file's slow hashes; so it
+ * is off by default.
  *
  * <p><b>Threading.</b> Thread-safe; {@link #authenticate} and {@link #scramSecret} block for the hashes and, now and
  * then, a reload or a write of the last-use file. The server calls them off its I/O threads. {@link #supports} never
