@@ -151,12 +151,22 @@ public final class BenchMain {
             for (Map.Entry<String, Target> t : targets.entrySet()) {
                 start(t.getValue(), results.get(t.getKey()), fixture);
             }
+            List<Running> serving = List.copyOf(running);
+            boolean restarted = false;
             if (loads.contains("sessions")) {
                 sessions(fixture, true);
                 restartAll(fixture.withKey(TlsKey.ECDSA));
                 sessions(fixture.withKey(TlsKey.ECDSA), false);
-                if (loads.contains("retr") || loads.contains("listing") || loads.contains("idle")) {
-                    restartAll(fixture);
+                restarted = true;
+            }
+            if (loads.contains("sessions-hashed")) {
+                hashedSessions(fixture, serving);
+                restarted = true;
+            }
+            if (restarted && (loads.contains("retr") || loads.contains("listing") || loads.contains("idle"))) {
+                stopAll();
+                for (Running r : serving) {
+                    start(r.target, r.results, fixture);
                 }
             }
             if (loads.contains("retr")) {
@@ -323,6 +333,26 @@ public final class BenchMain {
         // its full-handshake rows already wherever a server allows it).
         if (plainToo && generators.get(0).name().equals("c")) {
             sessionRows(generators.get(0), spec, true, true, Metric::sessionsResumed);
+        }
+    }
+
+    /**
+     * Plain sessions with hashed passwords: the targets that verify hashes start again over the users file of
+     * {@code SHA512-CRYPT} entries (the others sit this load out), and the rows run as the plain session rows do.
+     */
+    private void hashedSessions(Fixture fixture, List<Running> started) throws InterruptedException {
+        Fixture hashed = fixture.withHashedPasswords();
+        stopAll();
+        for (Running r : started) {
+            if (Targets.PLAIN_PASSWORDS_ONLY.contains(r.name())) {
+                log.line(r.name() + ": sits out sessions-hashed (it takes passwords in clear only)");
+            } else {
+                start(r.target, r.results, hashed);
+            }
+        }
+        for (LoadGenerator generator : generators) {
+            sessionRows(generator, fixture.spec(), false, false,
+                    clients -> primary(generator, Metric.sessionsHashed(clients)));
         }
     }
 
@@ -633,7 +663,10 @@ public final class BenchMain {
                 + " ms, and the RETR warm-up one client's RETR of a tenth of the messages for as long");
         facts.put("fixture", spec.retrUsers() + " mailboxes of " + spec.retrMessages() + " x " + spec.retrSize()
                 + " octets; listing mailboxes of " + spec.listCounts() + " x " + spec.smallSize() + " octets; "
-                + spec.idleUsers() + " empty mailboxes for idle sessions; passwords {PLAIN}");
+                + spec.idleUsers() + " empty mailboxes for idle sessions; passwords {PLAIN}"
+                + (options.loads().contains("sessions-hashed") ? " ({SHA512-CRYPT}, rounds 5000, in the rows marked"
+                        + " SHA512-CRYPT, which " + String.join(" and ", Targets.PLAIN_PASSWORDS_ONLY.stream().sorted()
+                        .toList()) + " sit out: they take passwords in clear only)" : ""));
         facts.put("generator", "session and RETR loads: " + generators.get(0).description()
                 + (generators.size() > 1 ? "; rows marked [" + generators.get(1).name() + " generator]: "
                         + generators.get(1).description() : "")

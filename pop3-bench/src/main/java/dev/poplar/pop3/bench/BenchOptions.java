@@ -47,7 +47,8 @@ record BenchOptions(boolean smoke, List<String> targets, boolean targetsExplicit
                     int soakClients, Duration soakSample) {
 
     /** Every load name. */
-    static final List<String> LOADS = List.of("sessions", "retr", "listing", "idle", "soak", "startup");
+    static final List<String> LOADS = List.of("sessions", "sessions-hashed", "retr", "listing", "idle", "soak",
+            "startup");
     /** Every load generator. */
     static final List<String> GENERATORS = List.of("c", "java");
 
@@ -55,10 +56,12 @@ record BenchOptions(boolean smoke, List<String> targets, boolean targetsExplicit
             usage: run.sh [--smoke | --full] [options]
               --smoke                 tiny sizes, one run per load, a few seconds per target (the default)
               --full                  the sizes of the issue, median of 3 runs
-              --targets a,b           of poplar, poplar-local, poplar-fcntl, poplar-openssl, poplar-jdk,
-                                      poplar-jdbc, dovecot, greenmail, james, canned (default: all that can run but the poplar-*
-                                      variants)
-              --loads a,b             of sessions, retr, listing, idle, soak, startup (default: all)
+              --targets a,b           of poplar, poplar-local, poplar-fcntl, poplar-cached, poplar-openssl,
+                                      poplar-jdk, poplar-jdbc, dovecot, greenmail, james, canned (default: all that
+                                      can run but the poplar-* variants)
+              --loads a,b             of sessions, sessions-hashed, retr, listing, idle, soak, startup (default:
+                                      all); sessions-hashed: plain sessions with SHA512-CRYPT users, without the
+                                      targets that take clear passwords only (greenmail, james)
               --runs N                measured runs per load (default: 3 full, 1 smoke)
               --session-seconds S     length of one session-load run (default: 5 full, 0.3 smoke)
               --warm-starts N         in-process starts for the warm start-up figure (default: 100 full, 5 smoke)

@@ -1,5 +1,7 @@
 package dev.poplar.pop3.bench;
 
+import dev.poplar.pop3.auth.passwd.PasswordScheme;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -7,6 +9,7 @@ import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -21,7 +24,9 @@ import java.util.Random;
  * P-256 key ({@link TlsKey}). A fixture serves one of them at a time ({@link #withKey}).
  *
  * <p>Passwords are stored as {@code {PLAIN}} on purpose: a hashed scheme would make the session load measure
- * the hash function instead of the server.
+ * the hash function instead of the server. For the load that measures just that (what operators run, with hashed
+ * passwords), {@code users-sha512-crypt} holds the same users with a {@code {SHA512-CRYPT}} entry each (doveadm's
+ * default scheme and rounds), and {@link #withHashedPasswords()} serves it.
  */
 final class Fixture {
 
@@ -31,16 +36,19 @@ final class Fixture {
     static final String KEYSTORE_PASSWORD = "bench-keystore";
 
     private static final String MANIFEST = "fixture.properties";
+    private static final String HASHED_USERS = "users-sha512-crypt";
     private static final long EPOCH = 1_764_000_000L;
 
     private final Path dir;
     private final FixtureSpec spec;
     private final TlsKey key;
+    private final boolean hashed;
 
-    private Fixture(Path dir, FixtureSpec spec, TlsKey key) {
+    private Fixture(Path dir, FixtureSpec spec, TlsKey key, boolean hashed) {
         this.dir = dir;
         this.spec = spec;
         this.key = key;
+        this.hashed = hashed;
     }
 
     /**
@@ -49,7 +57,7 @@ final class Fixture {
      * @throws IOException if it cannot be written, or {@code openssl} fails
      */
     static Fixture prepare(Path dir, FixtureSpec spec, Log log) throws IOException {
-        Fixture fixture = new Fixture(dir, spec, TlsKey.RSA);
+        Fixture fixture = new Fixture(dir, spec, TlsKey.RSA, false);
         Path manifest = dir.resolve(MANIFEST);
         if (Files.isRegularFile(manifest) && fixture.readManifest().equals(spec.toProperties())) {
             log.line("fixture: reusing " + dir);
@@ -61,12 +69,23 @@ final class Fixture {
         for (TlsKey kind : TlsKey.values()) {
             fixture.withKey(kind).ensureCertificate();
         }
+        fixture.ensureHashedUsers();
         return fixture;
     }
 
     /** The same fixture serving the certificate with the given kind of key. */
     Fixture withKey(TlsKey kind) {
-        return new Fixture(dir, spec, kind);
+        return new Fixture(dir, spec, kind, hashed);
+    }
+
+    /** The same fixture whose users file holds {@code {SHA512-CRYPT}} entries of the same passwords. */
+    Fixture withHashedPasswords() {
+        return new Fixture(dir, spec, key, true);
+    }
+
+    /** Whether the users file is the one with hashed passwords. */
+    boolean hashedPasswords() {
+        return hashed;
     }
 
     /**
@@ -81,12 +100,12 @@ final class Fixture {
         Files.createDirectories(other.resolve("maildir"));
         for (TlsKey kind : TlsKey.values()) {
             Fixture from = withKey(kind);
-            Fixture to = new Fixture(other, spec, kind);
+            Fixture to = new Fixture(other, spec, kind, false);
             Files.copy(from.certificate(), to.certificate());
             Files.copy(from.privateKey(), to.privateKey());
             Files.copy(from.keyStore(), to.keyStore());
         }
-        return new Fixture(other, spec, key);
+        return new Fixture(other, spec, key, false);
     }
 
     /** The kind of key of the certificate this fixture serves. */
@@ -109,9 +128,9 @@ final class Fixture {
         return dir.resolve("maildir");
     }
 
-    /** The passwd-file. */
+    /** The passwd-file: {@code {PLAIN}} entries, or {@code {SHA512-CRYPT}} ones when {@link #hashedPasswords()}. */
     Path usersFile() {
-        return dir.resolve("users");
+        return dir.resolve(hashed ? HASHED_USERS : "users");
     }
 
     /** {@code user count size} lines for the canned-reply server. */
@@ -179,6 +198,7 @@ final class Fixture {
     private void build() throws IOException {
         Files.createDirectories(dir);
         Files.deleteIfExists(dir.resolve(MANIFEST));
+        Files.deleteIfExists(dir.resolve(HASHED_USERS));
         if (Files.exists(maildirRoot())) {
             Files.move(maildirRoot(), dir.resolve("maildir.stale-" + System.nanoTime()));
             deleteTree(dir, "maildir.stale-");
@@ -203,6 +223,26 @@ final class Fixture {
                 Processes.run(List.of("rm", "-rf", p.toString()), parent);
             }
         }
+    }
+
+    /**
+     * Writes the users file with hashed passwords unless it is there: every user's entry is one {@code SHA512-CRYPT}
+     * hash of the password (one salt for all: each check costs what it would with its own), written to a temporary
+     * file and renamed, so that an interrupted build leaves none.
+     */
+    private void ensureHashedUsers() throws IOException {
+        Path file = dir.resolve(HASHED_USERS);
+        if (Files.isRegularFile(file)) {
+            return;
+        }
+        String entry = PasswordScheme.SHA512_CRYPT.hash(PASSWORD);
+        Path partial = dir.resolve(HASHED_USERS + ".partial");
+        try (Writer users = Files.newBufferedWriter(partial, StandardCharsets.US_ASCII)) {
+            for (Mailbox mailbox : mailboxes()) {
+                users.write(mailbox.user() + ":" + entry + "\n");
+            }
+        }
+        Files.move(partial, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
     private void ensureCertificate() throws IOException {

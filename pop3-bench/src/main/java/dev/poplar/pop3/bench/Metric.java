@@ -28,6 +28,16 @@ record Metric(String id, String label, String unit, boolean higherIsBetter, bool
     }
 
     /**
+     * Plain sessions per second where every user's entry is a {@code SHA512-CRYPT} hash (doveadm's default), as an
+     * operator's users file is: the servers that verify such entries, and the canned server's ceiling.
+     */
+    static Metric sessionsHashed(int clients) {
+        return new Metric("sessions.plain-sha512-crypt.c" + clients,
+                "sessions/s plain, SHA512-CRYPT passwords, " + clients + " client" + (clients > 1 ? "s" : ""),
+                "sessions/s", true, true);
+    }
+
+    /**
      * Sessions per second over implicit TLS where each client resumes its previous session (TLS 1.3 tickets), as a
      * mail client polling a mailbox does.
      */

@@ -38,6 +38,11 @@ final class ProcessTarget implements Target {
         return name;
     }
 
+    /** How the server is launched: its command line, and whatever configuration it writes first. */
+    Launch launch() {
+        return launch;
+    }
+
     @Override
     public boolean jvm() {
         return jvm;

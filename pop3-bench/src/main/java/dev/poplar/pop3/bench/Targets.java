@@ -8,14 +8,18 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 /** The servers the harness knows how to launch, each as a {@link ProcessTarget}. */
 final class Targets {
 
     /** Every target name, in the order reports show them. */
-    static final List<String> NAMES = List.of("poplar", "poplar-local", "poplar-fcntl", "poplar-openssl",
-            "poplar-jdk", "poplar-jdbc", "dovecot", "greenmail", "james", "canned");
+    static final List<String> NAMES = List.of("poplar", "poplar-local", "poplar-fcntl", "poplar-cached",
+            "poplar-openssl", "poplar-jdk", "poplar-jdbc", "dovecot", "greenmail", "james", "canned");
+
+    /** The targets that take passwords in clear only, and so sit out the load with hashed passwords. */
+    static final Set<String> PLAIN_PASSWORDS_ONLY = Set.of("greenmail", "james");
 
     /** The targets run when {@code --targets} is not given: all but those that need more set-up than the others. */
     static final List<String> DEFAULT = List.of("poplar", "dovecot", "greenmail", "james", "canned");
@@ -31,10 +35,12 @@ final class Targets {
     static Target create(String name, BenchOptions options, Path workRoot) {
         return switch (name) {
             case "poplar" -> poplar(options, workRoot);
-            case "poplar-local" -> poplarYaml("poplar-local", "lock_scope: store", "", options, workRoot);
-            case "poplar-fcntl" -> poplarYaml("poplar-fcntl", "lock_scope: processes", "", options, workRoot);
-            case "poplar-openssl" -> poplarYaml("poplar-openssl", "", "provider: openssl", options, workRoot);
-            case "poplar-jdk" -> poplarYaml("poplar-jdk", "", "provider: jdk", options, workRoot);
+            case "poplar-local" -> poplarYaml("poplar-local", "lock_scope: store", "", "", options, workRoot);
+            case "poplar-fcntl" -> poplarYaml("poplar-fcntl", "lock_scope: processes", "", "", options, workRoot);
+            case "poplar-cached" -> poplarYaml("poplar-cached", "", "", "verification_cache_ttl: 1h", options,
+                    workRoot);
+            case "poplar-openssl" -> poplarYaml("poplar-openssl", "", "provider: openssl", "", options, workRoot);
+            case "poplar-jdk" -> poplarYaml("poplar-jdk", "", "provider: jdk", "", options, workRoot);
             case "poplar-jdbc" -> new ProcessTarget(name, true, false, new JdbcTarget(options, poplarJar(options)),
                     workRoot);
             case "dovecot" -> {
@@ -78,14 +84,16 @@ final class Targets {
      * {@code poplar-local} keeps its Maildir hold in memory ({@code store.maildir.lock_scope: store}), the
      * configuration of one server on a local disk, as Dovecot's default (no POP3 session lock) and James's harness (no
      * hold at all) run; {@code poplar-fcntl} holds it with record locks ({@code lock_scope: processes}), which keep
-     * out other processes on the host; {@code poplar-openssl} runs TLS on OpenSSL ({@code tls.provider: openssl}, as {@code poplar}
+     * out other processes on the host; {@code poplar-cached} accepts a password that matched within the hour without
+     * its hash again ({@code auth.verification_cache_ttl}); {@code poplar-openssl} runs TLS on OpenSSL ({@code tls.provider: openssl}, as {@code poplar}
      * does by default where OpenSSL can serve) and {@code poplar-jdk} on the JDK's TLS ({@code tls.provider: jdk}).
      *
      * @param storeSetting extra {@code store.maildir} settings, or empty
      * @param tlsSetting extra {@code tls} settings, or empty
+     * @param authSetting extra {@code auth} settings, or empty
      */
-    static Target poplarYaml(String name, String storeSetting, String tlsSetting, BenchOptions options,
-            Path workRoot) {
+    static Target poplarYaml(String name, String storeSetting, String tlsSetting, String authSetting,
+            BenchOptions options, Path workRoot) {
         Path jar = poplarJar(options);
         return new ProcessTarget(name, true, false, (fixture, endpoints, work) -> {
             Path config = work.resolve(name + ".yaml");
@@ -99,7 +107,8 @@ final class Targets {
                     "store:",
                     "  maildir: {root: \"" + fixture.maildirRoot() + "\""
                             + (storeSetting.isEmpty() ? "" : ", " + storeSetting) + "}",
-                    "auth: {users_file: \"" + fixture.usersFile() + "\"}",
+                    "auth: {users_file: \"" + fixture.usersFile() + "\""
+                            + (authSetting.isEmpty() ? "" : ", " + authSetting) + "}",
                     "limits: {max_connections: 20000, max_connections_per_address: 20000}",
                     ""), StandardCharsets.UTF_8);
             List<String> command = poplarJava(options, jar);

@@ -92,7 +92,8 @@ class BenchOptionsTest {
                 .withMessage("--runs must be a positive whole number, not '0'");
         assertThatIllegalArgumentException()
                 .isThrownBy(() -> BenchOptions.parse(new String[] {"--targets", "exim"}, ROOT))
-                .withMessage("--targets: unknown name 'exim'; known: poplar, poplar-local, poplar-fcntl, poplar-openssl, poplar-jdk,"
+                .withMessage("--targets: unknown name 'exim'; known: poplar, poplar-local, poplar-fcntl, poplar-cached,"
+                        + " poplar-openssl, poplar-jdk,"
                         + " poplar-jdbc, dovecot, greenmail, james, canned");
         assertThatIllegalArgumentException()
                 .isThrownBy(() -> BenchOptions.parse(new String[] {"--generator", "rust"}, ROOT))

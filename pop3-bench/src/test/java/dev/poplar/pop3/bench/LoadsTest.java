@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
+import dev.poplar.pop3.auth.passwd.PasswordScheme;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.AfterAll;
@@ -75,6 +76,34 @@ class LoadsTest {
         assertThat(result.failures().first()).isNull();
         assertThat(result.sessions()).isPositive();
         assertThat(result.perSecond()).isPositive();
+    }
+
+    @Test
+    void theHashedUsersFileHasEveryUserWithASha512CryptEntryOfThePassword() throws IOException {
+        Fixture hashed = fixture.withHashedPasswords();
+        List<String> plain = Files.readAllLines(fixture.usersFile());
+        List<String> lines = Files.readAllLines(hashed.usersFile());
+
+        assertThat(hashed.usersFile()).isNotEqualTo(fixture.usersFile());
+        assertThat(lines).extracting(line -> line.substring(0, line.indexOf(':')))
+                .containsExactlyElementsOf(plain.stream().map(line -> line.substring(0, line.indexOf(':'))).toList());
+        for (String line : List.of(lines.get(0), lines.get(lines.size() - 1))) {
+            String entry = line.substring(line.indexOf(':') + 1);
+            assertThat(entry).startsWith("{SHA512-CRYPT}$6$");
+            assertThat(PasswordScheme.verify(entry, Fixture.PASSWORD)).isTrue();
+        }
+    }
+
+    @Test
+    void sessionsWithHashedPasswordsLogInToPoplar() throws Exception {
+        try (EmbeddedServerFactory.EmbeddedServer poplar = new PoplarEmbedded().start(fixture.maildirRoot(),
+                fixture.withHashedPasswords().usersFile())) {
+            SessionLoad.Result result = SessionLoad.run(poplar.address(), null,
+                    List.of(Fixture.sessionUser(0), Fixture.sessionUser(1)), Duration.ofMillis(300));
+
+            assertThat(result.failures().first()).isNull();
+            assertThat(result.sessions()).isPositive();
+        }
     }
 
     @Test
