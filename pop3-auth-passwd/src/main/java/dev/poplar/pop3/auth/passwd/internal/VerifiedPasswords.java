@@ -6,6 +6,7 @@ import com.github.benmanes.caffeine.cache.Ticker;
 
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
+import java.lang.ref.WeakReference;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
@@ -14,15 +15,16 @@ import java.time.Duration;
 /**
  * The passwords that matched their users' entries lately, each as a keyed SHA-256 (HMAC) of the user name and the
  * password under a random key of this instance, bound to the loaded users file that accepted it: a reload (a changed
- * password, a removed user) makes every entry of the previous file useless at once. Bounded in number and age.
- * Thread-safe.
+ * password, a removed user) makes every entry of the previous file useless at once. An entry holds its file weakly,
+ * so entries of earlier files do not keep those in memory (a file rewritten every minute under a time to live of an
+ * hour would otherwise keep sixty copies). Bounded in number and age. Thread-safe.
  */
 public final class VerifiedPasswords {
 
     private static final String HMAC = "HmacSHA256";
 
-    /** A remembered verification: the file that accepted it and the password's keyed digest. */
-    private record Verified(UserTable table, byte[] digest) {
+    /** A remembered verification: the file that accepted it (while it is in memory) and the password's digest. */
+    private record Verified(WeakReference<UserTable> table, byte[] digest) {
     }
 
     private final SecretKeySpec key;
@@ -74,7 +76,7 @@ public final class VerifiedPasswords {
      */
     public boolean matches(String user, UserTable table, byte[] digest) {
         Verified entry = verified.getIfPresent(user);
-        return entry != null && entry.table() == table && ConstantTime.equal(entry.digest(), digest);
+        return entry != null && entry.table().get() == table && ConstantTime.equal(entry.digest(), digest);
     }
 
     /**
@@ -85,7 +87,7 @@ public final class VerifiedPasswords {
      * @param digest the attempt's {@link #digest}
      */
     public void remember(String user, UserTable table, byte[] digest) {
-        verified.put(user, new Verified(table, digest));
+        verified.put(user, new Verified(new WeakReference<>(table), digest));
     }
 
     /**
