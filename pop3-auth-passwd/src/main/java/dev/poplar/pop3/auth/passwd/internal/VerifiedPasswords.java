@@ -42,7 +42,7 @@ public final class VerifiedPasswords {
         new SecureRandom().nextBytes(secret);
         this.key = new SecretKeySpec(secret, HMAC);
         this.verified = Caffeine.newBuilder().expireAfterWrite(timeToLive).maximumSize(maximumUsers)
-                .ticker(ticker).executor(Runnable::run).build();
+                .ticker(ticker).build();
     }
 
     /**
