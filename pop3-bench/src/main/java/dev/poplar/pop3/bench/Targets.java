@@ -82,11 +82,12 @@ final class Targets {
     /**
      * The same standalone server configured through a YAML file, for settings no command-line flag sets:
      * {@code poplar-local} keeps its Maildir hold in memory ({@code store.maildir.lock_scope: store}), the
-     * configuration of one server on a local disk, as Dovecot's default (no POP3 session lock) and James's harness (no
-     * hold at all) run; {@code poplar-fcntl} holds it with record locks ({@code lock_scope: processes}), which keep
-     * out other processes on the host; {@code poplar-cached} accepts a password that matched within the hour without
-     * its hash again ({@code auth.verification_cache_ttl}); {@code poplar-openssl} runs TLS on OpenSSL ({@code tls.provider: openssl}, as {@code poplar}
-     * does by default where OpenSSL can serve) and {@code poplar-jdk} on the JDK's TLS ({@code tls.provider: jdk}).
+     * configuration of one server on a local disk, as Dovecot's default (no POP3 session lock) and James's harness
+     * (no hold at all) run; {@code poplar-fcntl} holds it with record locks ({@code lock_scope: processes}), which
+     * keep out other processes on the host; {@code poplar-cached} accepts a password that matched within the hour
+     * without its hash again ({@code auth.verification_cache_ttl}); {@code poplar-openssl} runs TLS on OpenSSL
+     * ({@code tls.provider: openssl}, as {@code poplar} does by default where OpenSSL can serve) and
+     * {@code poplar-jdk} on the JDK's TLS ({@code tls.provider: jdk}).
      *
      * @param storeSetting extra {@code store.maildir} settings, or empty
      * @param tlsSetting extra {@code tls} settings, or empty
