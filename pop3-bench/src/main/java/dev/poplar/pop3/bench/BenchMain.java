@@ -164,10 +164,7 @@ public final class BenchMain {
                 restarted = true;
             }
             if (restarted && (loads.contains("retr") || loads.contains("listing") || loads.contains("idle"))) {
-                stopAll();
-                for (Running r : serving) {
-                    start(r.target, r.results, fixture);
-                }
+                restart(serving, fixture);
             }
             if (loads.contains("retr")) {
                 retr(fixture.spec());
@@ -302,9 +299,13 @@ public final class BenchMain {
 
     /** Stops every running target and starts each again over {@code fixture} (another certificate). */
     private void restartAll(Fixture fixture) throws InterruptedException {
-        List<Running> before = List.copyOf(running);
+        restart(List.copyOf(running), fixture);
+    }
+
+    /** Stops every running target and starts {@code which} over {@code fixture}. */
+    private void restart(List<Running> which, Fixture fixture) throws InterruptedException {
         stopAll();
-        for (Running r : before) {
+        for (Running r : which) {
             start(r.target, r.results, fixture);
         }
     }
@@ -341,15 +342,15 @@ public final class BenchMain {
      * {@code SHA512-CRYPT} entries (the others sit this load out), and the rows run as the plain session rows do.
      */
     private void hashedSessions(Fixture fixture, List<Running> started) throws InterruptedException {
-        Fixture hashed = fixture.withHashedPasswords();
-        stopAll();
+        List<Running> verifying = new ArrayList<>();
         for (Running r : started) {
             if (Targets.PLAIN_PASSWORDS_ONLY.contains(r.name())) {
                 log.line(r.name() + ": sits out sessions-hashed (it takes passwords in clear only)");
             } else {
-                start(r.target, r.results, hashed);
+                verifying.add(r);
             }
         }
+        restart(verifying, fixture.withHashedPasswords());
         for (LoadGenerator generator : generators) {
             sessionRows(generator, fixture.spec(), false, false,
                     clients -> primary(generator, Metric.sessionsHashed(clients)));

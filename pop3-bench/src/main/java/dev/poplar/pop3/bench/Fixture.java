@@ -83,11 +83,6 @@ final class Fixture {
         return new Fixture(dir, spec, key, true);
     }
 
-    /** Whether the users file is the one with hashed passwords. */
-    boolean hashedPasswords() {
-        return hashed;
-    }
-
     /**
      * A fixture in another directory with this one's certificates, an empty Maildir root and no users file yet: for
      * a load that changes the mailboxes (the soak), which must not touch the shared fixture.
@@ -128,7 +123,7 @@ final class Fixture {
         return dir.resolve("maildir");
     }
 
-    /** The passwd-file: {@code {PLAIN}} entries, or {@code {SHA512-CRYPT}} ones when {@link #hashedPasswords()}. */
+    /** The passwd-file: {@code {PLAIN}} entries, or {@code {SHA512-CRYPT}} ones ({@link #withHashedPasswords()}). */
     Path usersFile() {
         return dir.resolve(hashed ? HASHED_USERS : "users");
     }

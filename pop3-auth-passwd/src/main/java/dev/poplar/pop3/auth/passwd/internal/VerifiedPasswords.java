@@ -91,7 +91,7 @@ public final class VerifiedPasswords {
     }
 
     /**
-     * How many verifications are remembered now, for tests and metrics.
+     * How many verifications are remembered now, after pending upkeep; for tests.
      *
      * @return an estimate of the number of users remembered
      */
