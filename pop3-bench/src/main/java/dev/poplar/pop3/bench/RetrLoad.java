@@ -5,6 +5,7 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongSupplier;
 import javax.net.ssl.SSLContext;
 
 /**
@@ -51,7 +52,20 @@ final class RetrLoad {
      * @return the passes' octets, messages, seconds and generator CPU added up, and their failures
      */
     static Result repeat(Duration atLeast, Pass pass) throws IOException, InterruptedException {
-        long until = System.nanoTime() + atLeast.toNanos();
+        return repeat(atLeast, pass, System::nanoTime);
+    }
+
+    /**
+     * {@link #repeat(Duration, Pass)} with the clock given, so that a test decides when time has gone by.
+     *
+     * @param atLeast how long to go on starting passes
+     * @param pass one pass
+     * @param nanoTime the clock, in nanoseconds as {@link System#nanoTime()}
+     * @return the passes added up
+     */
+    static Result repeat(Duration atLeast, Pass pass, LongSupplier nanoTime)
+            throws IOException, InterruptedException {
+        long until = nanoTime.getAsLong() + atLeast.toNanos();
         long octets = 0;
         long messages = 0;
         double seconds = 0;
@@ -64,7 +78,7 @@ final class RetrLoad {
             seconds += one.seconds();
             cpu += one.generatorCpuSeconds();
             failures.addAll(one.failures().count(), one.failures().first());
-            if (one.failures().count() > 0 || one.messages() == 0 || System.nanoTime() >= until) {
+            if (one.failures().count() > 0 || one.messages() == 0 || nanoTime.getAsLong() >= until) {
                 return new Result(octets, messages, seconds, failures, cpu);
             }
         }
