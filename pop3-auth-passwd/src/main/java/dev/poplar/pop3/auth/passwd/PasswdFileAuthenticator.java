@@ -19,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -70,7 +71,8 @@ import java.util.Optional;
  * and a wrong password is checked against the file as without the cache. App passwords are not cached (their check
  * is one SHA-256 already). The cost: a copy of the process's memory holds, for each user who logged in within the
  * time to live, a digest as fast to guess against as a salted SHA-256, instead of only the file's slow hashes; so it
- * is off by default.
+ * is off by default, and {@link Builder#build()} says at INFO when the file holds such hashes ({@code SHA*-CRYPT},
+ * {@code BLF-CRYPT}, {@code ARGON2*}, {@code SCRAM-*}) and no cache is set.
  *
  * <p><b>Threading.</b> Thread-safe; {@link #authenticate} and {@link #scramSecret} block for the hashes and, now and
  * then, a reload or a write of the last-use file. The server calls them off its I/O threads. {@link #supports} never
@@ -354,6 +356,13 @@ public final class PasswdFileAuthenticator implements Authenticator {
             }
             Optional<VerifiedPasswords> verified = cacheTimeToLive == null ? Optional.empty()
                     : Optional.of(new VerifiedPasswords(cacheTimeToLive, cacheMaximumUsers, ticker));
+            List<String> slow = users.peek().slowProfiles();
+            if (verified.isEmpty() && !slow.isEmpty()) {
+                LOG.info("The users file {} holds passwords hashed with {}: every login runs the hash. A verification"
+                        + " cache accepts a password verified lately without it (off by default; see"
+                        + " PasswdFileAuthenticator.Builder.verificationCache, or auth.verification_cache_ttl in the"
+                        + " standalone server)", file, String.join(", ", slow));
+            }
             return new PasswdFileAuthenticator(file, users, apps, usage, listener, verified);
         }
     }

@@ -4,6 +4,11 @@ import dev.poplar.pop3.auth.AuthResult;
 import dev.poplar.pop3.auth.ClientInfo;
 import dev.poplar.pop3.auth.Credentials;
 import dev.poplar.pop3.auth.ScramSecret;
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import org.slf4j.LoggerFactory;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,6 +33,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -327,6 +333,38 @@ class PasswdFileAuthenticatorTest {
             assertThat(stepsOf(() -> rejected(login(authenticator, "nobody", password)))).isEqualTo(checked);
             assertThat(stepsOf(() -> accepted(login(authenticator, "sha512-crypt", password), "sha512-crypt")))
                     .containsExactly(PasswdFileAuthenticator.CACHE_STEP);
+        }
+
+        /** The INFO lines the authenticator logs while {@code build} runs that name {@code file}. */
+        List<String> logLinesNaming(Path file, Callable<PasswdFileAuthenticator> build) throws Exception {
+            Logger logger = (Logger) LoggerFactory.getLogger(PasswdFileAuthenticator.class);
+            ListAppender<ILoggingEvent> appender = new ListAppender<>();
+            appender.start();
+            logger.addAppender(appender);
+            try {
+                build.call();
+            } finally {
+                logger.detachAppender(appender);
+            }
+            // Other tests build authenticators at the same time: only this file's lines count.
+            return appender.list.stream().filter(e -> e.getLevel() == Level.INFO)
+                    .map(ILoggingEvent::getFormattedMessage).filter(m -> m.contains(file.toString())).toList();
+        }
+
+        @Test
+        void withoutTheCacheAFileOfSlowHashesGetsAHintAtStartAndOneOfFastSecretsDoesNot() throws Exception {
+            Path slow = usersFile(Fixtures.lineOf("doveadm.passwd", "sha512-crypt"),
+                    Fixtures.lineOf("doveadm.passwd", "blf-crypt-cost4"), "alice:{PLAIN}secret");
+
+            assertThat(logLinesNaming(slow, () -> PasswdFileAuthenticator.load(slow))).singleElement().asString()
+                    .contains("hashed with BLF-CRYPT cost=4, SHA512-CRYPT rounds=5000: every login runs the hash")
+                    .contains("PasswdFileAuthenticator.Builder.verificationCache")
+                    .contains("auth.verification_cache_ttl");
+            assertThat(logLinesNaming(slow, () -> cached(slow, Duration.ofMinutes(10)))).isEmpty();
+
+            Path fast = usersFile(Stream.of("plain", "cram-md5", "hmac-md5", "ssha256", "ssha512")
+                    .map(user -> Fixtures.lineOf("doveadm.passwd", user)).toArray(String[]::new));
+            assertThat(logLinesNaming(fast, () -> PasswdFileAuthenticator.load(fast))).isEmpty();
         }
 
         @Test

@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The users of one version of a users file, and the checks that make every attempt cost the same.
@@ -44,6 +45,9 @@ public final class UserTable {
         /** The user's secret could not be checked (the hash implementation failed). */
         FAILED
     }
+
+    /** The cost profiles whose check is one fast digest or a comparison. */
+    private static final Set<String> FAST_PROFILES = Set.of("PLAIN", "CRAM-MD5", "SSHA256", "SSHA512");
 
     private final Map<String, StoredPassword> users;
     private final Map<String, StoredPassword> decoys;
@@ -141,6 +145,16 @@ public final class UserTable {
      */
     public List<String> costProfiles() {
         return List.copyOf(decoys.keySet());
+    }
+
+    /**
+     * The cost profiles of the file whose check is a hash slow by design ({@code SHA*-CRYPT}, {@code BLF-CRYPT},
+     * {@code ARGON2*}, {@code SCRAM-*}): all but clear text, CRAM-MD5 contexts and salted SHA-2.
+     *
+     * @return those profiles, in the order every password attempt checks them
+     */
+    public List<String> slowProfiles() {
+        return decoys.keySet().stream().filter(profile -> !FAST_PROFILES.contains(profile)).toList();
     }
 
     /**
