@@ -164,7 +164,7 @@ public final class MaildirStore implements MailboxStore, Delivery, AutoCloseable
                 deletedMessages == DeletedMessages.FLAG_TRASHED, builder.dovecotUidls ? builder.uidlFormat : null);
         this.delivery = new MaildirDelivery(maildirs, createMissingMailboxes, host);
         this.locks = new MaildirLocks(host, builder.lockStaleAfter, builder.lockHeartbeat, guard,
-                builder.lockScope);
+                builder.lockScope, root.resolve(MaildirLocks.OWNER_DIRECTORY));
     }
 
     /**

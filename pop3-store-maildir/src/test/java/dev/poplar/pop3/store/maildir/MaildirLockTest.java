@@ -3,6 +3,7 @@ package dev.poplar.pop3.store.maildir;
 import dev.poplar.pop3.store.Maildrop;
 import dev.poplar.pop3.store.StoreException;
 import dev.poplar.pop3.store.maildir.internal.LockState;
+import dev.poplar.pop3.store.maildir.internal.MaildirLocks;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
@@ -15,11 +16,13 @@ import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.StandardWatchEventKinds;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
@@ -214,6 +217,8 @@ class MaildirLockTest {
         void aLockRewrittenInPlaceAfterItsHeartbeatAgedIsReadBeforeItIsRemoved() throws Exception {
             // Another owner's lock in the very same file, of the same size and time: only its content tells. A lock
             // whose last write is older than half the stale time is read before its removal, so it is left alone.
+            // (A lock file of its own: the owner directory cannot be made. A linked lock is told by its file key.)
+            Files.writeString(root.resolve(MaildirLocks.OWNER_DIRECTORY), "in the way");
             try (MaildirStore quick = MaildirStore.builder(root).lockStaleAfter(Duration.ofSeconds(2))
                     .lockHeartbeat(Duration.ofMillis(1900)).build()) {
                 Maildrop maildrop = quick.open("alice");
@@ -244,6 +249,177 @@ class MaildirLockTest {
             try (Stream<Path> files = Files.list(alice.resolve("new"))) {
                 assertThat(files).hasSize(1);
             }
+        }
+    }
+
+    /** Locks are hard links to one owner file per store, in the root's {@code .poplar-locks}. */
+    @Nested
+    class OwnerFiles {
+
+        Path owners;
+
+        @BeforeEach
+        void locateOwners() {
+            owners = root.resolve(MaildirLocks.OWNER_DIRECTORY);
+        }
+
+        List<Path> ownerFiles() throws IOException {
+            try (Stream<Path> files = Files.list(owners)) {
+                return files.toList();
+            }
+        }
+
+        Object fileKey(Path file) throws IOException {
+            return Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
+        }
+
+        int links(Path file) throws IOException {
+            return (Integer) Files.getAttribute(file, "unix:nlink", LinkOption.NOFOLLOW_LINKS);
+        }
+
+        @Test
+        void aLockIsALinkToTheStoresOwnerFileWhichGoesWhenTheStoreCloses() throws Exception {
+            TestMaildir bob = new TestMaildir(root, "bob");
+            Path owner;
+            try (Maildrop first = store.open("alice"); Maildrop second = store.open("bob")) {
+                assertHeldHere(first);
+                assertThat(ownerFiles()).singleElement();
+                owner = ownerFiles().get(0);
+                assertThat(fileKey(lockFile)).isEqualTo(fileKey(owner));
+                assertThat(fileKey(bob.resolve("poplar.lock"))).isEqualTo(fileKey(owner));
+                assertThat(links(owner)).isEqualTo(3);
+                assertThat(lock().host()).isNotBlank();
+                assertThat(lock().fields()).doesNotContainKey("since");
+                assertThat(aliceEntries()).containsExactlyInAnyOrder("cur", "new", "tmp", "poplar.lock");
+            }
+            assertThat(lockFile).doesNotExist();
+            assertThat(bob.resolve("poplar.lock")).doesNotExist();
+            assertThat(links(owner)).isEqualTo(1);
+
+            store.close();
+            assertThat(owner).doesNotExist();
+            assertThat(ownerFiles()).isEmpty();
+        }
+
+        @Test
+        void eachStoreHasItsOwnOwnerFileAndKeepsTheOthersOut() throws Exception {
+            try (MaildirStore other = MaildirStore.builder(root).build();
+                 Maildrop mine = store.open("alice");
+                 Maildrop theirs = other.open("bob")) {
+                assertThat(ownerFiles()).hasSize(2);
+                assertThat(fileKey(lockFile)).isNotEqualTo(fileKey(root.resolve("bob/poplar.lock")));
+                assertThat(failureOf(() -> other.open("alice"))).isEqualTo(StoreException.Kind.IN_USE);
+                assertThat(failureOf(() -> store.open("bob"))).isEqualTo(StoreException.Kind.IN_USE);
+                assertThat(mine.messages()).isEmpty();
+                assertThat(theirs.messages()).isEmpty();
+            }
+        }
+
+        @Test
+        void anOwnerFileRemovedUnderHeldLocksLeavesThemValidAndANewOneIsMade() throws Exception {
+            alice.deliver("one\n");
+            try (Maildrop maildrop = store.open("alice")) {
+                Object removed = fileKey(ownerFiles().get(0));
+                Files.delete(ownerFiles().get(0));
+                assertThat(maildrop.update(Set.copyOf(maildrop.messages()), Set.of()).isComplete()).isTrue();
+                try (Maildrop bob = store.open("bob")) {
+                    assertThat(ownerFiles()).singleElement();
+                    Object made = fileKey(ownerFiles().get(0));
+                    assertThat(made).isNotEqualTo(removed);
+                    assertThat(fileKey(root.resolve("bob/poplar.lock"))).isEqualTo(made);
+                    assertThat(bob.messages()).isEmpty();
+                }
+            }
+            assertThat(lockFile).doesNotExist();
+            try (Stream<Path> files = Files.list(alice.resolve("new"))) {
+                assertThat(files).isEmpty();
+            }
+        }
+
+        @Test
+        void aLinkedLockReplacedByAnotherOwnersIsLeftAloneWhenTheSessionEnds() throws Exception {
+            Maildrop maildrop = store.open("alice");
+            Files.delete(lockFile);
+            writeForeignLock(lockFile, "other.example", 7, Instant.now());
+            maildrop.close();
+            assertThat(lock().host()).isEqualTo("other.example");
+            assertThat(links(ownerFiles().get(0))).isEqualTo(1);
+        }
+
+        @Test
+        void withoutAnOwnerFileEachLockIsAFileOfItsOwn() throws Exception {
+            Files.writeString(owners, "a file where the directory would go");
+            alice.deliver("one\n");
+            try (Maildrop maildrop = store.open("alice")) {
+                assertHeldHere(maildrop);
+                assertThat(links(lockFile)).isEqualTo(1);
+                assertThat(lock().fields()).containsKey("since");
+                assertThat(failureOf(() -> store.open("alice"))).isEqualTo(StoreException.Kind.IN_USE);
+                assertThat(maildrop.update(Set.copyOf(maildrop.messages()), Set.of()).isComplete()).isTrue();
+            }
+            assertThat(lockFile).doesNotExist();
+            assertThat(owners).hasContent("a file where the directory would go");
+        }
+
+        @Test
+        void aMaildirOnAnotherFileSystemGetsALockFileOfItsOwn() throws Exception {
+            Path shm = Path.of("/dev/shm");
+            assertThat(Files.getFileStore(shm)).as("a second file system for this test")
+                    .isNotEqualTo(Files.getFileStore(root));
+            Path homes = Files.createTempDirectory(shm, "maildir-lock-test");
+            try {
+                TestMaildir carol = new TestMaildir(homes, "carol");
+                Files.createSymbolicLink(root.resolve("carol"), carol.path());
+                try (MaildirStore hosting = MaildirStore.builder(root).mailboxLinkTargets(List.of(homes)).build();
+                     Maildrop first = hosting.open("carol");
+                     Maildrop second = hosting.open("alice")) {
+                    Path carolsLock = carol.resolve("poplar.lock");
+                    assertThat(links(carolsLock)).isEqualTo(1);
+                    assertThat(LockState.read(carolsLock).pid()).hasValue(ProcessHandle.current().pid());
+                    assertThat(links(lockFile)).as("a Maildir on the root's file system").isEqualTo(2);
+                    assertThat(failureOf(() -> hosting.open("carol"))).isEqualTo(StoreException.Kind.IN_USE);
+                    assertThat(first.messages()).isEmpty();
+                    assertThat(second.messages()).isEmpty();
+                }
+                assertThat(carol.resolve("poplar.lock")).doesNotExist();
+            } finally {
+                try (Stream<Path> all = Files.walk(homes)) {
+                    for (Path each : all.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                        Files.deleteIfExists(each);
+                    }
+                }
+            }
+        }
+
+        @Test
+        void ownerFilesLeftBehindAreRemovedWhenAStoreMakesItsOwn() throws Exception {
+            Process ended = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-version").redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            assertThat(ended.waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+            long alive = ProcessHandle.current().parent().orElseThrow().pid();
+            Files.createDirectories(owners);
+            Path endedHere = write("owner-ended", LockState.renderOwner("here.example", ended.pid(), "a-0"), 0);
+            Path aliveHere = write("owner-alive", LockState.renderOwner("here.example", alive, "b-0"), 0);
+            Path silentThere = write("owner-silent", LockState.renderOwner("there.example", 7, "c-0"), 25);
+            Path recentThere = write("owner-recent", LockState.renderOwner("there.example", 8, "d-0"), 23);
+            Path notAnOwnerFile = write("notes", "kept".getBytes(StandardCharsets.US_ASCII), 48);
+
+            try (MaildirStore here = MaildirStore.builder(root).lockHostName("here.example").build();
+                 Maildrop maildrop = here.open("alice")) {
+                assertThat(maildrop.messages()).isEmpty();
+                assertThat(endedHere).as("of a process of this host that ended").doesNotExist();
+                assertThat(silentThere).as("without a heartbeat for more than a day").doesNotExist();
+                assertThat(aliveHere).exists();
+                assertThat(recentThere).exists();
+                assertThat(notAnOwnerFile).exists();
+                assertThat(ownerFiles()).hasSize(4);
+            }
+        }
+
+        Path write(String name, byte[] content, int hoursAgo) throws IOException {
+            Path file = Files.write(owners.resolve(name), content);
+            Files.setLastModifiedTime(file, FileTime.from(Instant.now().minus(Duration.ofHours(hoursAgo))));
+            return file;
         }
     }
 
@@ -445,10 +621,14 @@ class MaildirLockTest {
             }
             assertThat(holder.waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS)).isTrue();
             assertThat(lock().pid()).as("the lock the killed process left").hasValue(holder.pid());
+            Path holdersOwnerFile = root.resolve(MaildirLocks.OWNER_DIRECTORY).resolve("owner-" + holder.pid() + "-"
+                    + lock().id().replaceFirst("-0$", ""));
+            assertThat(holdersOwnerFile).exists();
 
             try (Maildrop maildrop = store.open("alice")) {
                 assertHeldHere(maildrop);
             }
+            assertThat(holdersOwnerFile).as("removed with the dead process's lock").doesNotExist();
         }
     }
 }

@@ -21,7 +21,8 @@ import java.util.OptionalLong;
  * A Maildir lock file as read from disk: its owner fields, modification time (the heartbeat) and file identity.
  *
  * <p>The file is text, one {@code key=value} per line after a first line {@code poplar-lock 1}: {@code host},
- * {@code pid}, {@code id} (unique per acquisition) and {@code since}. Unknown keys are ignored; a file without them
+ * {@code pid}, {@code id} (unique per acquisition; for a lock that is a hard link to its store's owner file, the
+ * store's id) and {@code since} (not in owner files). Unknown keys are ignored; a file without them
  * (written by something else, or cut short) has no owner and is judged by its age alone.
  *
  * @param fields the owner fields
@@ -59,6 +60,19 @@ public record LockState(Map<String, String> fields, FileTime modified, Object fi
     public static byte[] render(String host, long pid, String id, Instant since) {
         return (MAGIC + "\nhost=" + host + "\npid=" + pid + "\nid=" + id + "\nsince=" + since + "\n")
                 .getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * The content of a store's owner file, which its locks are hard links to: an owner without {@code since}, since
+     * the file outlives each lock.
+     *
+     * @param host the owner's host name
+     * @param pid the owner's process id
+     * @param id the store's id, the same for all its linked locks
+     * @return the octets to write
+     */
+    public static byte[] renderOwner(String host, long pid, String id) {
+        return (MAGIC + "\nhost=" + host + "\npid=" + pid + "\nid=" + id + "\n").getBytes(StandardCharsets.UTF_8);
     }
 
     /**
