@@ -55,15 +55,22 @@ import java.util.Set;
  * trusted (the file system's clock may not have ticked) and is read again at the next open.
  *
  * <p><b>Lock.</b> {@link #open(String)} takes an exclusive lock that holds across threads, processes and hosts: the
- * file {@code poplar.lock} in the Maildir, created exclusively ({@code O_EXCL}, which NFS supports since version 3)
- * and naming its owner (host, process id, a unique id). While a maildrop is open, a daemon thread of this store
- * refreshes its lock's modification time every {@link Builder#lockHeartbeat(Duration)}. A second session gets
+ * name {@code poplar.lock} in the Maildir, made a hard link to this store's <em>owner file</em> (one file per store, in
+ * the directory {@code .poplar-locks} of the root, naming the owner: host, process id, a unique id). A link fails if
+ * the name exists, atomically on local file systems and over NFS, and costs the file system less than a new file:
+ * about a quarter less server CPU for a short session with many clients. Where no link can be made (a Maildir on
+ * another file system than the root, an owner file that cannot be written) the lock is a file of its own, created
+ * exclusively ({@code O_EXCL}, which NFS supports since version 3) with the same owner fields. While a maildrop is
+ * open, a daemon thread of this store refreshes its lock's modification time every
+ * {@link Builder#lockHeartbeat(Duration)}; the store removes its owner file when it closes, and the next store to make
+ * one removes those that stores of ended processes of this host left behind. A second session gets
  * {@link StoreException.Kind#IN_USE}, from this store, another store, another process or another host. A lock is
  * stale, and taken over, when its owner process on this host has ended, or when it has had no heartbeat for
  * {@link Builder#lockStaleAfter(Duration)}; two contenders breaking the same stale lock cannot both win. A session
  * whose lock was taken over (it stalled for longer than the stale time) can still read but no longer delete. At the
- * end, a lock file that is by its attributes (inode, modification time, size) the one this store last wrote, less than
- * half the stale time ago, is removed without being read; any other is renamed aside and read first. A server
+ * end, a lock that is by its attributes this store's (a link to its owner file, or the file it last wrote) and had a
+ * heartbeat less than half the stale time ago is removed without being read; any other is renamed aside and read
+ * first. A server
  * that alone serves Maildirs on a local disk may keep the hold in memory instead ({@link LockScope#STORE}): no lock
  * file then, and a cheaper session. Server processes on one host may hold mailboxes with POSIX record locks
  * ({@link LockScope#PROCESSES}): almost as cheap, no stale locks (the kernel ends a lock with its process), one open
@@ -408,7 +415,7 @@ public final class MaildirStore implements MailboxStore, Delivery, AutoCloseable
          * which every process on this host heeds (and other hosts only where the file system carries such locks): no
          * change to the Maildir directory per session, no stale locks, one open file descriptor per open mailbox.
          * {@link LockScope#STORE} keeps it in this store's memory, for a single server process on a local disk: each
-         * session then opens and closes its mailbox with about seven fewer system calls, two of them changes to the
+         * session then opens and closes its mailbox with about four fewer system calls, two of them changes to the
          * Maildir directory, but another process or host serving the same Maildirs is not kept out. Lock files of
          * another scope are neither written nor heeded: every store serving the same Maildirs must use the same scope.
          *
