@@ -438,8 +438,8 @@ public final class MaildirLocks implements AutoCloseable {
                     owner = createOwner();
                 } catch (IOException | RuntimeException e) {
                     ownerUnavailable = true;
-                    LOG.info("Each Maildir lock will be a file of its own (slower): cannot write an owner file in {}: {}",
-                            ownerDirectory, e.toString());
+                    LOG.info("Each Maildir lock will be a file of its own (slower): cannot write an owner file in"
+                            + " {}: {}", ownerDirectory, e.toString());
                 }
             }
             return owner;
@@ -816,11 +816,12 @@ public final class MaildirLocks implements AutoCloseable {
         }
 
         /**
-         * Removes the lock file without reading it when it is, by its attributes, this lock's (a link to the owner file;
-         * or the file as this lock last wrote it: same file, same modification time and size) and its heartbeat is
-         * recent (under half the stale time, so no contender can have judged it stale and replaced it). The name is checked and removed in two steps; a
-         * contender could put its own lock between them only after breaking this one as stale, which the recent
-         * heartbeat rules out. Otherwise {@link #release()} takes the careful way: rename aside, read, then delete.
+         * Removes the lock file without reading it when it is, by its attributes, this lock's (a link to the owner
+         * file; or the file as this lock last wrote it: same file, same modification time and size) and its heartbeat
+         * is recent (under half the stale time, so no contender can have judged it stale and replaced it). The name is
+         * checked and removed in two steps; a contender could put its own lock between them only after breaking this
+         * one as stale, which the recent heartbeat rules out. Otherwise {@link #release()} takes the careful way:
+         * rename aside, read, then delete.
          *
          * @return whether the file was removed
          */
