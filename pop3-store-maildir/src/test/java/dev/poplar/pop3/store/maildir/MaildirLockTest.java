@@ -316,6 +316,56 @@ class MaildirLockTest {
         }
 
         @Test
+        void sessionsOfTwoStoresRacingForOneMailboxNeverHoldItTogether() throws Exception {
+            try (MaildirStore other = MaildirStore.builder(root).build()) {
+                List<MaildirStore> stores = List.of(store, other);
+                java.util.concurrent.atomic.AtomicInteger holding = new java.util.concurrent.atomic.AtomicInteger();
+                java.util.concurrent.atomic.AtomicInteger most = new java.util.concurrent.atomic.AtomicInteger();
+                java.util.concurrent.atomic.AtomicIntegerArray held =
+                        new java.util.concurrent.atomic.AtomicIntegerArray(2);
+                CountDownLatch start = new CountDownLatch(1);
+                long deadline = System.nanoTime() + TIMEOUT.toNanos();
+                ExecutorService threads = Executors.newFixedThreadPool(8);
+                try {
+                    List<Future<?>> done = new ArrayList<>();
+                    for (int t = 0; t < 8; t++) {
+                        int which = t % 2;
+                        done.add(threads.submit(() -> {
+                            start.await();
+                            // Until each store has held alice 200 times (one store's threads may keep it for a while).
+                            while (held.get(which) < 200 && System.nanoTime() < deadline) {
+                                Maildrop maildrop;
+                                try {
+                                    maildrop = stores.get(which).open("alice");
+                                } catch (StoreException e) {
+                                    assertThat(e.kind()).isEqualTo(StoreException.Kind.IN_USE);
+                                    continue;
+                                }
+                                try (maildrop) {
+                                    most.accumulateAndGet(holding.incrementAndGet(), Math::max);
+                                    held.incrementAndGet(which);
+                                    assertThat(maildrop.messages()).isEmpty();
+                                    holding.decrementAndGet();
+                                }
+                            }
+                            return null;
+                        }));
+                    }
+                    start.countDown();
+                    for (Future<?> each : done) {
+                        each.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+                    }
+                } finally {
+                    threads.shutdownNow();
+                }
+                assertThat(most.get()).as("sessions holding alice at once").isEqualTo(1);
+                assertThat(held.get(0)).as("holds through the first store").isGreaterThanOrEqualTo(200);
+                assertThat(held.get(1)).as("holds through the second store").isGreaterThanOrEqualTo(200);
+                assertThat(lockFile).doesNotExist();
+            }
+        }
+
+        @Test
         void anOwnerFileRemovedUnderHeldLocksLeavesThemValidAndANewOneIsMade() throws Exception {
             alice.deliver("one\n");
             try (Maildrop maildrop = store.open("alice")) {
