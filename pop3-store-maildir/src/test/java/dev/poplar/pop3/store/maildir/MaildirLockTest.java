@@ -27,6 +27,7 @@ import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -36,6 +37,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.stream.Stream;
 
 import static dev.poplar.pop3.store.maildir.MaildirStoreTest.failureOf;
@@ -319,10 +322,9 @@ class MaildirLockTest {
         void sessionsOfTwoStoresRacingForOneMailboxNeverHoldItTogether() throws Exception {
             try (MaildirStore other = MaildirStore.builder(root).build()) {
                 List<MaildirStore> stores = List.of(store, other);
-                java.util.concurrent.atomic.AtomicInteger holding = new java.util.concurrent.atomic.AtomicInteger();
-                java.util.concurrent.atomic.AtomicInteger most = new java.util.concurrent.atomic.AtomicInteger();
-                java.util.concurrent.atomic.AtomicIntegerArray held =
-                        new java.util.concurrent.atomic.AtomicIntegerArray(2);
+                AtomicInteger holding = new AtomicInteger();
+                AtomicInteger most = new AtomicInteger();
+                AtomicIntegerArray held = new AtomicIntegerArray(2);
                 CountDownLatch start = new CountDownLatch(1);
                 long deadline = System.nanoTime() + TIMEOUT.toNanos();
                 ExecutorService threads = Executors.newFixedThreadPool(8);
@@ -434,7 +436,7 @@ class MaildirLockTest {
                 assertThat(carol.resolve("poplar.lock")).doesNotExist();
             } finally {
                 try (Stream<Path> all = Files.walk(homes)) {
-                    for (Path each : all.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    for (Path each : all.sorted(Comparator.reverseOrder()).toList()) {
                         Files.deleteIfExists(each);
                     }
                 }
