@@ -25,9 +25,11 @@ import java.nio.file.attribute.FileTime;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledFuture;
@@ -50,8 +52,9 @@ import java.util.function.Predicate;
  * exclusively ({@code O_EXCL}: atomic on local file systems and over NFS since version 3, as Dovecot's dot-locks
  * assume by default) and writes its description into it; until that write lands, others see a fresh lock without an
  * owner, which they respect like any fresh lock. While it holds the lock the owner sets the file's modification time
- * every heartbeat (for linked locks that is the owner file's time, which all its links share) and checks the file is
- * still its own.
+ * every heartbeat and checks the file is still its own. Linked locks share one inode: the heartbeat sets the owner
+ * file's time once (through another link of the same inode if the owner file's name is gone) and checks each lock's
+ * name with one {@code lstat}, where a lock file of its own is read and its time set.
  *
  * <p><b>Stale locks.</b> A lock is stale when its owner process on this host has ended, or when it has not had a
  * heartbeat for the stale time. Contenders break a stale lock in turn: each first takes the break lock
@@ -264,14 +267,13 @@ public final class MaildirLocks implements AutoCloseable {
      */
     public void heartbeat() {
         Instant now = Instant.now();
+        // Linked locks share their owner file's inode: one time set through any name refreshes them all.
+        Set<Object> refreshed = new HashSet<>();
         Owner current = owner;
         if (current != null) {
             try {
-                guard.open(current.file(), ownerDirectory, () -> {
-                    Files.getFileAttributeView(current.file(), BasicFileAttributeView.class,
-                            LinkOption.NOFOLLOW_LINKS).setTimes(FileTime.from(now), null, null);
-                    return null;
-                });
+                setTime(current.file(), ownerDirectory, now);
+                refreshed.add(current.key());
             } catch (IOException e) {
                 LOG.debug("Cannot refresh the owner file {}: {}", current.file(), e.toString());
             }
@@ -280,12 +282,26 @@ public final class MaildirLocks implements AutoCloseable {
         for (Lock each : List.copyOf(held.values())) {
             if (each instanceof Held lock && lock.acquired && !lock.released.get()) {
                 try {
-                    lock.beat(now);
+                    Object key = lock.linkedTo;
+                    if (key != null && refreshed.contains(key)) {
+                        lock.verify();
+                    } else if (lock.beat(now) && key != null) {
+                        refreshed.add(key);
+                    }
                 } catch (RuntimeException e) {
                     LOG.warn("Cannot refresh the lock {}: {}", lock.file, e.toString());
                 }
             }
         }
+    }
+
+    /** Sets a file's modification time, without following a link and under the guard (setting times opens it). */
+    private void setTime(Path file, Path scope, Instant now) throws IOException {
+        guard.open(file, scope, () -> {
+            Files.getFileAttributeView(file, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+                    .setTimes(FileTime.from(now), null, null);
+            return null;
+        });
     }
 
     /**
@@ -798,21 +814,19 @@ public final class MaildirLocks implements AutoCloseable {
             }
         }
 
-        void beat(Instant now) {
+        /** Sets the lock file's time if it is still this lock's; true if it was set. */
+        boolean beat(Instant now) {
             if (verify()) {
                 written = null;
                 try {
-                    // Setting times opens the file: never through a link, and under the guard.
-                    guard.open(file, maildir, () -> {
-                        Files.getFileAttributeView(file, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
-                                .setTimes(FileTime.from(now), null, null);
-                        return null;
-                    });
+                    setTime(file, maildir, now);
                     noteWritten();
+                    return true;
                 } catch (IOException e) {
                     LOG.warn("Cannot refresh the lock {}: {}", file, e.toString());
                 }
             }
+            return false;
         }
 
         /**
@@ -872,6 +886,11 @@ public final class MaildirLocks implements AutoCloseable {
                 return false;
             }
             try {
+                Object key = linkedTo;
+                if (key != null && key.equals(regularFileKey(file))) {
+                    // Still a link to the owner file: nothing to read.
+                    return true;
+                }
                 LockState state = LockState.read(file, guard);
                 if (state != null && isMine(state)) {
                     return true;
