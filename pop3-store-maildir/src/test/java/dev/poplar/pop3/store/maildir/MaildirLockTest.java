@@ -70,7 +70,7 @@ class MaildirLockTest {
         Files.setLastModifiedTime(file, FileTime.from(heartbeat));
     }
 
-    /** Waits until the lock file's time is no longer {@code from} (a heartbeat set it), for {@link #TIMEOUT} at most. */
+    /** Waits until the lock file's time is no longer {@code from} (a heartbeat set it), {@link #TIMEOUT} at most. */
     void awaitHeartbeat(FileTime from) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + TIMEOUT.toNanos();
         while (Files.getLastModifiedTime(lockFile).equals(from)) {
@@ -404,6 +404,28 @@ class MaildirLockTest {
                 Files.setLastModifiedTime(lockFile, old);
                 awaitHeartbeat(old);
                 assertThat(links(lockFile)).as("the lock, its owner file's name removed").isEqualTo(1);
+            }
+            assertThat(lockFile).doesNotExist();
+        }
+
+        @Test
+        void anOwnerFileReplacedUnderAHeldLockIsNoLongerUsedAndTheLockStaysFresh() throws Exception {
+            try (MaildirStore beating = MaildirStore.builder(root).lockHeartbeat(Duration.ofMillis(20)).build();
+                 Maildrop maildrop = beating.open("alice")) {
+                Path owner = ownerFiles().get(0);
+                Object linked = fileKey(lockFile);
+                Files.delete(owner);
+                Files.writeString(owner, "another file under the owner file's name");
+                FileTime old = FileTime.from(Instant.now().minus(Duration.ofHours(1)));
+                Files.setLastModifiedTime(lockFile, old);
+                awaitHeartbeat(old);
+                assertThat(fileKey(lockFile)).isEqualTo(linked);
+                try (Maildrop bob = beating.open("bob")) {
+                    assertThat(links(root.resolve("bob/poplar.lock"))).as("not a link to the replacement").isEqualTo(1);
+                    assertThat(bob.messages()).isEmpty();
+                }
+                assertThat(maildrop.messages()).isEmpty();
+                assertThat(owner).hasContent("another file under the owner file's name");
             }
             assertThat(lockFile).doesNotExist();
         }

@@ -272,8 +272,13 @@ public final class MaildirLocks implements AutoCloseable {
         Owner current = owner;
         if (current != null) {
             try {
-                setTime(current.file(), ownerDirectory, now);
-                refreshed.add(current.key());
+                if (current.key().equals(regularFileKey(current.file()))) {
+                    setTime(current.file(), ownerDirectory, now);
+                    refreshed.add(current.key());
+                } else {
+                    // Removed or replaced: the next lock makes a new one; held locks are set through their own names.
+                    forgetOwner(current);
+                }
             } catch (IOException e) {
                 LOG.debug("Cannot refresh the owner file {}: {}", current.file(), e.toString());
             }
@@ -518,15 +523,15 @@ public final class MaildirLocks implements AutoCloseable {
     }
 
     /**
-     * Stops using an owner file whose name is gone; the next lock makes a new one. Locks linked to it stay valid: they
-     * keep its inode, which its descriptor, kept open until the store closes, keeps from reuse.
+     * Stops using an owner file whose name is gone or no longer its inode; the next lock makes a new one. Locks linked
+     * to it stay valid: they keep its inode, which its descriptor, kept open until the store closes, keeps from reuse.
      */
     private void forgetOwner(Owner gone) {
         synchronized (ownerCreation) {
             if (owner == gone) {
                 owner = null;
                 forgotten.add(gone.channel());
-                LOG.warn("The owner file {} was removed; making a new one", gone.file());
+                LOG.warn("The owner file {} was removed or replaced; making a new one", gone.file());
             }
         }
     }
