@@ -410,9 +410,10 @@ class MaildirLockTest {
 
         @Test
         void anOwnerFileReplacedUnderAHeldLockIsNoLongerUsedAndTheLockStaysFresh() throws Exception {
+            Path owner;
             try (MaildirStore beating = MaildirStore.builder(root).lockHeartbeat(Duration.ofMillis(20)).build();
                  Maildrop maildrop = beating.open("alice")) {
-                Path owner = ownerFiles().get(0);
+                owner = ownerFiles().get(0);
                 Object linked = fileKey(lockFile);
                 Files.delete(owner);
                 Files.writeString(owner, "another file under the owner file's name");
@@ -425,9 +426,19 @@ class MaildirLockTest {
                     assertThat(bob.messages()).isEmpty();
                 }
                 assertThat(maildrop.messages()).isEmpty();
-                assertThat(owner).hasContent("another file under the owner file's name");
             }
             assertThat(lockFile).doesNotExist();
+            assertThat(owner).as("not the store's to remove").hasContent("another file under the owner file's name");
+        }
+
+        @Test
+        void aStoreClosingAfterItsOwnerFileWasReplacedLeavesTheReplacementAlone() throws Exception {
+            store.open("alice").close();
+            Path owner = ownerFiles().get(0);
+            Files.delete(owner);
+            Files.writeString(owner, "another file under the owner file's name");
+            store.close();
+            assertThat(owner).hasContent("another file under the owner file's name");
         }
 
         @Test

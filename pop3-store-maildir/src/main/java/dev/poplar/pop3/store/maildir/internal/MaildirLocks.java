@@ -371,7 +371,9 @@ public final class MaildirLocks implements AutoCloseable {
             if (current != null) {
                 closeQuietly(current.channel());
                 try {
-                    Files.deleteIfExists(current.file());
+                    if (current.key().equals(regularFileKey(current.file()))) {
+                        Files.deleteIfExists(current.file());
+                    }
                 } catch (IOException e) {
                     LOG.warn("Cannot remove the owner file {}: {}", current.file(), e.toString());
                 }
