@@ -129,7 +129,7 @@ public final class MaildirLocks implements AutoCloseable {
     /** Descriptors of owner files that were removed under this store, kept open until it closes. */
     private final List<FileChannel> forgotten = new CopyOnWriteArrayList<>();
     /** Linked locks whose removal failed: retried at each heartbeat (they would otherwise stay fresh). */
-    private final Map<Path, Path> leftovers = new ConcurrentHashMap<>();
+    private final Map<Path, Held> leftovers = new ConcurrentHashMap<>();
 
     /**
      * Creates the lock manager and schedules its heartbeat on the guard's thread.
@@ -314,22 +314,21 @@ public final class MaildirLocks implements AutoCloseable {
      * session of this store cannot take the Maildir meanwhile, whose new lock would be a link to the same file).
      */
     private void removeLeftovers() {
-        for (Map.Entry<Path, Path> each : List.copyOf(leftovers.entrySet())) {
-            Path maildir = each.getKey();
+        for (Held lock : List.copyOf(leftovers.values())) {
+            Path maildir = lock.maildir;
             InMemory place = new InMemory(maildir);
             if (held.putIfAbsent(maildir, place) != null) {
-                leftovers.remove(maildir, each.getValue());
+                leftovers.remove(maildir, lock);
                 continue;
             }
             try {
-                Owner current = owner;
-                Object key = current == null ? null : current.key();
-                Removal removal = removeIf(each.getValue(), state -> state.fileKey() != null
-                        && state.fileKey().equals(key));
-                leftovers.remove(maildir, each.getValue());
-                LOG.info("Removed the lock {} left behind by a failed release ({})", each.getValue(), removal);
+                // Judged by the lock's own file key: it may be linked to an owner file this store no longer uses.
+                if (removeIf(lock.file, lock::isMine) == Removal.REMOVED) {
+                    LOG.info("Removed the lock {} left behind by a failed release", lock.file);
+                }
+                leftovers.remove(maildir, lock);
             } catch (IOException | RuntimeException e) {
-                LOG.warn("Still cannot remove the lock {}: {}", each.getValue(), e.toString());
+                LOG.warn("Still cannot remove the lock {}: {}", lock.file, e.toString());
             } finally {
                 held.remove(maildir, place);
             }
@@ -476,10 +475,7 @@ public final class MaildirLocks implements AutoCloseable {
         FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
                 LinkOption.NOFOLLOW_LINKS);
         try {
-            ByteBuffer octets = ByteBuffer.wrap(LockState.renderOwner(host, pid, token + "-0"));
-            while (octets.hasRemaining()) {
-                channel.write(octets);
-            }
+            writeFully(channel, LockState.renderOwner(host, pid, token + "-0"));
             Object key = regularFileKey(file);
             if (key == null) {
                 throw new FileSystemException(file.toString(), null, "the file system gives files no identity");
@@ -553,10 +549,7 @@ public final class MaildirLocks implements AutoCloseable {
             return false;
         }
         try (channel) {
-            ByteBuffer octets = ByteBuffer.wrap(content);
-            while (octets.hasRemaining()) {
-                channel.write(octets);
-            }
+            writeFully(channel, content);
         } catch (IOException | RuntimeException e) {
             try {
                 Files.deleteIfExists(file);
@@ -566,6 +559,13 @@ public final class MaildirLocks implements AutoCloseable {
             throw e;
         }
         return true;
+    }
+
+    private static void writeFully(FileChannel channel, byte[] content) throws IOException {
+        ByteBuffer octets = ByteBuffer.wrap(content);
+        while (octets.hasRemaining()) {
+            channel.write(octets);
+        }
     }
 
     /** Why a lock may be broken, or null if it must be respected. */
@@ -924,7 +924,7 @@ public final class MaildirLocks implements AutoCloseable {
             } catch (IOException | RuntimeException e) {
                 LOG.warn("Cannot release the lock {}: {}", file, e.toString());
                 if (linkedTo != null) {
-                    leftovers.put(maildir, file);
+                    leftovers.put(maildir, this);
                 }
             } finally {
                 held.remove(maildir, this);
