@@ -1,6 +1,8 @@
 package dev.poplar.pop3.server.internal.net;
 
+import org.apache.mina.core.buffer.IoBuffer;
 import org.apache.mina.transport.socket.nio.NioProcessor;
+import org.apache.mina.transport.socket.nio.NioSession;
 
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
@@ -20,6 +22,11 @@ import java.util.concurrent.ExecutorService;
  * two thread renames. Here the loop goes on (a {@code select} with MINA's one-second timeout when there is nothing to
  * do) until the processor is disposed.
  *
+ * <p>MINA reads a readable socket until a read returns nothing, so every command cost a second {@code read} that
+ * failed with {@code EAGAIN}. A read that leaves room in the buffer has taken all the socket held; here the read that
+ * MINA's loop makes right after it returns nothing without a system call. What arrives later is reported by the next
+ * {@code select} (the selector is level-triggered), as it would have been after the {@code EAGAIN}.
+ *
  * <p>Public only because MINA's processor pool instantiates it reflectively.
  */
 public final class IoThreadProcessor extends NioProcessor {
@@ -28,6 +35,8 @@ public final class IoThreadProcessor extends NioProcessor {
     private volatile Thread ioThread;
     /** Whether the loop's thread asked for a wake-up since its last {@code select}. */
     private volatile boolean wakeupPending;
+    /** The session whose last read was short: MINA's next read of it, straight after, finds nothing. Loop thread only. */
+    private NioSession drained;
 
     /**
      * Creates a processor; MINA's pool calls this.
@@ -61,6 +70,17 @@ public final class IoThreadProcessor extends NioProcessor {
             }
         }
         return super.select(timeout);
+    }
+
+    @Override
+    protected int read(NioSession session, IoBuffer buffer) throws Exception {
+        if (drained == session) {
+            drained = null;
+            return 0;
+        }
+        int read = super.read(session, buffer);
+        drained = read > 0 && buffer.hasRemaining() ? session : null;
+        return read;
     }
 
     @Override

@@ -11,12 +11,14 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
@@ -123,6 +125,66 @@ class IoThreadProcessorTest {
         }
     }
 
+    /** After a read that took all the socket held, what the client sends later is still read, in order. */
+    @Test
+    void inputThatArrivesAfterAShortReadIsStillRead() throws Exception {
+        StringBuffer received = new StringBuffer();
+        InetSocketAddress address = start(new IoHandlerAdapter() {
+            @Override
+            public void messageReceived(IoSession session, Object message) {
+                received.append(new String(octets(message), StandardCharsets.US_ASCII));
+                if (received.indexOf("\n") >= 0) {
+                    session.write(line("+OK " + received.toString().strip()));
+                    received.setLength(0);
+                }
+            }
+        });
+
+        try (Socket client = new Socket(address.getAddress(), address.getPort())) {
+            client.setSoTimeout(10_000);
+            client.setTcpNoDelay(true);
+            BufferedReader in = reader(client);
+            for (int i = 0; i < 20; i++) {
+                client.getOutputStream().write(("RE" + i).getBytes(StandardCharsets.US_ASCII));
+                client.getOutputStream().flush();
+                Thread.sleep(2);
+                client.getOutputStream().write(("TR " + i + "\r\n").getBytes(StandardCharsets.US_ASCII));
+                assertThat(in.readLine()).isEqualTo("+OK RE" + i + "TR " + i);
+            }
+        }
+    }
+
+    /** Input larger than any read buffer arrives whole and in order, and the end of input after it is seen. */
+    @Test
+    void aLargeInputArrivesWholeAndTheEndOfInputAfterIt() throws Exception {
+        ByteArrayOutputStream received = new ByteArrayOutputStream();
+        CompletableFuture<byte[]> atEnd = new CompletableFuture<>();
+        InetSocketAddress address = start(new IoHandlerAdapter() {
+            @Override
+            public void messageReceived(IoSession session, Object message) {
+                received.writeBytes(octets(message));
+            }
+
+            @Override
+            public void inputClosed(IoSession session) {
+                atEnd.complete(received.toByteArray());
+                session.closeNow();
+            }
+        });
+        byte[] sent = new byte[300_000];
+        new Random(7).nextBytes(sent);
+
+        try (Socket client = new Socket(address.getAddress(), address.getPort())) {
+            client.getOutputStream().write(sent, 0, 1000);
+            client.getOutputStream().flush();
+            Thread.sleep(20);
+            client.getOutputStream().write(sent, 1000, sent.length - 1000);
+            client.shutdownOutput();
+
+            assertThat(atEnd.get(10, TimeUnit.SECONDS)).isEqualTo(sent);
+        }
+    }
+
     /** MINA ends the loop with the last session (its pool thread gets its own name back); this one keeps it. */
     @Test
     void theLoopOutlivesItsLastSessionAndEndsWhenDisposed() throws Exception {
@@ -166,6 +228,13 @@ class IoThreadProcessorTest {
             Thread.sleep(5);
         }
         assertThat(acceptor.getManagedSessionCount()).isZero();
+    }
+
+    private static byte[] octets(Object message) {
+        IoBuffer buffer = (IoBuffer) message;
+        byte[] octets = new byte[buffer.remaining()];
+        buffer.get(octets);
+        return octets;
     }
 
     private static IoBuffer line(String text) {
