@@ -13,6 +13,7 @@ import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
@@ -786,6 +787,25 @@ public final class MaildirLocks implements AutoCloseable {
         }
     }
 
+    /**
+     * Removes the name just checked, with one {@code unlink}: {@link Files#delete} would first read the name's
+     * attributes again (to choose {@code rmdir} for a directory). A failure is then reported by
+     * {@link Files#delete}, with its reason.
+     *
+     * @return true if it was removed, false if there was no such name
+     */
+    private static boolean unlink(Path file) throws IOException {
+        if (file.getFileSystem() == FileSystems.getDefault() && file.toFile().delete()) {
+            return true;
+        }
+        try {
+            Files.delete(file);
+            return true;
+        } catch (NoSuchFileException e) {
+            return false;
+        }
+    }
+
     private final class Held implements Lock {
         final Path maildir;
         final Path file;
@@ -867,12 +887,7 @@ public final class MaildirLocks implements AutoCloseable {
             if (!unchanged) {
                 return false;
             }
-            try {
-                Files.delete(file);
-                return true;
-            } catch (NoSuchFileException e) {
-                return false;
-            }
+            return unlink(file);
         }
 
         /** Under half the stale time ago: no contender can have judged a lock with this heartbeat stale. */
