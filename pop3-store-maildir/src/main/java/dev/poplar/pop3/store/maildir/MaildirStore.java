@@ -197,8 +197,9 @@ public final class MaildirStore implements MailboxStore, Delivery, AutoCloseable
     /**
      * {@inheritDoc}
      *
-     * <p>Validates the mailbox name, creates the Maildir if it is missing (unless configured otherwise), takes the
-     * lock and lists the messages. Blocks on the file system; called off the I/O threads.
+     * <p>Validates the mailbox name, creates the Maildir's directory if it is missing (unless configured otherwise),
+     * takes the lock, checks {@code cur/} and {@code new/} (creating them likewise; a directory without them gives the
+     * lock back and fails) and lists the messages. Blocks on the file system; called off the I/O threads.
      *
      * @throws IllegalStateException if the store is closed
      */
@@ -206,16 +207,18 @@ public final class MaildirStore implements MailboxStore, Delivery, AutoCloseable
     public Maildrop open(String mailbox) throws StoreException {
         Objects.requireNonNull(mailbox, "mailbox");
         checkOpen();
-        try (OpenedMaildir maildir = maildirs.open(mailbox, createMissingMailboxes)) {
+        try (OpenedMaildir maildir = maildirs.openDirectory(mailbox, createMissingMailboxes)) {
             MaildirLocks.Lock lock = locks.acquire(maildir.path());
             try {
-                List<MessageInfo> messages = listings.snapshot(maildir);
+                // Under the lock, one look at cur/ and new/ both checks the Maildir and judges the cached listing.
+                Maildirs.Subdirectories seen = maildirs.checkSubdirectories(mailbox, maildir, createMissingMailboxes);
+                List<MessageInfo> messages = listings.snapshot(maildir, seen);
                 return new MaildirMaildrop(maildirs, mailbox, maildir.path(), lock, listings, messages, settings);
             } catch (IOException e) {
                 lock.release();
                 LOG.warn("Cannot list {}: {}", maildir.path(), e.toString());
                 throw new StoreException(StoreException.Kind.TEMPORARY, "cannot list " + maildir.path() + ": " + e, e);
-            } catch (RuntimeException e) {
+            } catch (StoreException | RuntimeException e) {
                 lock.release();
                 throw e;
             }

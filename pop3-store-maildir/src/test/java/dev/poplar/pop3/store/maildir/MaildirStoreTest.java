@@ -117,6 +117,25 @@ class MaildirStoreTest {
             assertThat(root.resolve("bob")).doesNotExist();
         }
 
+        /** The lock is taken before cur/ and new/ are looked at: a directory that is not a Maildir gives it back. */
+        @Test
+        void aDirectoryWithoutCurAndNewIsPermanentAndLeavesTheMailboxUnlocked() throws Exception {
+            Path carol = Files.createDirectory(root.resolve("carol"));
+            try (MaildirStore strict = MaildirStore.builder(root).createMissingMailboxes(false).build()) {
+                assertThat(failureOf(() -> strict.open("carol"))).isEqualTo(StoreException.Kind.PERMANENT);
+                try (var entries = Files.list(carol)) {
+                    assertThat(entries).isEmpty();
+                }
+
+                for (String sub : List.of("tmp", "new", "cur")) {
+                    Files.createDirectory(carol.resolve(sub));
+                }
+                try (Maildrop maildrop = strict.open("carol")) {
+                    assertThat(maildrop.messages()).isEmpty();
+                }
+            }
+        }
+
         @Test
         void mailDeliveredDuringASessionAppearsInTheNextSession() throws Exception {
             String first = alice.deliver("one\n");

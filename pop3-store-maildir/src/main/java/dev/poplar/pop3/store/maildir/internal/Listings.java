@@ -82,13 +82,15 @@ public final class Listings {
      * fresh one otherwise.
      *
      * @param maildir the open Maildir (with {@code new/} and {@code cur/})
+     * @param seen the attributes of its {@code new/} and {@code cur/} as the caller has just read them under the
+     *     Maildir's lock, or null to read them here
      * @return the messages, shared with other sessions: immutable; each has a {@link MessageFile} handle
      * @throws IOException if a directory cannot be read
      */
-    public List<MessageInfo> snapshot(OpenedMaildir maildir) throws IOException {
+    public List<MessageInfo> snapshot(OpenedMaildir maildir, Maildirs.Subdirectories seen) throws IOException {
         // Stamps from lstat through the open Maildir: an unchanged mailbox is served without opening new/ or cur/.
-        DirStamp newStamp = DirStamp.of(maildir.subAttributes(NEW));
-        DirStamp curStamp = DirStamp.of(maildir.subAttributes(CUR));
+        DirStamp newStamp = DirStamp.of(seen == null ? maildir.subAttributes(NEW) : seen.news());
+        DirStamp curStamp = DirStamp.of(seen == null ? maildir.subAttributes(CUR) : seen.cur());
         DirStamp uidlistStamp = dovecotFormat == null ? DirStamp.ABSENT : uidlistStamp(maildir);
         Listing cached = listings.getIfPresent(maildir.path());
         if (cached != null && cached.trusted && newStamp.equals(cached.newStamp) && curStamp.equals(cached.curStamp)

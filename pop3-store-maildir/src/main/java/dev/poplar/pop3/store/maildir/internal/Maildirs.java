@@ -137,6 +137,66 @@ public final class Maildirs implements AutoCloseable {
      *     where {@code cur/} and {@code new/} belong; {@link StoreException.Kind#TEMPORARY} if the file system fails
      */
     public OpenedMaildir open(String mailbox, boolean create) throws StoreException {
+        OpenedMaildir maildir = openDirectory(mailbox, create);
+        try {
+            checkSubdirectories(mailbox, maildir, create);
+            return maildir;
+        } catch (StoreException | RuntimeException e) {
+            maildir.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Opens the directory of a mailbox's Maildir, creating it if it is missing and creation is asked for, without
+     * looking at {@code cur/} and {@code new/}: for a caller that takes the Maildir's lock first and then checks them
+     * with {@link #checkSubdirectories}, which sees them as they are under the lock (one look instead of one before the
+     * lock and another after it).
+     *
+     * @param mailbox the mailbox name
+     * @param create as {@link #open(String, boolean)} says
+     * @return the open Maildir directory; the caller closes it
+     * @throws StoreException as {@link #open(String, boolean)} says, but for {@code cur/} and {@code new/}
+     */
+    public OpenedMaildir openDirectory(String mailbox, boolean create) throws StoreException {
+        Path entry = entry(mailbox);
+        try {
+            return locate(mailbox, entry, create);
+        } catch (IOException e) {
+            throw failure(mailbox, entry, e);
+        }
+    }
+
+    /**
+     * Checks that an open Maildir has the directories {@code cur/} and {@code new/}, creating what is missing (with
+     * {@code tmp/}) if creation is asked for.
+     *
+     * @param mailbox the mailbox name the Maildir was opened by
+     * @param maildir the Maildir, from {@link #openDirectory}
+     * @param create whether missing directories are created (never in a linked Maildir)
+     * @return their attributes as this check saw them ({@code lstat}), or null if it created any
+     * @throws StoreException as {@link #open(String, boolean)} says
+     */
+    public Subdirectories checkSubdirectories(String mailbox, OpenedMaildir maildir, boolean create)
+            throws StoreException {
+        try {
+            return ensureSubdirectories(mailbox, maildir, create);
+        } catch (IOException e) {
+            throw failure(mailbox, entry(mailbox), e);
+        }
+    }
+
+    /**
+     * The attributes of a Maildir's {@code new/} and {@code cur/}, read together.
+     *
+     * @param news those of {@code new/}
+     * @param cur those of {@code cur/}
+     */
+    public record Subdirectories(BasicFileAttributes news, BasicFileAttributes cur) {
+    }
+
+    /** The mailbox's entry in the root, for a name that can be one. */
+    private Path entry(String mailbox) throws StoreException {
         String problem = nameProblem(mailbox);
         if (problem != null) {
             throw new StoreException(StoreException.Kind.PERMANENT, "mailbox name " + printable(mailbox) + " " + problem);
@@ -152,23 +212,17 @@ public final class Maildirs implements AutoCloseable {
             throw new StoreException(StoreException.Kind.PERMANENT,
                     "mailbox name " + printable(mailbox) + " is not a directory name in " + root);
         }
-        try {
-            OpenedMaildir maildir = locate(mailbox, entry, create);
-            try {
-                ensureSubdirectories(mailbox, maildir, create);
-                return maildir;
-            } catch (IOException | StoreException | RuntimeException e) {
-                maildir.close();
-                throw e;
-            }
-        } catch (RefusedFileException e) {
+        return entry;
+    }
+
+    private static StoreException failure(String mailbox, Path entry, IOException e) {
+        if (e instanceof RefusedFileException) {
             LOG.warn("Refusing the Maildir of {}: {}", printable(mailbox), e.getMessage());
-            throw new StoreException(StoreException.Kind.PERMANENT, "mailbox " + printable(mailbox) + ": "
+            return new StoreException(StoreException.Kind.PERMANENT, "mailbox " + printable(mailbox) + ": "
                     + e.getMessage(), e);
-        } catch (IOException e) {
-            LOG.warn("Cannot open the Maildir {}: {}", entry, e.toString());
-            throw new StoreException(StoreException.Kind.TEMPORARY, "cannot open the Maildir " + entry + ": " + e, e);
         }
+        LOG.warn("Cannot open the Maildir {}: {}", entry, e.toString());
+        return new StoreException(StoreException.Kind.TEMPORARY, "cannot open the Maildir " + entry + ": " + e, e);
     }
 
     private OpenedMaildir locate(String mailbox, Path entry, boolean create) throws IOException, StoreException {
@@ -240,18 +294,25 @@ public final class Maildirs implements AutoCloseable {
                 + linkTargets.stream().map(LinkTarget::configured).toList());
     }
 
-    private void ensureSubdirectories(String mailbox, OpenedMaildir maildir, boolean create)
+    private Subdirectories ensureSubdirectories(String mailbox, OpenedMaildir maildir, boolean create)
             throws IOException, StoreException {
         List<String> missing = new ArrayList<>();
+        BasicFileAttributes news = null;
+        BasicFileAttributes cur = null;
         for (String sub : List.of(OpenedMaildir.CUR, OpenedMaildir.NEW)) {
             try {
-                maildir.directory().directoryEntry(sub);
+                BasicFileAttributes seen = maildir.directory().directoryEntry(sub);
+                if (sub.equals(OpenedMaildir.NEW)) {
+                    news = seen;
+                } else {
+                    cur = seen;
+                }
             } catch (NoSuchFileException e) {
                 missing.add(sub);
             }
         }
         if (missing.isEmpty()) {
-            return;
+            return new Subdirectories(news, cur);
         }
         boolean inRoot = maildir.path().getParent().equals(root);
         if (!create || !inRoot) {
@@ -265,6 +326,7 @@ public final class Maildirs implements AutoCloseable {
             createDirectory(maildir.path().resolve(sub));
         }
         LOG.info("Created the Maildir {}", maildir.path());
+        return null;
     }
 
     /**
