@@ -4,6 +4,7 @@ import dev.poplar.pop3.store.Maildrop;
 import dev.poplar.pop3.store.StoreException;
 import dev.poplar.pop3.store.maildir.internal.LockState;
 import dev.poplar.pop3.store.maildir.internal.MaildirLocks;
+import dev.poplar.pop3.store.maildir.internal.OpenGuard;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
@@ -18,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
@@ -392,6 +394,76 @@ class MaildirLockTest {
             maildrop.close();
             assertThat(lock().host()).isEqualTo("other.example");
             assertThat(links(ownerFiles().get(0))).isEqualTo(1);
+        }
+
+        /**
+         * A contender that renames a linked lock aside to break it, and finds its time changed by a heartbeat meanwhile,
+         * puts it back: by then the session has found its lock gone (lost). The link would stay fresh as long as the
+         * store's heartbeats set its inode's time, keeping everyone else out; the session's end removes it.
+         */
+        @Test
+        void aLostLinkedLockThatAContenderPutBackIsRemovedWhenTheSessionEnds() throws Exception {
+            alice.deliver("one\n");
+            Maildrop maildrop = store.open("alice");
+            Path aside = alice.resolve("poplar.lock.contender-1.old");
+            Files.move(lockFile, aside, StandardCopyOption.ATOMIC_MOVE);
+            assertThat(failureOf(() -> maildrop.update(Set.copyOf(maildrop.messages()), Set.of())))
+                    .as("the session finds its lock gone").isEqualTo(StoreException.Kind.TEMPORARY);
+            Files.createLink(lockFile, aside);
+            Files.delete(aside);
+
+            maildrop.close();
+
+            assertThat(lockFile).doesNotExist();
+            try (MaildirStore other = MaildirStore.builder(root).build(); Maildrop next = other.open("alice")) {
+                assertThat(next.messages()).as("nothing was deleted").hasSize(1);
+            }
+        }
+
+        /**
+         * A link takes its inode's time as it is: after the heartbeat stalled for longer than the stale time (a stalled
+         * file server, a busy heartbeat thread), a new lock would have been stale the moment it was taken.
+         */
+        @Test
+        void aLockTakenAfterTheHeartbeatStalledIsNotStale() throws Exception {
+            Duration staleAfter = Duration.ofMillis(1500);
+            Path owners = root.resolve(MaildirLocks.OWNER_DIRECTORY);
+            try (OpenGuard guard = new OpenGuard(Duration.ofSeconds(1));
+                 MaildirLocks stalled = new MaildirLocks("here", staleAfter, Duration.ofHours(1), guard,
+                         LockScope.HOSTS, owners);
+                 MaildirLocks other = new MaildirLocks("here", staleAfter, Duration.ofHours(1), guard,
+                         LockScope.HOSTS, owners)) {
+                stalled.acquire(new TestMaildir(root, "bob").path()).release();
+                Thread.sleep(staleAfter.toMillis() + 300);
+
+                MaildirLocks.Lock lock = stalled.acquire(alice.path());
+
+                assertThat(failureOf(() -> other.acquire(alice.path()))).isEqualTo(StoreException.Kind.IN_USE);
+                assertThat(lock.verify()).isTrue();
+                lock.release();
+            }
+        }
+
+        /** An owner file's name that became something else than a file is no longer linked to. */
+        @Test
+        void anOwnerFileReplacedByAFifoIsNoLongerLinkedTo() throws Exception {
+            try (MaildirStore beating = MaildirStore.builder(root).lockHeartbeat(Duration.ofMillis(20)).build();
+                 Maildrop held = beating.open("alice")) {
+                Path owner = ownerFiles().get(0);
+                Files.delete(owner);
+                MaildirHostileTest.mkfifo(owner);
+                FileTime old = FileTime.from(Instant.now().minus(Duration.ofHours(1)));
+                Files.setLastModifiedTime(lockFile, old);
+                awaitHeartbeat(old);
+
+                try (Maildrop maildrop = beating.open("bob")) {
+                    Path bobs = root.resolve("bob/poplar.lock");
+                    assertThat(Files.isRegularFile(bobs, LinkOption.NOFOLLOW_LINKS)).as("not a FIFO").isTrue();
+                    assertThat(links(bobs)).as("a file of its own, as after any replacement").isEqualTo(1);
+                    assertThat(maildrop.messages()).isEmpty();
+                }
+                assertThat(held.messages()).isEmpty();
+            }
         }
 
         @Test

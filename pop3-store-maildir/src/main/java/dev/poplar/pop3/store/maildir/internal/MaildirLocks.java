@@ -55,7 +55,11 @@ import java.util.function.Predicate;
  * owner, which they respect like any fresh lock. While it holds the lock the owner sets the file's modification time
  * every heartbeat and checks the file is still its own. Linked locks share one inode: the heartbeat sets the owner
  * file's time once (through another link of the same inode if the owner file's name is gone) and checks each lock's
- * name with one {@code lstat}, where a lock file of its own is read and its time set.
+ * name with one {@code lstat}, where a lock file of its own is read and its time set. A link takes the inode's time as
+ * it is, so a lock is linked only to an owner file whose time this store set within half the stale time (else it sets
+ * it first): a lagging heartbeat cannot make a new lock stale at birth. Before deletions ({@link Lock#verify()}) a
+ * linked lock is read, not only looked up, so that over NFS its file key comes from the server rather than the client's
+ * cache of attributes.
  *
  * <p><b>Stale locks.</b> A lock is stale when its owner process on this host has ended, or when it has not had a
  * heartbeat for the stale time. Contenders break a stale lock in turn: each first takes the break lock
@@ -69,7 +73,9 @@ import java.util.function.Predicate;
  * owner file; or the very file it last wrote: same inode, modification time and size) and its heartbeat is recent
  * (under half the stale time): nobody can have judged it stale and replaced it, so it need not be read. Otherwise it
  * takes the careful way of a contender: rename aside, check, then delete (or put back). A linked lock that cannot be
- * removed would stay fresh as long as the owner file has heartbeats, so it is tried again at every heartbeat.
+ * removed would stay fresh as long as the owner file has heartbeats, so it is tried again at every heartbeat. For the
+ * same reason a lock the session found lost is still removed at release if its name has become a link to the owner
+ * file's inode again (a contender that renamed it aside, then saw a heartbeat change its time, puts it back).
  *
  * <p><b>Owner files.</b> A store creates its owner file at its first lock and removes it when it closes. One left by a
  * process that ended without closing its store is removed by the next store that creates its owner file in the same
@@ -126,6 +132,8 @@ public final class MaildirLocks implements AutoCloseable {
     private final Object ownerCreation = new Object();
     /** The owner file once created, or null (not yet, or it could not be). */
     private volatile Owner owner;
+    /** When this store last set the owner file's time ({@link System#nanoTime()}): at its creation, then heartbeats. */
+    private volatile long ownerTimeSet;
     private volatile boolean ownerUnavailable;
     /** Descriptors of owner files that were removed under this store, kept open until it closes. */
     private final List<FileChannel> forgotten = new CopyOnWriteArrayList<>();
@@ -273,8 +281,9 @@ public final class MaildirLocks implements AutoCloseable {
         Owner current = owner;
         if (current != null) {
             try {
-                if (current.key().equals(regularFileKey(current.file()))) {
+                if (current.key().equals(keyIfRegular(current.file()))) {
                     setTime(current.file(), ownerDirectory, now);
+                    ownerTimeSet = System.nanoTime();
                     refreshed.add(current.key());
                 } else {
                     // Removed or replaced: the next lock makes a new one; held locks are set through their own names.
@@ -290,7 +299,7 @@ public final class MaildirLocks implements AutoCloseable {
                 try {
                     Object key = lock.linkedTo;
                     if (key != null && refreshed.contains(key)) {
-                        lock.verify();
+                        lock.check(false);
                     } else if (lock.beat(now) && key != null) {
                         refreshed.add(key);
                     }
@@ -318,8 +327,14 @@ public final class MaildirLocks implements AutoCloseable {
         for (Held lock : List.copyOf(leftovers.values())) {
             Path maildir = lock.maildir;
             InMemory place = new InMemory(maildir);
-            if (held.putIfAbsent(maildir, place) != null) {
-                leftovers.remove(maildir, lock);
+            Lock present = held.putIfAbsent(maildir, place);
+            if (present != null) {
+                // A lock this store has taken since replaced the leftover (which it found "left behind by this
+                // store"). Anything else (the failed release itself, not yet out of the way; an acquisition still
+                // going on, which may yet fail) waits for the next heartbeat.
+                if (present instanceof Held other && other != lock && other.acquired) {
+                    leftovers.remove(maildir, lock);
+                }
                 continue;
             }
             try {
@@ -381,6 +396,21 @@ public final class MaildirLocks implements AutoCloseable {
         }
     }
 
+    /** The file key of a name, or null if the name is gone or is not a regular file. */
+    private static Object keyIfRegular(Path file) throws IOException {
+        BasicFileAttributes attributes = attributesOrNull(file);
+        return attributes != null && attributes.isRegularFile() ? attributes.fileKey() : null;
+    }
+
+    /** A name's attributes, without following a link; null if there is no such name. */
+    private static BasicFileAttributes attributesOrNull(Path file) throws IOException {
+        try {
+            return Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        } catch (NoSuchFileException e) {
+            return null;
+        }
+    }
+
     /** A store's owner file: its name, its file key, and the descriptor that keeps its inode from reuse. */
     private record Owner(Path file, Object key, FileChannel channel) {
     }
@@ -399,10 +429,8 @@ public final class MaildirLocks implements AutoCloseable {
      * @throws IOException if the name is not a regular file, or cannot be read
      */
     private static Object regularFileKey(Path file) throws IOException {
-        BasicFileAttributes attributes;
-        try {
-            attributes = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-        } catch (NoSuchFileException e) {
+        BasicFileAttributes attributes = attributesOrNull(file);
+        if (attributes == null) {
             return null;
         }
         if (!attributes.isRegularFile()) {
@@ -424,6 +452,7 @@ public final class MaildirLocks implements AutoCloseable {
         Owner current = owner();
         for (int attempt = 0; current != null && attempt < ATTEMPTS; attempt++) {
             try {
+                refreshOwnerTimeIfOld(current);
                 Files.createLink(lock.file, current.file());
                 lock.linkedTo = current.key();
                 return true;
@@ -447,6 +476,18 @@ public final class MaildirLocks implements AutoCloseable {
             return true;
         }
         return false;
+    }
+
+    /**
+     * Sets the owner file's time before a link to it is made, if this store last set it half the stale time ago or
+     * more: a link takes the inode's time as it is, and a heartbeat that lags (a stalled file server, a busy heartbeat
+     * thread) would otherwise give a new lock a time that contenders judge stale at once.
+     */
+    private void refreshOwnerTimeIfOld(Owner current) throws IOException {
+        if (System.nanoTime() - ownerTimeSet >= staleAfter.toNanos() / 2) {
+            setTime(current.file(), ownerDirectory, Instant.now());
+            ownerTimeSet = System.nanoTime();
+        }
     }
 
     /** The owner file, created at the first call; null if it cannot be (then locks are files of their own). */
@@ -481,6 +522,7 @@ public final class MaildirLocks implements AutoCloseable {
             if (key == null) {
                 throw new FileSystemException(file.toString(), null, "the file system gives files no identity");
             }
+            ownerTimeSet = System.nanoTime();
             return new Owner(file, key, channel);
         } catch (IOException | RuntimeException e) {
             closeQuietly(channel);
@@ -843,7 +885,7 @@ public final class MaildirLocks implements AutoCloseable {
 
         /** Sets the lock file's time if it is still this lock's; true if it was set. */
         boolean beat(Instant now) {
-            if (verify()) {
+            if (check(false)) {
                 written = null;
                 try {
                     setTime(file, maildir, now);
@@ -890,6 +932,19 @@ public final class MaildirLocks implements AutoCloseable {
             return unlink(file);
         }
 
+        /**
+         * Removes a lost linked lock whose name is a link to its inode again: a contender that renamed it aside to break
+         * it and then found its time changed (a heartbeat) puts it back, and the heartbeats of this store, which set
+         * the inode's time, would keep it fresh as long as the store lives. A lost lock file of its own is left alone:
+         * nobody sets its time, so it goes stale.
+         */
+        private void removeIfLinkedAgain() throws IOException {
+            Object key = linkedTo;
+            if (key != null && key.equals(keyIfRegular(file)) && removeIf(file, this::isMine) == Removal.REMOVED) {
+                LOG.info("Removed the lock {}, which had become a link to this store's owner file again", file);
+            }
+        }
+
         /** Under half the stale time ago: no contender can have judged a lock with this heartbeat stale. */
         private boolean recent(FileTime heartbeat) {
             return Duration.between(heartbeat.toInstant(), Instant.now()).abs()
@@ -904,17 +959,32 @@ public final class MaildirLocks implements AutoCloseable {
 
         @Override
         public boolean verify() {
+            return check(true);
+        }
+
+        /**
+         * Whether the lock is still this one's; marks it lost if not. A linked lock is told by its name's file key, a
+         * lock file of its own by the id it holds. The heartbeat takes a linked lock's key from one {@code lstat}.
+         * Before deletions ({@code careful}) the file is read first: over NFS an {@code lstat} may answer from the
+         * client's cache of attributes, while opening a file makes the client ask the server for the name again
+         * (close-to-open consistency), so the key taken after the read is the server's.
+         */
+        boolean check(boolean careful) {
             if (lost) {
                 return false;
             }
             try {
                 Object key = linkedTo;
-                if (key != null && key.equals(regularFileKey(file))) {
+                if (key != null && !careful && key.equals(regularFileKey(file))) {
                     // Still a link to the owner file: nothing to read.
                     return true;
                 }
                 LockState state = LockState.read(file, guard);
-                if (state != null && isMine(state)) {
+                boolean mine = key != null
+                        // Looked up after the read: over NFS, the server's answer.
+                        ? state != null && key.equals(regularFileKey(file))
+                        : state != null && isMine(state);
+                if (mine) {
                     return true;
                 }
                 lost = true;
@@ -933,7 +1003,9 @@ public final class MaildirLocks implements AutoCloseable {
                 return;
             }
             try {
-                if (!lost && !removeIfUnchanged() && removeIf(file, this::isMine) != Removal.REMOVED) {
+                if (lost) {
+                    removeIfLinkedAgain();
+                } else if (!removeIfUnchanged() && removeIf(file, this::isMine) != Removal.REMOVED) {
                     LOG.warn("The lock {} was no longer ours when released", file);
                 }
             } catch (IOException | RuntimeException e) {
