@@ -133,7 +133,7 @@ import java.util.Set;
  *
  * <p><b>Threading.</b> Thread-safe. {@link #open(String)} and {@link #deliver(String, InputStream)} block on file system
  * calls; {@link #mayBlock(Operation)} says which operations may block. Close the store after the server has stopped:
- * that stops its daemon thread (the open watchdog, which also runs the lock heartbeat) and releases any lock still
+ * that stops its two daemon threads (the open watchdog, and the lock heartbeat) and releases any lock still
  * held.
  */
 public final class MaildirStore implements MailboxStore, Delivery, AutoCloseable {
@@ -276,7 +276,7 @@ public final class MaildirStore implements MailboxStore, Delivery, AutoCloseable
     }
 
     /**
-     * Stops the store's daemon thread and releases the locks of maildrops still open (they can then no longer
+     * Stops the store's daemon threads and releases the locks of maildrops still open (they can then no longer
      * delete). Idempotent; never throws.
      */
     @Override
@@ -560,7 +560,7 @@ public final class MaildirStore implements MailboxStore, Delivery, AutoCloseable
         }
 
         /**
-         * Checks the settings, starts the store's daemon thread (open watchdog and lock heartbeat) and returns the
+         * Checks the settings, starts the store's daemon threads (open watchdog, lock heartbeat) and returns the
          * store.
          *
          * @return a new store; close it when done

@@ -124,7 +124,7 @@ public final class MaildirLocks implements AutoCloseable {
      * take the lock themselves, since closing them would end that store's lock.
      */
     private final Map<Path, Parked> parked = new ConcurrentHashMap<>();
-    /** The heartbeat's repetition on the guard's thread, or null without lock files. */
+    /** The heartbeat's repetition on the guard's task thread, or null without lock files. */
     private final ScheduledFuture<?> heartbeat;
     private final OpenGuard guard;
     /** Where the owner file goes, or null to create each lock file on its own. */
@@ -141,7 +141,7 @@ public final class MaildirLocks implements AutoCloseable {
     private final Map<Path, Held> leftovers = new ConcurrentHashMap<>();
 
     /**
-     * Creates the lock manager and schedules its heartbeat on the guard's thread.
+     * Creates the lock manager and schedules its heartbeat on the guard's task thread.
      *
      * @param host the name of this host as it appears in lock files; hosts sharing a file system need distinct names
      * @param staleAfter how long a lock may go without a heartbeat before others may break it

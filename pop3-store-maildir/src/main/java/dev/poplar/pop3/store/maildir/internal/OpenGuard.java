@@ -46,9 +46,11 @@ public final class OpenGuard implements AutoCloseable {
     private final AtomicLong sequence = new AtomicLong();
     private final Map<Long, Pending> pending = new ConcurrentHashMap<>();
     private final ScheduledThreadPoolExecutor watcher;
+    /** Runs the repeated tasks ({@link #every}), which may open files under this guard themselves. */
+    private final ScheduledThreadPoolExecutor tasks;
 
     /**
-     * Starts the watching thread (a daemon).
+     * Starts the watching thread and the thread of repeated tasks (daemons).
      *
      * @param patience how long an open may wait before FIFOs are released
      */
@@ -61,6 +63,11 @@ public final class OpenGuard implements AutoCloseable {
         });
         long period = Math.max(patienceNanos / 2, TimeUnit.MILLISECONDS.toNanos(10));
         watcher.scheduleWithFixedDelay(this::check, period, period, TimeUnit.NANOSECONDS);
+        this.tasks = new ScheduledThreadPoolExecutor(1, task -> {
+            Thread thread = new Thread(task, "poplar-maildir-tasks");
+            thread.setDaemon(true);
+            return thread;
+        });
     }
 
     /** What an open does. */
@@ -206,8 +213,9 @@ public final class OpenGuard implements AutoCloseable {
     }
 
     /**
-     * Runs a task on the guard's thread at a fixed delay, until it is cancelled or the guard closes: the store's lock
-     * heartbeat shares the thread. A long run of the task only delays the guard's next look at waiting opens.
+     * Runs a task at a fixed delay, until it is cancelled or the guard closes (the store's lock heartbeat), on a thread
+     * of its own: the task's opens are guarded like any other (setting a file's time opens it, and a FIFO swapped in
+     * under the name would hold the task), which the watching thread could not do if it were the one waiting.
      *
      * @param period the delay before the first run and between runs
      * @param task the task; it must not throw (a run that throws ends the repetition)
@@ -215,12 +223,13 @@ public final class OpenGuard implements AutoCloseable {
      */
     public ScheduledFuture<?> every(Duration period, Runnable task) {
         long nanos = period.toNanos();
-        return watcher.scheduleWithFixedDelay(task, nanos, nanos, TimeUnit.NANOSECONDS);
+        return tasks.scheduleWithFixedDelay(task, nanos, nanos, TimeUnit.NANOSECONDS);
     }
 
-    /** Stops the watching thread. Opens that still wait stay unguarded. */
+    /** Stops the watching thread and the repeated tasks. Opens that still wait stay unguarded. */
     @Override
     public void close() {
+        tasks.shutdownNow();
         watcher.shutdownNow();
     }
 

@@ -61,6 +61,30 @@ class OpenGuardTest {
         assertThat(opened.get(10, TimeUnit.SECONDS)).isTrue();
     }
 
+    /** The store's heartbeat sets lock files' times, which opens them: a FIFO swapped in must not hold it for good. */
+    @Test
+    void aRepeatedTaskWaitingOnAFifoIsReleased() throws Exception {
+        Path fifo = Files.createDirectory(maildir.resolve("cur")).resolve("poplar.lock");
+        mkfifo(fifo);
+        CompletableFuture<Long> size = new CompletableFuture<>();
+
+        var repetition = guard.every(Duration.ofMillis(10), () -> {
+            if (size.isDone()) {
+                return;
+            }
+            try (FileChannel channel = guard.open(fifo, maildir, () -> FileChannel.open(fifo, StandardOpenOption.READ))) {
+                size.complete(channel.size());
+            } catch (Exception e) {
+                size.completeExceptionally(e);
+            }
+        });
+        try {
+            assertThat(size.get(10, TimeUnit.SECONDS)).isZero();
+        } finally {
+            repetition.cancel(false);
+        }
+    }
+
     @Test
     void aFastOpenIsNotTouched() throws Exception {
         Path file = Files.writeString(maildir.resolve("file"), "x");
