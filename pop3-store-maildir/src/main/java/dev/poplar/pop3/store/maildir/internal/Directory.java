@@ -7,6 +7,7 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.SeekableByteChannel;
+import java.nio.file.DirectoryIteratorException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -250,6 +251,10 @@ public final class Directory implements Closeable {
                 names.add(entry.getFileName().toString());
             }
             return names;
+        } catch (DirectoryIteratorException e) {
+            // A readdir that fails while iterating (EIO, ESTALE on NFS) comes out unchecked: the callers handle
+            // I/O failures, which an unchecked one would slip past (an update cut short without saying so).
+            throw e.getCause();
         }
     }
 
