@@ -79,7 +79,10 @@ import java.util.Set;
  * <p><b>Shared file systems.</b> The lock file relies on an atomic exclusive create, {@code rename} and {@code link},
  * which NFS (v3 and later) and local file systems provide. Hosts must have distinct names
  * ({@link Builder#lockHostName(String)}), and clocks kept in step (NTP) to well within the stale time: a heartbeat is
- * a modification time set by one host and read by others. NFS attribute caching delays what others see of a heartbeat
+ * a modification time set by one host and read by others. The listing cache asks more: a listing is trusted only when
+ * the directories' times are two seconds older than this host's clock (so that a change in the same tick of the file
+ * system's clock is not missed), so each host's clock must be within a second or so of the file server's; where it
+ * cannot be, turn the cache off ({@link Builder#listingCache(long) listingCache(0)}). NFS attribute caching delays what others see of a heartbeat
  * by up to the mount's {@code actimeo}; keep the stale time well above it (the default two minutes is). A listing
  * cached by one host is revalidated through NFS attribute caches too, so new mail may show up to {@code acdirmax}
  * seconds late on another host.
@@ -209,18 +212,23 @@ public final class MaildirStore implements MailboxStore, Delivery, AutoCloseable
         checkOpen();
         try (OpenedMaildir maildir = maildirs.openDirectory(mailbox, createMissingMailboxes)) {
             MaildirLocks.Lock lock = locks.acquire(maildir.path());
+            boolean opened = false;
             try {
                 // Under the lock, one look at cur/ and new/ both checks the Maildir and judges the cached listing.
                 Maildirs.Subdirectories seen = maildirs.checkSubdirectories(mailbox, maildir, createMissingMailboxes);
                 List<MessageInfo> messages = listings.snapshot(maildir, seen);
-                return new MaildirMaildrop(maildirs, mailbox, maildir.path(), lock, listings, messages, settings);
+                MaildirMaildrop maildrop = new MaildirMaildrop(maildirs, mailbox, maildir.path(), lock, listings,
+                        messages, settings);
+                opened = true;
+                return maildrop;
             } catch (IOException e) {
-                lock.release();
                 LOG.warn("Cannot list {}: {}", maildir.path(), e.toString());
                 throw new StoreException(StoreException.Kind.TEMPORARY, "cannot list " + maildir.path() + ": " + e, e);
-            } catch (StoreException | RuntimeException e) {
-                lock.release();
-                throw e;
+            } finally {
+                // Whatever failed (an OutOfMemoryError listing a huge Maildir too), the mailbox is not left locked.
+                if (!opened) {
+                    lock.release();
+                }
             }
         }
     }
@@ -492,6 +500,12 @@ public final class MaildirStore implements MailboxStore, Delivery, AutoCloseable
          * Maildir (a file directly in its {@code cur/} or {@code new/}, by a path that stays inside the Maildir,
          * one link, no chains). Default {@code false}: every link in {@code cur/} and {@code new/} is left out of
          * listings and logged once. Links that lead anywhere else are refused either way.
+         *
+         * <p>A link and its target are two messages to the client, but the store changes the target's file like any
+         * other: marking it seen renames it ({@code :2,S}) and deleting it unlinks it (or renames it, flagged
+         * {@code T}), and the link then leads nowhere and is left out of listings. Use links only for messages whose
+         * targets no session retrieves or deletes as messages of their own, or keep {@code markRetrievedSeen} off and
+         * targets outside what clients delete.
          *
          * @param followMessageLinks {@code true} to serve such links
          * @return this builder
