@@ -5,17 +5,25 @@ import dev.poplar.pop3.store.MailboxStore;
 import dev.poplar.pop3.store.Maildrop;
 import dev.poplar.pop3.store.MessageContent;
 import dev.poplar.pop3.store.MessageInfo;
+import dev.poplar.pop3.store.StoreException;
 import dev.poplar.pop3.store.UpdateResult;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.Socket;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.channels.ReadableByteChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -184,6 +192,106 @@ class StreamingWireTest {
         readGeneratedBody(client.input(), store);
         assertThat(server.metrics().peakQueuedWriteOctets()).isLessThan(1024 * 1024);
         assertThat(client.send("QUIT")).startsWith("+OK");
+    }
+
+    /**
+     * RETR of a wire-ready file is sent from the file (zero-copy), which stays open until it is written. A client that
+     * pipelines RETRs and does not read must not make the server hold a file open per command.
+     */
+    @Test
+    void pipelinedRetrsOfAWireReadyFileHoldOneFileOpenAtATime(@TempDir Path dir) throws Exception {
+        StringBuilder text = new StringBuilder("Subject: wire-ready\r\n\r\n");
+        while (text.length() < 150_000) {
+            text.append("0123456789 ".repeat(6)).append("\r\n");
+        }
+        Path file = Files.writeString(dir.resolve("message"), text, StandardCharsets.US_ASCII);
+        byte[] expected = Files.readAllBytes(file);
+        MessageInfo message = new MessageInfo("wire-ready", expected.length);
+        AtomicInteger open = new AtomicInteger();
+        AtomicInteger peak = new AtomicInteger();
+        MailboxStore store = new MailboxStore() {
+            @Override
+            public Maildrop open(String mailbox) {
+                return new Maildrop() {
+                    @Override
+                    public List<MessageInfo> messages() {
+                        return List.of(message);
+                    }
+
+                    @Override
+                    public MessageContent content(MessageInfo info) throws StoreException {
+                        try {
+                            FileChannel channel = FileChannel.open(file);
+                            peak.accumulateAndGet(open.incrementAndGet(), Math::max);
+                            return new MessageContent() {
+                                private final AtomicBoolean closed = new AtomicBoolean();
+
+                                @Override
+                                public ReadableByteChannel channel() {
+                                    return channel;
+                                }
+
+                                @Override
+                                public boolean wireReady() {
+                                    return true;
+                                }
+
+                                @Override
+                                public void close() throws IOException {
+                                    if (closed.compareAndSet(false, true)) {
+                                        open.decrementAndGet();
+                                    }
+                                    channel.close();
+                                }
+                            };
+                        } catch (IOException e) {
+                            throw new StoreException(StoreException.Kind.TEMPORARY, e.toString(), e);
+                        }
+                    }
+
+                    @Override
+                    public UpdateResult update(Set<MessageInfo> deleted, Set<MessageInfo> retrieved) {
+                        return UpdateResult.complete();
+                    }
+
+                    @Override
+                    public void close() {
+                    }
+                };
+            }
+
+            @Override
+            public boolean mayBlock(Operation operation) {
+                return false;
+            }
+        };
+        int commands = 200;
+        Socket socket = new Socket();
+        socket.setReceiveBufferSize(4096);
+        try (Pop3Server server = TestServers.start(Pop3Server.builder().store(store)
+                .authenticator((c, i) -> AuthResult.accept(c.username())));
+             WireClient client = new WireClient(connected(socket, server))) {
+            client.greeting();
+            assertThat(client.login("alice", "x")).startsWith("+OK");
+
+            client.write("RETR 1\r\n".repeat(commands));
+            Thread.sleep(500);
+            assertThat(peak.get()).as("message files open at once while the client does not read").isEqualTo(1);
+
+            for (int i = 0; i < commands; i++) {
+                assertThat(client.line()).isEqualTo("+OK " + expected.length + " octets");
+                assertThat(client.input().readNBytes(expected.length)).isEqualTo(expected);
+                assertThat(client.line()).isEqualTo(".");
+            }
+            assertThat(client.send("QUIT")).startsWith("+OK");
+        }
+        assertThat(open.get()).as("files still open").isZero();
+        assertThat(peak.get()).isEqualTo(1);
+    }
+
+    private static Socket connected(Socket socket, Pop3Server server) throws IOException {
+        socket.connect(server.localAddress(), 5000);
+        return socket;
     }
 
     @Test

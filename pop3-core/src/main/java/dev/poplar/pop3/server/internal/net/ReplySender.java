@@ -140,10 +140,23 @@ final class ReplySender {
         if (size > 0) {
             connection.write(new DefaultFileRegion(file, position, size));
         }
-        // The file stays open until the region is out: the terminator's completion releases it.
-        connection.write(IoBuffer.wrap(".\r\n".getBytes(StandardCharsets.US_ASCII))).addListener(f -> release());
         finished = true;
-        done.sent();
+        // The file stays open until the region is out, and the reply counts as sent only then: the output's
+        // back-pressure counts no region's octets, so a client pipelining RETRs of wire-ready messages without
+        // reading would otherwise hold a file open per command. Meanwhile this sender is the connection's current
+        // one, so a connection that closes first aborts it, which closes the file (a terminator that was MINA's
+        // current write then never completes).
+        connection.write(IoBuffer.wrap(".\r\n".getBytes(StandardCharsets.US_ASCII))).addListener(f -> {
+            if (aborted) {
+                return;
+            }
+            release();
+            if (((WriteFuture) f).isWritten()) {
+                done.sent();
+            } else {
+                abort();
+            }
+        });
         return true;
     }
 
