@@ -6,6 +6,7 @@ import dev.poplar.pop3.store.StoreException;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.postgresql.ds.PGSimpleDataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -13,6 +14,8 @@ import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -185,6 +188,38 @@ class NodeFailureTest {
             }
             try (Maildrop after = other.open("alice")) {
                 assertThat(after.messages()).isEmpty();
+            }
+        }
+    }
+
+    @Nested
+    class ANodeThatGaveUpWaitingForTheDatabase {
+
+        /**
+         * An application's data source whose role has no {@code statement_timeout}: when the client stops waiting (its
+         * network timeout), the server goes on, and may take the hold for a session that was told the open failed.
+         * Nobody would release that hold, and the node's heartbeats would keep it alive; the heartbeat removes it.
+         */
+        @Test
+        void releasesAHoldTheServerTookAfterTheOpenFailed(TestSchema db) throws Exception {
+            PGSimpleDataSource source = new PGSimpleDataSource();
+            source.setUrl(db.server().jdbcUrl("postgres"));
+            source.setUser(PostgresServer.SUPERUSER);
+            JdbcMailboxStore store = db.build(JdbcMailboxStore.builder(source).schema(db.name())
+                    .statementTimeout(Duration.ofSeconds(1)).heartbeat(Duration.ofMillis(200)));
+            store.open("alice").close();
+
+            try (Connection locker = db.connect()) {
+                locker.setAutoCommit(false);
+                try (Statement lock = locker.createStatement()) {
+                    lock.execute("SELECT id FROM " + db.table("mailbox") + " WHERE name = 'alice' FOR UPDATE");
+                }
+                assertThat(Contents.failureOf(() -> store.open("alice"))).isEqualTo(StoreException.Kind.TEMPORARY);
+                locker.rollback();
+            }
+
+            try (Maildrop maildrop = Poll.until(TIMEOUT, () -> openWhenFree(store, "alice"))) {
+                assertThat(maildrop.messages()).isEmpty();
             }
         }
     }

@@ -9,14 +9,15 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.Queue;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Cluster-wide exclusive holds on mailboxes: rows of {@code mailbox_hold}, each owned by a node whose lease (a row of
@@ -48,7 +49,12 @@ public final class Holds implements AutoCloseable {
     private final String nodeName;
     private final long leaseMillis;
     private final long heartbeatMillis;
-    private final AtomicLong tokens = new AtomicLong();
+    /**
+     * The tokens of holds that sessions have or are taking (guarded by itself, with {@link #lastToken}): a hold of this
+     * node with a token given out but not among them has no session, and the heartbeat removes it.
+     */
+    private final Set<Long> live = new HashSet<>();
+    private long lastToken;
     private final Queue<Hold> unreleased = new ConcurrentLinkedQueue<>();
     private final ScheduledExecutorService heartbeat;
     private volatile Node node;
@@ -112,15 +118,27 @@ public final class Holds implements AutoCloseable {
      */
     public Hold acquire(Connection connection, long mailboxId, String mailbox) throws SQLException, StoreException {
         Node owner = node;
-        long token = tokens.incrementAndGet();
+        long token;
+        synchronized (live) {
+            token = ++lastToken;
+            live.add(token);
+        }
+        boolean taken = false;
         try (PreparedStatement statement = connection.prepareStatement(sql.acquireHold)) {
             statement.setLong(1, mailboxId);
             statement.setString(2, owner.id);
             statement.setLong(3, token);
-            try (ResultSet taken = statement.executeQuery()) {
-                if (taken.next()) {
+            try (ResultSet row = statement.executeQuery()) {
+                if (row.next()) {
+                    taken = true;
                     return new Hold(owner, mailboxId, mailbox, token);
                 }
+            }
+        } finally {
+            if (!taken) {
+                // Not this session's. Where the outcome is unknown (a reply lost, a network timeout while the
+                // statement went on), the server may still take the hold; the heartbeat removes it then.
+                forget(token);
             }
         }
         throw new StoreException(StoreException.Kind.IN_USE, "mailbox " + mailbox + " is held by "
@@ -160,6 +178,7 @@ public final class Holds implements AutoCloseable {
             for (Hold hold; (hold = unreleased.peek()) != null; unreleased.remove()) {
                 hold.delete(connection);
             }
+            removeOrphanedHolds(connection, node);
             if (++beats % CLEANUP_EVERY == 0) {
                 removeExpiredNodes(connection);
             }
@@ -177,6 +196,36 @@ public final class Holds implements AutoCloseable {
             }
         } catch (RuntimeException e) {
             LOG.error("Heartbeat of node {} failed", nodeName, e);
+        }
+    }
+
+    private void forget(long token) {
+        synchronized (live) {
+            live.remove(token);
+        }
+    }
+
+    /**
+     * Removes this node's holds that no session has: taken on the server for an open whose outcome the node never
+     * learned (it failed on a lost reply or a network timeout while the server went on). Tokens given out after the
+     * live ones were noted are left alone, as are those of holds being taken now.
+     */
+    private void removeOrphanedHolds(Connection connection, Node current) throws SQLException {
+        long highest;
+        Long[] keep;
+        synchronized (live) {
+            highest = lastToken;
+            keep = live.toArray(new Long[0]);
+        }
+        try (PreparedStatement statement = connection.prepareStatement(sql.removeOrphanedHolds)) {
+            statement.setString(1, current.id);
+            statement.setLong(2, highest);
+            statement.setArray(3, connection.createArrayOf("bigint", keep));
+            int removed = statement.executeUpdate();
+            if (removed > 0) {
+                LOG.warn("Removed {} hold(s) of node {} that no session had (taken by the database after an open had"
+                        + " failed on a lost reply or a network timeout)", removed, nodeName);
+            }
         }
     }
 
@@ -312,7 +361,11 @@ public final class Holds implements AutoCloseable {
 
         /** Releases the hold; if the database cannot be reached, a later heartbeat does. Never throws. */
         public void release() {
-            if (!released.compareAndSet(false, true) || owner.expired) {
+            if (!released.compareAndSet(false, true)) {
+                return;
+            }
+            forget(token);
+            if (owner.expired) {
                 return;
             }
             try (Connection connection = database.connection()) {

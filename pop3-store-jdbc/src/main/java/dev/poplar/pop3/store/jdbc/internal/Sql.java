@@ -57,6 +57,11 @@ public final class Sql {
     /** Releases a hold. Parameters: mailbox id, node id, token. */
     public final String releaseHold;
     /**
+     * Removes holds of a node that no session has. Parameters: node id, the highest token given out when the live
+     * ones were noted, the live tokens (a {@code bigint} array).
+     */
+    public final String removeOrphanedHolds;
+    /**
      * Checks and locks a hold inside the deleting transaction (fencing). Parameters: mailbox id, node id, token.
      * Result: a row if the hold is still this session's and its node's lease has not expired.
      */
@@ -106,6 +111,7 @@ public final class Sql {
         holder = "SELECT n.name, h.since, n.expires FROM " + hold + " h JOIN " + node + " n ON n.id = h.node_id"
                 + " WHERE h.mailbox_id = ?";
         releaseHold = "DELETE FROM " + hold + " WHERE mailbox_id = ? AND node_id = ? AND token = ?";
+        removeOrphanedHolds = "DELETE FROM " + hold + " WHERE node_id = ? AND token <= ? AND NOT (token = ANY (?))";
         verifyHold = "SELECT h.token FROM " + hold + " h JOIN " + node + " n ON n.id = h.node_id"
                 + " WHERE h.mailbox_id = ? AND h.node_id = ? AND h.token = ? AND n.expires > CURRENT_TIMESTAMP"
                 + " FOR UPDATE OF h";
