@@ -101,11 +101,8 @@ public final class JdbcMailboxStore implements MailboxStore, Delivery, AutoClose
      * Starts building a store over a {@link DataSource} of the application's (typically its own connection pool). The
      * store borrows a connection per operation and never closes the data source.
      *
-     * <p>Bound the wait for a connection in the pool's own settings, and set {@code statement_timeout} and
-     * {@code idle_in_transaction_session_timeout} for the database role, a few seconds each (the store still sets a
-     * network timeout on each connection it borrows). Without the second, a node that dies in the middle of a
-     * session's {@code QUIT} leaves a transaction open on the server, whose locks keep the mailbox from being taken over
-     * until the server gives up on the connection.
+     * <p>Bound the wait for a connection in the pool's own settings, and set {@code statement_timeout} for the database
+     * role (the store still sets a network timeout on each connection it borrows).
      *
      * @param dataSource where connections come from
      * @return a builder with the defaults
@@ -532,11 +529,7 @@ public final class JdbcMailboxStore implements MailboxStore, Delivery, AutoClose
             // Do not fail here: build() reports an unreachable database itself, after closing the pool.
             config.setInitializationFailTimeout(-1);
             long statementMillis = statementTimeout.toMillis();
-            // A transaction left open by a node that died or was cut off before its COMMIT keeps its row locks until
-            // the server gives up on the connection (TCP keepalive: hours); the server ends it instead, so that a
-            // hold it had locked can be taken over when its lease ends.
-            config.addDataSourceProperty("options", "-c statement_timeout=" + statementMillis
-                    + " -c idle_in_transaction_session_timeout=" + statementMillis);
+            config.addDataSourceProperty("options", "-c statement_timeout=" + statementMillis);
             config.addDataSourceProperty("connectTimeout", seconds(connectMillis));
             config.addDataSourceProperty("socketTimeout",
                     seconds(statementMillis + Database.NETWORK_GRACE.toMillis()));

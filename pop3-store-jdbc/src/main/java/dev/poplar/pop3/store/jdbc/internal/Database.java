@@ -30,6 +30,7 @@ public final class Database {
     private static final Executor DIRECT = Runnable::run;
 
     private final DataSource dataSource;
+    private final long statementTimeoutMillis;
     private final int networkTimeoutMillis;
 
     /**
@@ -40,7 +41,13 @@ public final class Database {
      */
     public Database(DataSource dataSource, Duration statementTimeout) {
         this.dataSource = dataSource;
+        this.statementTimeoutMillis = statementTimeout.toMillis();
         this.networkTimeoutMillis = (int) Math.min(Integer.MAX_VALUE, statementTimeout.plus(NETWORK_GRACE).toMillis());
+    }
+
+    /** @return the longest a statement may run, in milliseconds */
+    public long statementTimeoutMillis() {
+        return statementTimeoutMillis;
     }
 
     /**

@@ -331,9 +331,13 @@ public final class Holds implements AutoCloseable {
         public void verify(Connection connection) throws SQLException, StoreException {
             checkNotLost();
             try (PreparedStatement statement = connection.prepareStatement(sql.verifyHold)) {
-                statement.setLong(1, mailboxId);
-                statement.setString(2, owner.id);
-                statement.setLong(3, token);
+                // A transaction left open by a node that dies or is cut off before its COMMIT would keep this row
+                // locked until the server gives up on the connection (TCP keepalive: hours), blocking the takeover
+                // and every node's removal of expired nodes; the server ends such a transaction after this.
+                statement.setString(1, Long.toString(database.statementTimeoutMillis()));
+                statement.setLong(2, mailboxId);
+                statement.setString(3, owner.id);
+                statement.setLong(4, token);
                 try (ResultSet row = statement.executeQuery()) {
                     if (!row.next()) {
                         throw lost();

@@ -62,8 +62,11 @@ public final class Sql {
      */
     public final String removeOrphanedHolds;
     /**
-     * Checks and locks a hold inside the deleting transaction (fencing). Parameters: mailbox id, node id, token.
-     * Result: a row if the hold is still this session's and its node's lease has not expired.
+     * Checks and locks a hold inside the deleting transaction (fencing), and limits how long the transaction may then
+     * sit idle on the server ({@code idle_in_transaction_session_timeout}, for this transaction only): the locked row
+     * must not outlive a node that dies before its {@code COMMIT} by more than that. Parameters: the idle limit (text,
+     * e.g. {@code "5000"} ms), mailbox id, node id, token. Result: a row if the hold is still this session's and its
+     * node's lease has not expired.
      */
     public final String verifyHold;
 
@@ -112,7 +115,8 @@ public final class Sql {
                 + " WHERE h.mailbox_id = ?";
         releaseHold = "DELETE FROM " + hold + " WHERE mailbox_id = ? AND node_id = ? AND token = ?";
         removeOrphanedHolds = "DELETE FROM " + hold + " WHERE node_id = ? AND token <= ? AND NOT (token = ANY (?))";
-        verifyHold = "SELECT h.token FROM " + hold + " h JOIN " + node + " n ON n.id = h.node_id"
+        verifyHold = "SELECT h.token, set_config('idle_in_transaction_session_timeout', ?, true) FROM " + hold
+                + " h JOIN " + node + " n ON n.id = h.node_id"
                 + " WHERE h.mailbox_id = ? AND h.node_id = ? AND h.token = ? AND n.expires > CURRENT_TIMESTAMP"
                 + " FOR UPDATE OF h";
     }
