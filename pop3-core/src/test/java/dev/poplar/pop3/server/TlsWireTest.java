@@ -237,6 +237,21 @@ class TlsWireTest {
         }
 
         @Test
+        void aUserNameGivenBeforeStlsIsForgotten() throws IOException {
+            start(TestServers.builder(store).tls(tls.server()));
+            try (WireClient client = WireClient.connect(server)) {
+                client.greeting();
+                assertThat(client.send("USER alice")).startsWith("+OK");
+                assertThat(client.send("STLS")).isEqualTo("+OK begin TLS negotiation");
+                client.use(tls.upgrade(client.socket(), server.localAddress()));
+                // RFC 2595 section 4: the server MUST discard what it learned from the client before TLS, such as
+                // the argument of USER.
+                assertThat(client.send("PASS s3cret")).isEqualTo("-ERR send USER first");
+                assertThat(client.login("alice", "s3cret")).startsWith("+OK");
+            }
+        }
+
+        @Test
         void isRefusedWithoutTlsAndAfterLogin() throws IOException {
             start(TestServers.builder(store));
             try (WireClient client = WireClient.connect(server)) {

@@ -157,6 +157,8 @@ public final class ProtocolSession implements SessionContext {
     public void secured(ClientInfo secured, byte[] tlsServerEndPoint) {
         this.client = secured;
         this.channelBinding = tlsServerEndPoint;
+        // RFC 2595 section 4: what the client said before TLS is forgotten, the argument of USER named.
+        this.pendingUser = null;
     }
 
     /** The connection was idle too long (RFC 1939 section 3 autologout): end without UPDATE. */
