@@ -119,8 +119,13 @@ public final class Retention {
      * @return {@code true} if a rule says it has been kept long enough
      */
     public boolean expired(Instant arrived, Instant firstRetrieved, Instant now) {
-        return afterRetrieval != null && firstRetrieved != null && !firstRetrieved.plus(afterRetrieval).isAfter(now)
-                || afterArrival != null && arrived != null && !arrived.plus(afterArrival).isAfter(now);
+        return afterRetrieval != null && firstRetrieved != null && kept(firstRetrieved, afterRetrieval, now)
+                || afterArrival != null && arrived != null && kept(arrived, afterArrival, now);
+    }
+
+    /** Whether {@code keep} has passed since {@code since}; a time past the last instant never comes. */
+    private static boolean kept(Instant since, Duration keep, Instant now) {
+        return keep.compareTo(Duration.between(since, now)) <= 0;
     }
 
     /**
