@@ -14,9 +14,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -58,6 +61,69 @@ class RetentionWireTest {
 
     @Nested
     class AfterRetrieval {
+
+        /** Message times that fail at QUIT: the policy waits, the client's deletions go ahead, and QUIT is answered. */
+        @Test
+        void timesThatFailAtQuitLeaveTheDeletionsToGoAhead() throws IOException {
+            store.add("alice", "Subject: one\r\n\r\none\r\n");
+            store.add("alice", "Subject: two\r\n\r\ntwo\r\n");
+            AtomicBoolean failing = new AtomicBoolean();
+            MailboxStore flaky = new MailboxStore() {
+                @Override
+                public Maildrop open(String mailbox) throws StoreException {
+                    return new ForwardingMaildrop(store.open(mailbox)) {
+                        @Override
+                        public Optional<Instant> firstRetrieved(MessageInfo message) {
+                            if (failing.get()) {
+                                throw new IllegalStateException("times unavailable");
+                            }
+                            return super.firstRetrieved(message);
+                        }
+                    };
+                }
+
+                @Override
+                public Set<MessageTime> messageTimes() {
+                    return store.messageTimes();
+                }
+            };
+            try (Pop3Server server = TestServers.start(TestServers.builder(store).store(flaky).clock(clock)
+                    .retention(Retention.afterRetrieval(Duration.ofDays(14))))) {
+                try (WireClient client = WireClient.loggedIn(server, "alice", "s3cret")) {
+                    assertThat(client.send("RETR 1")).startsWith("+OK");
+                    client.body();
+                    assertThat(client.send("DELE 2")).startsWith("+OK");
+                    failing.set(true);
+                    assertThat(client.send("QUIT")).startsWith("+OK");
+                }
+                failing.set(false);
+                try (WireClient client = WireClient.loggedIn(server, "alice", "s3cret")) {
+                    assertThat(client.send("STAT")).startsWith("+OK 1 ");
+                    assertThat(client.send("QUIT")).startsWith("+OK");
+                }
+            }
+        }
+
+        /** A time to keep that no instant can add up to: nothing expires, and QUIT still removes what was deleted. */
+        @Test
+        void aPolicyLongerThanTimeItselfKeepsEverythingAndQuitStillRemovesTheDeleted() throws IOException {
+            store.add("alice", "Subject: one\r\n\r\none\r\n");
+            store.add("alice", "Subject: two\r\n\r\ntwo\r\n");
+            try (Pop3Server server = start(Retention.afterRetrieval(ChronoUnit.FOREVER.getDuration()))) {
+                retrieve(server, 1);
+                try (WireClient client = WireClient.loggedIn(server, "alice", "s3cret")) {
+                    assertThat(client.send("RETR 1")).startsWith("+OK");
+                    client.body();
+                    assertThat(client.send("DELE 2")).startsWith("+OK");
+                    assertThat(client.send("QUIT")).startsWith("+OK");
+                }
+                try (WireClient client = WireClient.loggedIn(server, "alice", "s3cret")) {
+                    assertThat(client.send("STAT")).startsWith("+OK 1 ");
+                    assertThat(client.send("UIDL 2")).startsWith("-ERR");
+                    assertThat(client.send("QUIT")).startsWith("+OK");
+                }
+            }
+        }
 
         @Test
         void aMessageIsKeptFourteenDaysAfterItsFirstRetrievalThenRemovedBeforeTheListing() throws IOException {

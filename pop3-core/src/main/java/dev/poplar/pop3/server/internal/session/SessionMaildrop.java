@@ -121,6 +121,16 @@ final class SessionMaildrop {
         MailboxHolds.Hold held = hold;
         transport.call(mayBlock, () -> update.run(held), (reply, failure) -> {
             update.timing().report(services.events(), client.get());
+            if (reply == null) {
+                // The UPDATE failed before it had a reply (an unexpected exception), or never ran (a worker pool
+                // shut down): QUIT still gets an answer, and a maildrop the UPDATE never took is released here.
+                LOG.error("UPDATE of {} failed; nothing is reported removed", drop.mailbox(), failure);
+                if (!update.started()) {
+                    Login.close(drop.maildrop());
+                    held.released();
+                }
+                reply = Replies.signOff(0, update.markedCount());
+            }
             complete.accept(reply);
         }, reply -> { });
         return Replies.LATER;

@@ -34,6 +34,8 @@ final class Update {
     private Set<MessageInfo> marked;
     private Set<MessageInfo> read;
     private final StoreCall timing = new StoreCall(MailboxStore.Operation.UPDATE);
+    /** Whether {@link #run} began (it then releases the maildrop and the hold, whatever happens). */
+    private volatile boolean started;
 
     Update(MaildropView drop, SessionServices services, ClientInfo client, SessionStats stats) {
         this.drop = drop;
@@ -49,6 +51,16 @@ final class Update {
         return timing;
     }
 
+    /** @return whether {@link #run} began; if not, the maildrop and the hold are still the session's to release */
+    boolean started() {
+        return started;
+    }
+
+    /** @return how many messages the client marked deleted */
+    int markedCount() {
+        return marked.size();
+    }
+
     /** @return whether the client neither deleted nor retrieved anything */
     boolean nothingToDo() {
         return marked.isEmpty() && read.isEmpty();
@@ -61,6 +73,7 @@ final class Update {
      * @return the reply to {@code QUIT}
      */
     Reply run(MailboxHolds.Hold hold) {
+        started = true;
         try {
             return nothingToDo() ? Replies.signOff(0, 0) : update();
         } finally {
@@ -71,7 +84,13 @@ final class Update {
 
     private Reply update() {
         if (drop.retention().isPresent() && !read.isEmpty()) {
-            expireRetrieved();
+            try {
+                expireRetrieved();
+            } catch (RuntimeException e) {
+                // The client's own deletions go ahead; only the policy's waits for a later session.
+                LOG.warn("could not apply the retention policy of {} at QUIT; removing only the deleted messages",
+                        drop.mailbox(), e);
+            }
         }
         UpdateResult result;
         try {
