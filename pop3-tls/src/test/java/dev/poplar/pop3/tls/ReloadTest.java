@@ -6,7 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyPair;
 import java.time.Duration;
+import java.time.Instant;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -103,6 +105,25 @@ class ReloadTest {
                 ca.issue("third.test").writePem(chain, key);
                 assertThat(take(events.loaded, "reload").certificate().getSubjectX500Principal().getName())
                         .isEqualTo("CN=third.test");
+            }
+        }
+
+        /** Files that cannot be used yet (a certificate valid from a moment to come) are tried again, not given up. */
+        @Test
+        void filesThatCannotBeUsedYetAreTriedAgainUntilTheyCan() throws Exception {
+            try (ServerTls tls = watching(TlsProvider.JDK)) {
+                Fixtures.Authority authority = Fixtures.Authority.create("Later CA");
+                KeyPair keys = Fixtures.ec();
+                Instant notBefore = Instant.now().plusSeconds(3);
+                Fixtures.writePkcs8(key, keys.getPrivate());
+                Fixtures.writeCertificates(chain, authority.server(keys, "later.test", notBefore,
+                        notBefore.plus(Duration.ofDays(30))), authority.certificate());
+
+                take(events.failed, "the refusal of a certificate not valid yet");
+                assertThat(tls.keyMaterial().certificate().getSubjectX500Principal().getName())
+                        .isEqualTo("CN=first.test");
+                assertThat(take(events.loaded, "the same files, served once valid").certificate()
+                        .getSubjectX500Principal().getName()).isEqualTo("CN=later.test");
             }
         }
 

@@ -42,6 +42,8 @@ public final class ServedMaterial implements AutoCloseable {
     private volatile KeyMaterial current;
     private List<Object> servedStamp;
     private List<Object> pendingStamp;
+    /** The files' stamp whose load last failed: said once, then tried again quietly. */
+    private List<Object> failedStamp;
 
     private ServedMaterial(MaterialSource source, Contexts contexts, KeyMaterial first, List<Object> stamp,
             int expiryDays, TlsObserver listener, Duration interval) throws TlsException {
@@ -123,10 +125,10 @@ public final class ServedMaterial implements AutoCloseable {
      */
     public synchronized void reload() throws TlsException {
         List<Object> stamp = stamp(source.files());
-        KeyMaterial loaded = source.load();
+        install(source.load());
         servedStamp = stamp;
         pendingStamp = null;
-        install(loaded);
+        failedStamp = null;
     }
 
     private synchronized void poll() {
@@ -137,14 +139,25 @@ public final class ServedMaterial implements AutoCloseable {
             } else if (!stamp.equals(pendingStamp)) {
                 pendingStamp = stamp;
             } else {
-                servedStamp = stamp;
                 pendingStamp = null;
                 try {
                     install(source.load());
-                } catch (TlsException e) {
-                    LOG.warn("Keeping the current TLS certificate {} (from {}): the changed files cannot be used: {}",
-                            CertificateChecks.subject(current.certificate()), current.source(), e.getMessage());
-                    notifyListener(() -> listener.reloadFailed(e));
+                    servedStamp = stamp;
+                    failedStamp = null;
+                } catch (TlsException | RuntimeException e) {
+                    // Tried again (every other check) until the files can be used or change: a certificate not valid
+                    // yet, or files whose permissions are mended with chmod (which no stamp sees), are served then.
+                    if (!stamp.equals(failedStamp)) {
+                        failedStamp = stamp;
+                        LOG.warn("Keeping the current TLS certificate {} (from {}): the changed files cannot be used"
+                                + " (tried again at every other check): {}",
+                                CertificateChecks.subject(current.certificate()), current.source(), e.toString());
+                        if (e instanceof TlsException problem) {
+                            notifyListener(() -> listener.reloadFailed(problem));
+                        }
+                    } else {
+                        LOG.debug("The changed TLS files still cannot be used: {}", e.toString());
+                    }
                 }
             }
             expiry.check(current, false, Instant.now());
