@@ -132,7 +132,8 @@ public final class ServerTls implements Supplier<SSLContext>, AutoCloseable {
 
     /**
      * Reads the configured files now, changed or not, and serves them to new connections. Useful on an operator's
-     * signal. With key material given directly, it checks that material again (and reports its expiry).
+     * signal. With key material given directly, it serves that material again and reports its expiry (the checks
+     * made when it was given, such as its validity dates, are not repeated).
      *
      * @throws TlsException if the files cannot be used; the current certificate is still served
      */
