@@ -426,7 +426,7 @@ class MaildirLockTest {
          */
         @Test
         void aLockTakenAfterTheHeartbeatStalledIsNotStale() throws Exception {
-            Duration staleAfter = Duration.ofMillis(1500);
+            Duration staleAfter = Duration.ofSeconds(3);
             Path owners = root.resolve(MaildirLocks.OWNER_DIRECTORY);
             try (OpenGuard guard = new OpenGuard(Duration.ofSeconds(1));
                  MaildirLocks stalled = new MaildirLocks("here", staleAfter, Duration.ofHours(1), guard,
