@@ -280,7 +280,8 @@ public final class JwtAuthenticator implements Authenticator {
          * Takes the signing keys from a JWKS URL (the provider's {@code jwks_uri}), fetched on first use and cached.
          * It must be {@code https}; {@code http} is allowed for a loopback host only (a local sidecar). The JDK's
          * HTTP client fetches it, with the JVM's default trust store and proxy settings ({@code https.proxyHost}
-         * ...). Exactly one of this and {@link #jwksFile} is required.
+         * ...); a redirect is not followed (a fetch that gets one fails, naming its target). Exactly one of this and
+         * {@link #jwksFile} is required.
          *
          * @param url the key set's URL
          * @return this builder

@@ -24,7 +24,7 @@ import java.util.concurrent.atomic.AtomicReference;
 final class JwksServer implements AutoCloseable {
 
     /** What the endpoint does with the next requests. */
-    sealed interface Behaviour permits Serve, Fail, Hang {
+    sealed interface Behaviour permits Serve, Fail, Hang, Redirect {
     }
 
     record Serve(String body) implements Behaviour {
@@ -34,6 +34,9 @@ final class JwksServer implements AutoCloseable {
     }
 
     record Hang() implements Behaviour {
+    }
+
+    record Redirect(URI location) implements Behaviour {
     }
 
     private final HttpServer server;
@@ -74,6 +77,10 @@ final class JwksServer implements AutoCloseable {
         behaviour.set(new Hang());
     }
 
+    void redirect(URI location) {
+        behaviour.set(new Redirect(location));
+    }
+
     /** How many requests the endpoint has received. */
     int requests() {
         return requests.get();
@@ -87,6 +94,9 @@ final class JwksServer implements AutoCloseable {
                 closed.await();
             } else if (now instanceof Fail fail) {
                 exchange.sendResponseHeaders(fail.status(), -1);
+            } else if (now instanceof Redirect redirect) {
+                exchange.getResponseHeaders().set("Location", redirect.location().toString());
+                exchange.sendResponseHeaders(302, -1);
             } else if (now instanceof Serve serve) {
                 byte[] body = serve.body().getBytes(StandardCharsets.UTF_8);
                 exchange.getResponseHeaders().set("Content-Type", "application/jwk-set+json");

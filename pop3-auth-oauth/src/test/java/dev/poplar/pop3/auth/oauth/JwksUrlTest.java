@@ -201,6 +201,21 @@ class JwksUrlTest {
             assertThat(provider.requests()).isEqualTo(2);
         }
 
+        /**
+         * A redirect is not followed: its target would escape the checks made on the configured URL (here plain http
+         * to a loopback sidecar, which could send the fetch in clear to another host).
+         */
+        @Test
+        void aRedirectIsNotFollowed() {
+            try (JwksServer elsewhere = new JwksServer(OLD)) {
+                provider.redirect(elsewhere.uri());
+                JwtAuthenticator jwt = builder(provider.uri()).build();
+                String token = tokenSignedWith(OLD);
+                assertUnavailable(check(jwt, "", token), token, "a redirect to " + elsewhere.uri());
+                assertThat(elsewhere.requests()).as("the redirect's target").isZero();
+            }
+        }
+
         @Test
         void cachedKeysOutliveAnOutageUpToTheMaximumKeyAge() {
             JwtAuthenticator jwt = builder(provider.uri()).build();

@@ -44,7 +44,9 @@ public final class JwksFetcher {
         HttpClient.Builder client = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(timeout)
-                .followRedirects(HttpClient.Redirect.NORMAL);
+                // A redirect is not followed: its target would escape the checks made on the configured URL
+                // (https, or http to a loopback host only), and the keys decide who may log in.
+                .followRedirects(HttpClient.Redirect.NEVER);
         // The JVM's proxy settings (https.proxyHost, http.nonProxyHosts ...) apply, as for other HTTP clients.
         ProxySelector proxies = ProxySelector.getDefault();
         if (proxies != null) {
@@ -66,8 +68,8 @@ public final class JwksFetcher {
      * Downloads and parses the key set. Blocks at most the time limit.
      *
      * @return the public keys of the set (private and symmetric key material dropped)
-     * @throws IOException if the server cannot be reached, answers other than {@code 200}, sends too much, or does
-     *     not finish in time
+     * @throws IOException if the server cannot be reached, answers other than {@code 200} (a redirect included: it is
+     *     not followed), sends too much, or does not finish in time
      * @throws ParseException if the body is not a JWK set, or holds no public key
      */
     public JWKSet fetch() throws IOException, ParseException {
@@ -91,6 +93,11 @@ public final class JwksFetcher {
             throw new InterruptedIOException("interrupted while fetching the key set");
         } catch (ExecutionException e) {
             throw new IOException(describe(e.getCause()), e.getCause());
+        }
+        if (response.statusCode() / 100 == 3) {
+            throw new IOException("HTTP status " + response.statusCode() + ", a redirect to "
+                    + response.headers().firstValue("Location").orElse("(no Location)")
+                    + ", which is not followed: configure the key set's own URL");
         }
         if (response.statusCode() != 200) {
             throw new IOException("HTTP status " + response.statusCode());
