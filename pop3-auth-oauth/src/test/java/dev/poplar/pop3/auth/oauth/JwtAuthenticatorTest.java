@@ -320,6 +320,9 @@ class JwtAuthenticatorTest {
             String token = token().claim("email", "alice@example.com").claim("email_verified", false)
                     .signedWith(RSA);
             assertRejected(check(byEmail, "", token), token, "not verified");
+            String asText = token().claim("email", "alice@example.com").claim("email_verified", "false")
+                    .signedWith(RSA);
+            assertRejected(check(byEmail, "", asText), asText, "not verified");
         }
 
         @Test

@@ -119,7 +119,10 @@ public final class BearerVerifier {
             return AuthResult.reject("bearer token: no " + policy.mailboxClaim() + " claim"
                     + (value == null ? "" : " as a string") + describe(signed));
         }
-        if (policy.mailboxClaim().equals("email") && Boolean.FALSE.equals(claims.getClaim("email_verified"))) {
+        Object verified = claims.getClaim("email_verified");
+        // Some providers send it as a string.
+        if (policy.mailboxClaim().equals("email")
+                && (Boolean.FALSE.equals(verified) || "false".equalsIgnoreCase(String.valueOf(verified)))) {
             return AuthResult.reject("bearer token: email " + identity + " is not verified (email_verified false)");
         }
         Optional<String> mailbox = policy.mailboxMapping().apply(identity);
