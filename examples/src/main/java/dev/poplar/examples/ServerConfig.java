@@ -372,9 +372,20 @@ final class ServerConfig {
      * @return the keys whose content differs
      */
     List<String> changed(ServerConfig other, List<String> sections) {
-        Map<?, ?> mine = (Map<?, ?>) document.plain();
-        Map<?, ?> theirs = (Map<?, ?>) other.document.plain();
-        return sections.stream().filter(key -> !java.util.Objects.equals(mine.get(key), theirs.get(key))).toList();
+        Object mine = document.plain();
+        Object theirs = other.document.plain();
+        return sections.stream().filter(key -> !java.util.Objects.equals(at(mine, key), at(theirs, key))).toList();
+    }
+
+    /** The value at a dotted path ({@code auth.plaintext_auth}) of a plain document, or null. */
+    private static Object at(Object node, String path) {
+        for (String part : path.split("\\.")) {
+            if (!(node instanceof Map<?, ?> map)) {
+                return null;
+            }
+            node = map.get(part);
+        }
+        return node;
     }
 
     Optional<Path> file() {

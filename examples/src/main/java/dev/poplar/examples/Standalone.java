@@ -51,7 +51,10 @@ final class Standalone implements AutoCloseable {
 
     /** Sections that a reload cannot apply to a running server. */
     private static final List<String> RESTART_SECTIONS = List.of("listeners", "store", "limits", "network", "server",
-            "retention", "logging", "metrics", "audit", "lmtp");
+            "retention", "logging", "metrics", "audit", "lmtp",
+            // Server settings made at start from the auth and tls sections, which a reload cannot change either.
+            "auth.plaintext_auth", "auth.oauth.required_scope", "auth.oauth.openid_configuration",
+            "auth.oauth.error_details", "tls.client_auth");
 
     private final Pop3Server server;
     private final ServerConfig started;
@@ -299,7 +302,9 @@ final class Standalone implements AutoCloseable {
         started.audit().ifPresent(a -> out.println("  Audit trail " + a.file().map(f -> "in " + f)
                 .orElse("in the log")));
         demoPassword.ifPresent(password -> {
-            String user = started.store().demoUser() + ":" + password;
+            // A password the configuration gives (inline or from a file) is not printed: the console may be a log.
+            String user = started.store().demoUser() + ":"
+                    + (started.store().demoPassword().isPresent() ? "PASSWORD" : password);
             plain().ifPresent(l -> {
                 out.println("List the mailbox:");
                 out.println("  curl -u " + user + " pop3://" + where(l) + "/");

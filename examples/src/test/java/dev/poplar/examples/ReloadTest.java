@@ -133,6 +133,12 @@ class ReloadTest {
         assertThat(server.awaitLog("reload_check_interval")).contains(config + ":6:").contains("must be a duration");
         assertThat(login(plain, "carol", "carol-pass")).as("still serving").startsWith("+OK");
 
+        // A setting the server took at start: the reload says it needs a restart instead of claiming success.
+        Files.writeString(config, Files.readString(config).replace("reload_check_interval: soon",
+                "reload_check_interval: 1h, plaintext_auth: require_tls"));
+        hangUp();
+        assertThat(server.awaitLog("need a restart")).contains("auth.plaintext_auth");
+
         assertThat(server.stop()).isTrue();
         assertThat(pidFile).doesNotExist();
     }
