@@ -87,7 +87,6 @@ public final class PoplarServer {
             return;
         }
         Optional<Path> pidFile = options.get().pidFile();
-        pidFile.ifPresent(PoplarServer::writePid);
         Logger log = LoggerFactory.getLogger(PoplarServer.class);
         Optional<String> noReload = ReloadSignal.install(() -> {
             try {
@@ -100,6 +99,9 @@ public final class PoplarServer {
         });
         noReload.ifPresent(why -> log.warn("SIGHUP will not reload the configuration: {}. Users files and "
                 + "certificates still reload when they change; other configuration changes need a restart", why));
+        // Only now: a reload sent as soon as the pid file appears (systemctl reload) must find the handler, not the
+        // JVM's default for SIGHUP, which ends the process.
+        pidFile.ifPresent(PoplarServer::writePid);
         System.out.print(started.toString(StandardCharsets.UTF_8));
         System.out.flush();
         CountDownLatch stopped = new CountDownLatch(1);
