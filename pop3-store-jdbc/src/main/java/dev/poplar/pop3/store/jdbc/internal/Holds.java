@@ -10,10 +10,8 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.HashSet;
-import java.util.Queue;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -55,7 +53,6 @@ public final class Holds implements AutoCloseable {
      */
     private final Set<Long> live = new HashSet<>();
     private long lastToken;
-    private final Queue<Hold> unreleased = new ConcurrentLinkedQueue<>();
     private final ScheduledExecutorService heartbeat;
     private volatile Node node;
     private volatile boolean closed;
@@ -175,9 +172,7 @@ public final class Holds implements AutoCloseable {
                 remove(connection, current.id);
                 node = register(connection);
             }
-            for (Hold hold; (hold = unreleased.peek()) != null; unreleased.remove()) {
-                hold.delete(connection);
-            }
+            // Also the holds whose release could not reach the database: a released hold's token is no longer live.
             removeOrphanedHolds(connection, node);
             if (++beats % CLEANUP_EVERY == 0) {
                 removeExpiredNodes(connection);
@@ -206,8 +201,9 @@ public final class Holds implements AutoCloseable {
     }
 
     /**
-     * Removes this node's holds that no session has: taken on the server for an open whose outcome the node never
-     * learned (it failed on a lost reply or a network timeout while the server went on). Tokens given out after the
+     * Removes this node's holds that no session has: released while the database could not be reached, or taken on
+     * the server for an open whose outcome the node never learned (it failed on a lost reply or a network timeout
+     * while the server went on). Tokens given out after the
      * live ones were noted are left alone, as are those of holds being taken now.
      */
     private void removeOrphanedHolds(Connection connection, Node current) throws SQLException {
@@ -223,8 +219,8 @@ public final class Holds implements AutoCloseable {
             statement.setArray(3, connection.createArrayOf("bigint", keep));
             int removed = statement.executeUpdate();
             if (removed > 0) {
-                LOG.warn("Removed {} hold(s) of node {} that no session had (taken by the database after an open had"
-                        + " failed on a lost reply or a network timeout)", removed, nodeName);
+                LOG.info("Removed {} hold(s) of node {} that no session had (released while the database could not be"
+                        + " reached, or taken by it after an open had failed)", removed, nodeName);
             }
         }
     }
@@ -375,8 +371,8 @@ public final class Holds implements AutoCloseable {
             try (Connection connection = database.connection()) {
                 delete(connection);
             } catch (SQLException e) {
-                LOG.warn("Cannot release the hold on mailbox {} now; the heartbeat retries: {}", mailbox, e.toString());
-                unreleased.add(this);
+                LOG.warn("Cannot release the hold on mailbox {} now; the heartbeat removes it: {}", mailbox,
+                        e.toString());
             }
         }
 
