@@ -301,6 +301,7 @@ final class ServerConfig {
         network.integer("backlog", 1, 65535, server::backlog);
         network.integer("receive_buffer_size", 0, 64 * 1024 * 1024, server::receiveBufferSize);
         network.integer("send_buffer_size", 0, 64 * 1024 * 1024, server::sendBufferSize);
+        network.integer("read_ahead_buffers", 0, 65536, server::readAheadBuffers);
     }
 
     private static void server(ConfigSection settings, Pop3Server.Builder server, Optional<Retention> retention) {

@@ -426,7 +426,8 @@ class ServerConfigTest {
                     "    - allow 198.51.100.0/24 on pop3",
                     "    - deny all on pop3",
                     "  trusted_networks: [203.0.113.0/24]",
-                    "network: {tcp_keepalive: false, backlog: 64, receive_buffer_size: 65536, send_buffer_size: 0}",
+                    "network: {tcp_keepalive: false, backlog: 64, receive_buffer_size: 65536, send_buffer_size: 0,",
+                    "  read_ahead_buffers: 16}",
                     "limits: {auth_failure_delay_per_user: 2s}",
                     "metrics: {port: 0, tags: {server: mail1}}",
                     "audit: {file: audit.log, max_file_size: 10MB, max_history: 7, total_size_cap: 1GB}",
@@ -476,6 +477,8 @@ class ServerConfigTest {
                     at(19, 18) + "audit.max_file_size: must be a size such as 512KB, 100MB or 2GB: lots");
             assertThat(problems(base() + "network: {receive_buffer_size: 100}\n")).containsExactly(at(8, 32)
                     + "network.receive_buffer_size: must be 0 (system default) or 1024 to 67108864 octets: 100");
+            assertThat(problems(base() + "network: {read_ahead_buffers: -1}\n")).containsExactly(at(8, 31)
+                    + "network.read_ahead_buffers: must be between 0 and 65536: -1");
         }
 
         @Test

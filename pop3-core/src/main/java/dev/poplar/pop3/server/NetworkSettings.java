@@ -18,6 +18,7 @@ abstract sealed class NetworkSettings permits LimitSettings {
     private int backlog = 256;
     private int receiveBufferOctets;
     private int sendBufferOctets;
+    private int readAheadBuffers = 256;
 
     NetworkSettings() {
     }
@@ -106,6 +107,26 @@ abstract sealed class NetworkSettings permits LimitSettings {
         return self();
     }
 
+    /**
+     * How many messages may wait read ahead at once, server-wide. After a client retrieves message <i>n</i> in full,
+     * the server reads and encodes message <i>n</i>+1 while the client is still busy with <i>n</i>, so that a client
+     * downloading its mailbox in order gets each next message without waiting for the store. Only where the store
+     * reads content without blocking ({@link dev.poplar.pop3.store.MailboxStore#mayBlock}), without a content hook,
+     * while the client retrieves in order, and for messages whose reply fits in one 64 KiB buffer; a message that
+     * goes out from its file without copying is not read ahead. Each one waiting holds a 64 KiB buffer until the
+     * client's next {@code RETR} or the end of its session; when all are taken, messages are simply not read ahead.
+     * A message read ahead is sent if the client asks for it within a second, even if another client removed it
+     * meanwhile (as a message removed while it is being sent is still sent in full); after that it is read again.
+     * Default 256 (16 MiB at most); 0 turns reading ahead off.
+     *
+     * @param buffers 0 to 65536
+     * @return this builder
+     */
+    public Pop3Server.Builder readAheadBuffers(int buffers) {
+        this.readAheadBuffers = buffers;
+        return self();
+    }
+
     /** @return this, as the builder it is (the only class that extends the setting groups) */
     final Pop3Server.Builder self() {
         return (Pop3Server.Builder) this;
@@ -124,6 +145,12 @@ abstract sealed class NetworkSettings permits LimitSettings {
     final int workerThreads() {
         require(workerThreads >= 1, "workerThreads must be at least 1: " + workerThreads);
         return workerThreads;
+    }
+
+    final int readAheadBuffers() {
+        require(readAheadBuffers >= 0 && readAheadBuffers <= 65536,
+                "readAheadBuffers must be 0 (off) to 65536: " + readAheadBuffers);
+        return readAheadBuffers;
     }
 
     final ServerConfig.Sockets sockets() {

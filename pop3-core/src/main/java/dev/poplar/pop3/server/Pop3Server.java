@@ -336,7 +336,7 @@ public final class Pop3Server implements AutoCloseable {
             }
             return new ServerConfig(store, authenticator, effective, Optional.ofNullable(tls), clientAuth,
                     plaintextAuth, serverName(), implementation(), expire(), loginDelay(), limits(), ioThreads(),
-                    workerThreads(), observers, Optional.ofNullable(hook), sockets(), accessRules, oauthErrors(),
+                    workerThreads(), readAheadBuffers(), observers, Optional.ofNullable(hook), sockets(), accessRules, oauthErrors(),
                     policies(store));
         }
     }

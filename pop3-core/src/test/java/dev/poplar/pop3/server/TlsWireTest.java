@@ -97,6 +97,30 @@ class TlsWireTest {
         }
 
         @Test
+        void messagesRetrievedInOrderArriveExactlyOverTls() throws Exception {
+            // Each next message is read ahead in clear and encrypted only when the client asks for it.
+            for (String message : ReadAheadWireTest.MESSAGES) {
+                store.add("alice", message);
+            }
+            Listener pop3s = Listener.implicitTls("127.0.0.1", 0);
+            start(TestServers.builder(store).tls(tls.server()).listener(pop3s));
+            try (WireClient client = new WireClient(tls.connectTls(server.localAddress(pop3s)))) {
+                client.greeting();
+                assertThat(client.login("alice", "s3cret")).startsWith("+OK");
+                for (int i = 0; i < ReadAheadWireTest.MESSAGES.length; i++) {
+                    assertThat(ReadAheadWireTest.retr(client, i + 1)).as("RETR %d", i + 1)
+                            .isEqualTo(ReadAheadWireTest.wire(ReadAheadWireTest.MESSAGES[i]));
+                }
+                client.write("RETR 1\r\nRETR 2\r\nRETR 3\r\n");
+                for (int i = 0; i < 3; i++) {
+                    assertThat(ReadAheadWireTest.readReply(client.input())).as("pipelined RETR %d", i + 1)
+                            .isEqualTo(ReadAheadWireTest.wire(ReadAheadWireTest.MESSAGES[i]));
+                }
+                assertThat(client.send("QUIT")).startsWith("+OK");
+            }
+        }
+
+        @Test
         void largeMessagesStreamIntactOverTls() throws Exception {
             // Many chunks in flight over TLS: records must reach the client in order (a MAC failure otherwise).
             StringBuilder body = new StringBuilder("Subject: large\r\n\r\n");

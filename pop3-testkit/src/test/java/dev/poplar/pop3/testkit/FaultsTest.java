@@ -227,6 +227,25 @@ class FaultsTest {
         }
 
         @Test
+        void aDropAppliesToAMessageTheServerReadAhead() throws Exception {
+            // After RETR 1 the server reads message 2 ahead; the fault on RETR 2 must still cut it.
+            try (Pop3TestServer server = Pop3TestServer.builder()
+                    .user("carol", "pw", TestMessages.text("first", "1"), TestMessages.text("second", "2"))
+                    .start()) {
+                server.inject(Fault.on("RETR 2").dropAfter(20));
+                try (Pop3Dialog client = loggedIn(server, "carol", "pw")) {
+                    assertThat(client.send("RETR 1")).startsWith("+OK");
+                    assertThat(client.readLines()).contains("Subject: first");
+                    assertThat(client.send("NOOP")).startsWith("+OK");
+                    client.write("RETR 2\r\n");
+                    assertThat(client.readToEnd()).hasSize(20);
+                }
+                assertThat(server.takeSession(WAIT)).endedWith(EndReason.DROPPED);
+                assertThat(server.mailbox("carol")).hasMessageCount(2).hasNothingDeleted();
+            }
+        }
+
+        @Test
         void angusMailSeesTheDropAndTheNextPollSucceeds(Pop3TestServer server) throws Exception {
             server.inject(Fault.on("RETR").once().dropAfter(100));
             assertThatThrownBy(() -> JakartaMail.fetchSubjects(server, "alice", "s3cret", true))

@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -147,7 +148,8 @@ public final class Engine {
         this.sessions = sessions;
         return new ConnectionServices(sessions, worker, timer, new BufferPool(64 * 1024, 256),
                 config.tls().map(this::engines).orElse(null), config.hook(), metrics,
-                new Bandwidth(config.policies().sessionBandwidth(), config.policies().userBandwidth()));
+                new Bandwidth(config.policies().sessionBandwidth(), config.policies().userBandwidth()),
+                config.readAheadBuffers() == 0 ? null : new Semaphore(config.readAheadBuffers()));
     }
 
     /** TLS engines for new connections; the context supplier is asked only at the first TLS connection. */

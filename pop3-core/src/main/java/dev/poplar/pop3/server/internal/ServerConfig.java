@@ -37,6 +37,7 @@ import java.util.function.Supplier;
  * @param limits the limits on connections, lines, errors and time
  * @param ioThreads network I/O threads
  * @param workerThreads threads calling the store and the authenticator
+ * @param readAheadBuffers how many messages may wait read ahead at once; 0 for none
  * @param observers who gets events
  * @param hook the session hook of a test server, if any
  * @param sockets the TCP socket options of accepted connections
@@ -58,6 +59,7 @@ public record ServerConfig(
         Limits limits,
         int ioThreads,
         int workerThreads,
+        int readAheadBuffers,
         List<Pop3Observer> observers,
         Optional<SessionHook> hook,
         Sockets sockets,

@@ -1,6 +1,7 @@
 package dev.poplar.pop3.server.internal.command;
 
 import dev.poplar.pop3.server.ResponseCode;
+import dev.poplar.pop3.store.MessageInfo;
 
 /** Every reply text of the server, in one place. Codes follow RFC 2449 section 8 and RFC 3206. */
 public final class Replies {
@@ -117,5 +118,18 @@ public final class Replies {
      */
     public static Reply loggedIn(int messages, long octets) {
         return maildrop(messages, octets);
+    }
+
+    /**
+     * The reply to {@code RETR}: the whole message.
+     *
+     * @param number the message number
+     * @param message the message
+     * @param octets its size as the maildrop listing gives it
+     * @param source opens its content
+     * @return the reply
+     */
+    public static Reply.Content retrieve(int number, MessageInfo message, long octets, Reply.Source source) {
+        return new Reply.Content(octets + " octets", number, message, -1, source);
     }
 }

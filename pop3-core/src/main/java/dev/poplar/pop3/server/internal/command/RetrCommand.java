@@ -1,7 +1,6 @@
 package dev.poplar.pop3.server.internal.command;
 
 import dev.poplar.pop3.server.Verb;
-import dev.poplar.pop3.store.MessageInfo;
 
 /** {@code RETR msg} (RFC 1939 section 5): the whole message, streamed. */
 final class RetrCommand implements Command {
@@ -16,8 +15,7 @@ final class RetrCommand implements Command {
             return error;
         }
         int number = Args.number(words[0]);
-        MessageInfo message = session.maildrop().live(number);
-        return new Reply.Content(session.maildrop().size(number) + " octets", number, message, -1,
+        return Replies.retrieve(number, session.maildrop().live(number), session.maildrop().size(number),
                 session.contentOf(number, Verb.RETR));
     }
 }

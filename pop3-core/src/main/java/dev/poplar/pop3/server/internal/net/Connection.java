@@ -55,7 +55,11 @@ public final class Connection implements Transport {
     private final HookGate hook;
     private final Throttle throttle;
     private final Output output;
+    private final IoThreadProcessor loop;
     private TlsFilter tls;
+    private ReadAhead readAhead;
+    /** Replies started so far: a read-ahead asked for before the latest one is out of date. */
+    private int replies;
     private SessionHook.Action connectAction;
     private ReplySender sending;
     private EndReason endReason;
@@ -92,6 +96,7 @@ public final class Connection implements Transport {
         this.hook = services.hook().map(h -> new HookGate(h, this)).orElse(null);
         this.throttle = services.bandwidth().throttle();
         this.output = new Output(io, services.metrics());
+        this.loop = IoThreadProcessor.of(io);
     }
 
     // ---------------------------------------------------------------- MINA events (I/O thread)
@@ -203,6 +208,7 @@ public final class Connection implements Transport {
         if (sending != null) {
             sending.abort();
         }
+        discardReadAhead();
         throttle.release();
         thread.close();
         input.discard();
@@ -288,8 +294,46 @@ public final class Connection implements Transport {
         if (throttle.awaitsUser() && session.state() != State.AUTHORIZATION) {
             session.user().ifPresent(throttle::user);
         }
-        sending = new ReplySender(this, reply, thenPump, hook == null ? null : hook.takeShape(), throttle);
-        sending.start();
+        replies++;
+        ReplySender.Shape shape = hook == null ? null : hook.takeShape();
+        IoBuffer prepared = null;
+        if (readAhead != null) {
+            if (shape == null && !throttle.limited() && readAhead.answers(reply)) {
+                prepared = readAhead.take();
+                readAhead = null;
+            } else if (reply instanceof Reply.Content) {
+                discardReadAhead();
+            }
+        }
+        sending = new ReplySender(this, reply, thenPump, shape, throttle);
+        sending.start(prepared);
+    }
+
+    /**
+     * Reads the likely next reply once this turn's writes are out (see {@link ReadAhead}): not when the server
+     * reads nothing ahead, under a bandwidth limit (whose chunks are sized to the limit), or while closing. Any
+     * earlier read-ahead is let go.
+     */
+    @Override
+    public void readAhead(Reply.Content likely) {
+        discardReadAhead();
+        if (services.readAheads() == null || loop == null || closing || throttle.limited()) {
+            return;
+        }
+        int asked = replies;
+        loop.whenIdle(() -> {
+            // Out of date once another reply has started (a pipelined RETR), or the connection is closing.
+            if (asked == replies && readAhead == null && !closing()) {
+                readAhead = ReadAhead.prepare(likely, services.readAheads(), buffers(), tls == null);
+            }
+        });
+    }
+
+    private void discardReadAhead() {
+        if (readAhead != null) {
+            readAhead.discard(buffers());
+            readAhead = null;
+        }
     }
 
     @Override

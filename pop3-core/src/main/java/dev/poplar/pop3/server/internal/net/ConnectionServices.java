@@ -9,6 +9,7 @@ import javax.net.ssl.SSLEngine;
 import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
 import java.util.function.Supplier;
 
 /**
@@ -22,8 +23,9 @@ import java.util.function.Supplier;
  * @param hook the session hook of a test server, if any
  * @param metrics the counters
  * @param bandwidth the output limits per connection and per user
+ * @param readAheads permits for messages read ahead, one per message waiting; {@code null} when reading ahead is off
  */
 public record ConnectionServices(SessionServices sessions, Executor worker, ScheduledExecutorService timer,
                           BufferPool buffers, Supplier<SSLEngine> tls, Optional<SessionHook> hook, Metrics metrics,
-                          Bandwidth bandwidth) {
+                          Bandwidth bandwidth, Semaphore readAheads) {
 }

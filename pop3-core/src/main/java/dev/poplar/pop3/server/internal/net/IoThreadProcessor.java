@@ -1,9 +1,14 @@
 package dev.poplar.pop3.server.internal.net;
 
 import org.apache.mina.core.buffer.IoBuffer;
+import org.apache.mina.core.session.AttributeKey;
+import org.apache.mina.core.session.IoSession;
 import org.apache.mina.transport.socket.nio.NioProcessor;
 import org.apache.mina.transport.socket.nio.NioSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
+import java.util.ArrayDeque;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 
@@ -27,9 +32,16 @@ import java.util.concurrent.ExecutorService;
  * MINA's loop makes right after it returns nothing without a system call. What arrives later is reported by the next
  * {@code select} (the selector is level-triggered), as it would have been after the {@code EAGAIN}.
  *
+ * <p>Work that should not delay any reply (reading a message ahead, see {@code ReadAhead}) can be left for the loop's
+ * idle moment: {@link #whenIdle(Runnable)} runs it after the turn's writes, before the next {@code select}.
+ *
  * <p>Public only because MINA's processor pool instantiates it reflectively.
  */
 public final class IoThreadProcessor extends NioProcessor {
+
+    private static final Logger LOG = LoggerFactory.getLogger(IoThreadProcessor.class);
+    /** The session attribute naming the processor that serves the session (set when the session joins it). */
+    private static final AttributeKey PROCESSOR = new AttributeKey(IoThreadProcessor.class, "processor");
 
     /** The thread running this processor's loop (one for its whole life: the loop ends only at disposal). */
     private volatile Thread ioThread;
@@ -37,6 +49,8 @@ public final class IoThreadProcessor extends NioProcessor {
     private volatile boolean wakeupPending;
     /** The session whose last read was short: MINA's next read of it, straight after, finds nothing. Loop thread only. */
     private NioSession drained;
+    /** Tasks to run before the next {@code select}. Loop thread only. */
+    private final ArrayDeque<Runnable> idleTasks = new ArrayDeque<>();
 
     /**
      * Creates a processor; MINA's pool calls this.
@@ -57,9 +71,47 @@ public final class IoThreadProcessor extends NioProcessor {
         super(executor);
     }
 
+    /**
+     * The processor that serves a session, if it is one of these.
+     *
+     * @param session the session
+     * @return its processor, or {@code null}
+     */
+    static IoThreadProcessor of(IoSession session) {
+        return session.getAttribute(PROCESSOR) instanceof IoThreadProcessor processor ? processor : null;
+    }
+
+    /**
+     * Runs a task on this loop's thread once the current turn has written what it had to write, before the loop
+     * waits for the network again. A task is never run if the processor is disposed first.
+     *
+     * @param task the task; it must not block
+     * @return {@code false} (and the task will not run) unless called on this loop's thread
+     */
+    boolean whenIdle(Runnable task) {
+        if (Thread.currentThread() != ioThread) {
+            return false;
+        }
+        idleTasks.add(task);
+        return true;
+    }
+
+    @Override
+    protected void init(NioSession session) throws Exception {
+        super.init(session);
+        session.setAttribute(PROCESSOR, this);
+    }
+
     @Override
     protected int select(long timeout) throws Exception {
         ioThread = Thread.currentThread();
+        for (Runnable task; (task = idleTasks.poll()) != null; ) {
+            try {
+                task.run();
+            } catch (RuntimeException e) {
+                LOG.error("a task on the I/O thread failed", e);
+            }
+        }
         if (wakeupPending) {
             wakeupPending = false;
             selectorLock.readLock().lock();

@@ -36,7 +36,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 final class ReplySender {
 
     private static final Logger LOG = LoggerFactory.getLogger(ReplySender.class);
-    private static final int CHUNK_OCTETS = 64 * 1024;
+    static final int CHUNK_OCTETS = 64 * 1024;
     private static final int READ_OCTETS = 32 * 1024;
     private static final int MAX_IN_FLIGHT = 2;
 
@@ -69,9 +69,15 @@ final class ReplySender {
         this.pace = shape == null ? null : shape.pace(System.nanoTime());
     }
 
-    /** Starts sending. */
-    void start() {
-        if (reply instanceof Reply.Content message) {
+    /**
+     * Starts sending.
+     *
+     * @param prepared the whole reply, read ahead ({@link ReadAhead}); or {@code null} to produce it now
+     */
+    void start(IoBuffer prepared) {
+        if (prepared != null) {
+            queue(prepared, true);
+        } else if (reply instanceof Reply.Content message) {
             openContent(message);
         } else if (reply instanceof Reply.Lines lines) {
             stream(ReplyStream.lines(lines.statusLine(), lines.lines()));
@@ -121,10 +127,24 @@ final class ReplySender {
                 && !connection.tls() && channel instanceof FileChannel file && zeroCopy(message, file)) {
             return;
         }
+        readBuffer = connection.buffers().take();
+        stream(contentStream(message, opened, channel, readBuffer));
+    }
+
+    /**
+     * The octets of a content reply.
+     *
+     * @param message the reply
+     * @param opened its content
+     * @param channel the content's channel
+     * @param readBuffer a pooled buffer to read into
+     * @return the stream
+     */
+    static ReplyStream contentStream(Reply.Content message, MessageContent opened, ReadableByteChannel channel,
+                                     ByteBuffer readBuffer) {
         ContentEncoder encoder = message.bodyLines() < 0 ? ContentEncoder.whole(opened.wireReady())
                 : ContentEncoder.top(message.bodyLines());
-        readBuffer = connection.buffers().take();
-        stream(ReplyStream.content(message.statusLine(), channel, encoder, readBuffer.limit(READ_OCTETS).slice()));
+        return ReplyStream.content(message.statusLine(), channel, encoder, readBuffer.limit(READ_OCTETS).slice());
     }
 
     private boolean zeroCopy(Reply.Content message, FileChannel file) {
@@ -243,7 +263,10 @@ final class ReplySender {
 
     /** Queues a chunk to be written once the buckets allow. */
     private void send(IoBuffer chunk) {
-        boolean last = stream.complete();
+        queue(chunk, stream.complete());
+    }
+
+    private void queue(IoBuffer chunk, boolean last) {
         boolean drop = false;
         if (shape != null && written + chunk.remaining() > shape.dropAfterOctets()) {
             chunk.limit(chunk.position() + (int) (shape.dropAfterOctets() - written));
@@ -350,7 +373,7 @@ final class ReplySender {
         close(content);
     }
 
-    private static void close(MessageContent content) {
+    static void close(MessageContent content) {
         if (content == null) {
             return;
         }

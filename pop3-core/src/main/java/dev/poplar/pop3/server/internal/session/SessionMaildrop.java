@@ -39,6 +39,8 @@ final class SessionMaildrop {
     private final SessionStats stats;
     private final Supplier<ClientInfo> client;
     private boolean released;
+    /** The number of the message last retrieved in full, 0 before the first. */
+    private int lastRetrieved;
 
     SessionMaildrop(SessionServices services, Transport transport, MaildropView drop, SessionStats stats,
                     Supplier<ClientInfo> client) {
@@ -65,6 +67,30 @@ final class SessionMaildrop {
         stats.retrievedOctets += size;
         services.metrics().retrieved(size);
         services.events().emit(new Pop3Event.MessageRetrieved(client.get(), drop.mailbox(), message.uid(), size));
+        offerReadAhead(content.number());
+    }
+
+    /**
+     * Offers the transport the message after one just retrieved, which a client downloading its mailbox in order
+     * asks for next ({@link Transport#readAhead}). Only where reading content cannot block, and without a content
+     * hook (which would be shown a message the client may never ask for). And only while the client retrieves in
+     * order: after a {@code RETR} that did not follow the one before it, nothing is offered, so a client that skips
+     * around costs at most one wasted read-ahead for every two messages it retrieves.
+     *
+     * @param number the message just retrieved
+     */
+    private void offerReadAhead(int number) {
+        boolean inOrder = lastRetrieved == 0 || lastRetrieved == number - 1;
+        lastRetrieved = number;
+        if (!inOrder || config.policies().contentHook().isPresent()
+                || config.store().mayBlock(MailboxStore.Operation.CONTENT)) {
+            return;
+        }
+        int next = number + 1;
+        MessageInfo message = drop.live(next);
+        if (message != null) {
+            transport.readAhead(Replies.retrieve(next, message, drop.size(next), contentOf(next, Verb.RETR, null)));
+        }
     }
 
     /**

@@ -29,6 +29,17 @@ public interface Transport {
     void send(Reply reply, Sent done);
 
     /**
+     * Tells the connection which reply the client will likely ask for next: the {@code RETR} of the message after
+     * the one just retrieved. The connection may read and encode it now, while the client is busy with the last one,
+     * and {@linkplain #send send} those octets if the next content reply is of the same message. A hint: the
+     * connection may ignore it, and the session sends every reply as usual. Its source must not block.
+     *
+     * @param likely the reply, whose content the connection would open now
+     */
+    default void readAhead(Reply.Content likely) {
+    }
+
+    /**
      * Starts TLS after the {@code +OK} to {@code STLS} went out in clear (RFC 2595 section 4): input received before
      * the handshake is discarded, and the session hears of the handshake through {@link ProtocolSession#secured}.
      */
