@@ -51,7 +51,10 @@ public interface MailboxStore {
      * server runs an operation that may block on a worker thread and one that never blocks on the connection's
      * network thread, which saves a thread hand-off per command (the in-memory store and local files). The default,
      * {@code true} for every operation, is always safe; answering {@code false} wrongly stalls every connection that
-     * shares the network thread.
+     * shares the network thread. A store whose {@link Operation#CONTENT} never blocks also lets the server read the
+     * next message ahead of a client that retrieves its messages in order (the server builder's
+     * {@code readAheadBuffers}): {@link Maildrop#content(MessageInfo)} is then called for a message before the client
+     * asks for it, and sometimes for one it never asks for.
      *
      * @param operation the operation
      * @return {@code false} only if the operation never waits
