@@ -114,7 +114,10 @@ abstract sealed class NetworkSettings permits LimitSettings {
      * reads content without blocking ({@link dev.poplar.pop3.store.MailboxStore#mayBlock}), without a content hook,
      * while the client retrieves in order, and for messages whose reply fits in one 64 KiB buffer; a message that
      * goes out from its file without copying is not read ahead. Each one waiting holds a 64 KiB buffer until the
-     * client's next {@code RETR} or the end of its session; when all are taken, messages are simply not read ahead.
+     * client's next {@code RETR} or {@code TOP}, or the end of its session; when all are taken, messages are simply
+     * not read ahead. The store call of a message read ahead is reported
+     * ({@link Pop3Event.StoreCallCompleted}) when the client's {@code RETR} is answered with it, and not at all if the
+     * client never asks for it or its reading fails (the {@code RETR}, if it comes, reads again and reports that).
      * A message read ahead is sent if the client asks for it within a second, even if another client removed it
      * meanwhile (as a message removed while it is being sent is still sent in full); after that it is read again.
      * Default 256 (16 MiB at most); 0 turns reading ahead off.

@@ -5,6 +5,7 @@ import dev.poplar.pop3.store.Maildrop;
 import dev.poplar.pop3.store.MessageContent;
 import dev.poplar.pop3.store.MessageInfo;
 import dev.poplar.pop3.store.StoreException;
+import dev.poplar.pop3.store.UpdateResult;
 import dev.poplar.pop3.store.memory.InMemoryMailboxStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -17,7 +18,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -41,11 +46,18 @@ class ReadAheadWireTest {
         "Subject: five\r\n\r\nfive\r\n",
     };
 
-    /** The in-memory store, counting how often each message's content is opened; content may be said to block. */
+    /**
+     * The in-memory store, counting how often each message's content is opened, and noting any call to a maildrop
+     * during its update or after its close; content may be said to block, may fail, and updates may be slow.
+     */
     static final class CountingStore implements MailboxStore {
         final InMemoryMailboxStore memory = new InMemoryMailboxStore();
         final Map<String, AtomicInteger> opens = new ConcurrentHashMap<>();
+        final Map<String, Throwable> failures = new ConcurrentHashMap<>();
+        final List<String> violations = new CopyOnWriteArrayList<>();
         final boolean contentMayBlock;
+        volatile boolean updateMayBlock;
+        volatile long updateMillis;
 
         CountingStore(boolean contentMayBlock) {
             this.contentMayBlock = contentMayBlock;
@@ -67,17 +79,54 @@ class ReadAheadWireTest {
         @Override
         public Maildrop open(String mailbox) throws StoreException {
             return new ForwardingMaildrop(memory.open(mailbox)) {
+                volatile boolean updating;
+                volatile boolean closed;
+
                 @Override
                 public MessageContent content(MessageInfo message) throws StoreException {
+                    if (updating || closed) {
+                        violations.add("content(" + message.uid() + ") " + (closed ? "after close" : "during update"));
+                    }
                     opens.computeIfAbsent(message.uid(), uid -> new AtomicInteger()).incrementAndGet();
+                    Throwable failure = failures.get(message.uid());
+                    if (failure instanceof StoreException e) {
+                        throw e;
+                    }
+                    if (failure instanceof Error e) {
+                        throw e;
+                    }
                     return inner.content(message);
+                }
+
+                @Override
+                public UpdateResult update(Set<MessageInfo> deleted, Set<MessageInfo> retrieved)
+                        throws StoreException {
+                    updating = true;
+                    try {
+                        Thread.sleep(updateMillis);
+                        return inner.update(deleted, retrieved);
+                    } catch (InterruptedException e) {
+                        throw new StoreException(StoreException.Kind.TEMPORARY, "interrupted", e);
+                    } finally {
+                        updating = false;
+                    }
+                }
+
+                @Override
+                public void close() {
+                    closed = true;
+                    inner.close();
                 }
             };
         }
 
         @Override
         public boolean mayBlock(Operation operation) {
-            return operation == Operation.CONTENT ? contentMayBlock : memory.mayBlock(operation);
+            return switch (operation) {
+                case CONTENT -> contentMayBlock;
+                case UPDATE -> updateMayBlock;
+                default -> memory.mayBlock(operation);
+            };
         }
     }
 
@@ -292,6 +341,88 @@ class ReadAheadWireTest {
             Await.until("bob's session ended", () -> server.metrics().openSessions() == 1, Duration.ofSeconds(10));
             retrieve(alice, 3);
             assertThat(store.opens(alices.get(3))).as("bob's buffer came back when his session ended").isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aQuitPipelinedBehindTheRetrLeavesTheMaildropToTheUpdate() throws Exception {
+        // Like the Maildir store: content is read on the network thread, the update runs on a worker. The QUIT is
+        // already taken when the network thread is next idle, so nothing may be read ahead: the maildrop is the
+        // UPDATE's, then closed.
+        store.updateMayBlock = true;
+        store.updateMillis = 20;
+        List<MessageInfo> sent = store.add("alice", MESSAGES);
+        start();
+        for (int round = 0; round < 20; round++) {
+            try (WireClient client = WireClient.loggedIn(server, "alice", "s3cret")) {
+                client.write("RETR 1\r\nQUIT\r\n");
+                assertThat(readReply(client.input())).isEqualTo(wire(MESSAGES[0]));
+                assertThat(client.line()).startsWith("+OK");
+            }
+        }
+        assertThat(store.violations).isEmpty();
+        assertThat(store.opens(sent.get(1))).isZero();
+    }
+
+    @Test
+    void aReadAheadThatFailsIsNotReportedAndTheRetrSeesTheFailure() throws Exception {
+        List<MessageInfo> sent = store.add("alice", MESSAGES);
+        store.failures.put(sent.get(1).uid(), new StoreException(StoreException.Kind.TEMPORARY, "disk trouble"));
+        List<Pop3Event.StoreCallCompleted> calls = new CopyOnWriteArrayList<>();
+        start(TestServers.builder(store.memory).observer(event -> {
+            if (event instanceof Pop3Event.StoreCallCompleted call
+                    && call.operation() == MailboxStore.Operation.CONTENT) {
+                calls.add(call);
+            }
+        }));
+        try (WireClient client = WireClient.loggedIn(server, "alice", "s3cret")) {
+            retrieve(client, 1);
+            assertThat(store.opens(sent.get(1))).as("tried ahead").isEqualTo(1);
+            assertThat(calls).as("only RETR 1's store call").singleElement()
+                    .satisfies(call -> assertThat(call.failed()).isFalse());
+            assertThat(client.send("RETR 2")).startsWith("-ERR [SYS/TEMP]");
+            store.failures.clear();
+            retrieve(client, 3);
+            retrieve(client, 4);
+            assertThat(client.send("TOP 5 0")).as("lets go of message 5, read ahead").startsWith("+OK");
+            client.lines();
+            assertThat(retr(client, 5)).isEqualTo(wire(MESSAGES[4]));
+            assertThat(store.opens(sent.get(4))).as("read ahead, TOP, RETR").isEqualTo(3);
+            assertThat(calls).extracting(Pop3Event.StoreCallCompleted::failed)
+                    .as("RETR 1, RETR 2 (failed), RETR 3, RETR 4, TOP 5, RETR 5; no read-ahead that went unused")
+                    .containsExactly(false, true, false, false, false, false);
+            retrieve(client, 1);
+            retrieve(client, 2);
+            assertThat(retr(client, 3)).as("read ahead, and used").isEqualTo(wire(MESSAGES[2]));
+            assertThat(store.opens(sent.get(2))).isEqualTo(2);
+            assertThat(calls).as("RETR 3's store call, made ahead, reported once").hasSize(9);
+        }
+    }
+
+    @Test
+    void anErrorThrownByTheStoreWhileReadingAheadLeavesTheServerServing() throws Exception {
+        List<MessageInfo> sent = store.add("alice", MESSAGES);
+        store.failures.put(sent.get(1).uid(), new AssertionError("a store bug"));
+        Pop3Server started = start(TestServers.builder(store.memory).ioThreads(1).readAheadBuffers(1));
+        server = null;
+        try {
+            try (WireClient client = WireClient.loggedIn(started, "alice", "s3cret")) {
+                client.timeout(5_000);
+                retrieve(client, 1);
+                assertThat(store.opens(sent.get(1))).isEqualTo(1);
+            }
+            store.failures.clear();
+            try (WireClient client = WireClient.connect(started)) {
+                // The one network thread must still be there: a dead one would greet nobody.
+                client.timeout(5_000);
+                client.greeting();
+                assertThat(client.login("alice", "s3cret")).startsWith("+OK");
+                retrieve(client, 2);
+                assertThat(store.opens(sent.get(2))).as("the only permit came back").isEqualTo(1);
+            }
+        } finally {
+            // A server whose network thread died would never finish closing.
+            CompletableFuture.runAsync(started::close).get(10, TimeUnit.SECONDS);
         }
     }
 

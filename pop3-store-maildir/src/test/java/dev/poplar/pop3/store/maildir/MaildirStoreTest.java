@@ -137,6 +137,20 @@ class MaildirStoreTest {
         }
 
         @Test
+        void aClosedMaildropRefusesContentAndOpensNothingAgain() throws Exception {
+            alice.deliver("one\n");
+            Maildrop maildrop = store.open("alice");
+            MessageInfo message = maildrop.messages().get(0);
+            maildrop.close();
+            assertThatThrownBy(() -> maildrop.content(message)).isInstanceOfSatisfying(StoreException.class,
+                    e -> assertThat(e.kind()).isEqualTo(StoreException.Kind.TEMPORARY))
+                    .hasMessageContaining("is closed");
+            try (Maildrop next = store.open("alice")) {
+                assertThat(next.messages()).hasSize(1);
+            }
+        }
+
+        @Test
         void mailDeliveredDuringASessionAppearsInTheNextSession() throws Exception {
             String first = alice.deliver("one\n");
             Maildrop maildrop = store.open("alice");

@@ -58,8 +58,8 @@ public final class Connection implements Transport {
     private final IoThreadProcessor loop;
     private TlsFilter tls;
     private ReadAhead readAhead;
-    /** Replies started so far: a read-ahead asked for before the latest one is out of date. */
-    private int replies;
+    /** Commands handed to the session and replies started: a read-ahead asked for before the latest is out of date. */
+    private int turns;
     private SessionHook.Action connectAction;
     private ReplySender sending;
     private EndReason endReason;
@@ -208,7 +208,9 @@ public final class Connection implements Transport {
         if (sending != null) {
             sending.abort();
         }
-        discardReadAhead();
+        if (readAhead != null) {
+            readAhead.discard();
+        }
         throttle.release();
         thread.close();
         input.discard();
@@ -256,6 +258,7 @@ public final class Connection implements Transport {
                         break;
                     }
                     if (hook == null || hook.admit(session, line)) {
+                        turns++;
                         session.line(line);
                     }
                 }
@@ -294,46 +297,34 @@ public final class Connection implements Transport {
         if (throttle.awaitsUser() && session.state() != State.AUTHORIZATION) {
             session.user().ifPresent(throttle::user);
         }
-        replies++;
+        turns++;
         ReplySender.Shape shape = hook == null ? null : hook.takeShape();
-        IoBuffer prepared = null;
-        if (readAhead != null) {
-            if (shape == null && !throttle.limited() && readAhead.answers(reply)) {
-                prepared = readAhead.take();
-                readAhead = null;
-            } else if (reply instanceof Reply.Content) {
-                discardReadAhead();
-            }
-        }
+        IoBuffer prepared = readAhead == null ? null : readAhead.take(reply, shape == null && !throttle.limited());
         sending = new ReplySender(this, reply, thenPump, shape, throttle);
         sending.start(prepared);
     }
 
     /**
-     * Reads the likely next reply once this turn's writes are out (see {@link ReadAhead}): not when the server
-     * reads nothing ahead, under a bandwidth limit (whose chunks are sized to the limit), or while closing. Any
-     * earlier read-ahead is let go.
+     * Reads the likely next reply once this turn's writes are out (see {@link ReadAhead}), unless the client sends
+     * another command first: then the session may be busy with the maildrop (a pipelined {@code QUIT}'s UPDATE),
+     * which only the session may call. Not when the server reads nothing ahead, under a bandwidth limit (whose
+     * chunks are sized to the limit), or while closing.
      */
     @Override
     public void readAhead(Reply.Content likely) {
-        discardReadAhead();
         if (services.readAheads() == null || loop == null || closing || throttle.limited()) {
             return;
         }
-        int asked = replies;
+        if (readAhead == null) {
+            readAhead = new ReadAhead(services.readAheads(), buffers());
+        }
+        readAhead.discard();
+        int asked = turns;
         loop.whenIdle(() -> {
-            // Out of date once another reply has started (a pipelined RETR), or the connection is closing.
-            if (asked == replies && readAhead == null && !closing()) {
-                readAhead = ReadAhead.prepare(likely, services.readAheads(), buffers(), tls == null);
+            if (asked == turns && !closing()) {
+                readAhead.prepare(likely, tls == null);
             }
         });
-    }
-
-    private void discardReadAhead() {
-        if (readAhead != null) {
-            readAhead.discard(buffers());
-            readAhead = null;
-        }
     }
 
     @Override
@@ -465,6 +456,7 @@ public final class Connection implements Transport {
         hookBusy = true;
         later(delay, () -> {
             hookBusy = false;
+            turns++;
             session.line(line);
         });
     }

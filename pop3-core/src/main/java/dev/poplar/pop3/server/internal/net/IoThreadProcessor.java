@@ -108,7 +108,8 @@ public final class IoThreadProcessor extends NioProcessor {
         for (Runnable task; (task = idleTasks.poll()) != null; ) {
             try {
                 task.run();
-            } catch (RuntimeException e) {
+            } catch (Throwable e) {
+                // Whatever a task throws (a store's Error included) must not end the loop of every session here.
                 LOG.error("a task on the I/O thread failed", e);
             }
         }

@@ -14,15 +14,17 @@ import java.nio.channels.ReadableByteChannel;
 import java.util.concurrent.Semaphore;
 
 /**
- * The whole {@code RETR} reply of a message, read and encoded before the client asked for it (see
- * {@link dev.poplar.pop3.server.internal.session.Transport#readAhead}). Most clients download a mailbox in order, one
- * message at a time: while a client takes in message <i>n</i> and sends its next command, the server would otherwise
- * sit idle, then read and encode message <i>n</i>+1 while the client waits. Here the connection prepares it in that
- * idle time (on its I/O thread, after the turn's writes), and the {@code RETR} that follows is answered with one write.
+ * A connection's reading ahead (see {@link dev.poplar.pop3.server.internal.session.Transport#readAhead}): the whole
+ * {@code RETR} reply of a message, read and encoded before the client asked for it. Most clients download a mailbox
+ * in order, one message at a time: while a client takes in message <i>n</i> and sends its next command, the server
+ * would otherwise sit idle, then read and encode message <i>n</i>+1 while the client waits. The connection prepares it
+ * in that idle time instead (on its I/O thread, after the turn's writes), and the {@code RETR} that follows is
+ * answered with one write.
  *
- * <p>Bounded: only a reply that fits in one pooled buffer, and each one waiting holds a permit of the server's
- * budget, given back when the reply is sent or discarded. Nothing here has side effects on the mailbox: a message read
- * ahead and never asked for only cost the reading. I/O thread only.
+ * <p>Bounded: only a reply that fits in one pooled buffer, and a prepared reply holds a permit of the server's
+ * budget, given back when it is sent or let go. Nothing here changes the mailbox: a message read ahead and never
+ * asked for only cost the reading. Its store call is reported ({@code StoreCallCompleted}) only if the reply is
+ * sent. I/O thread only.
  */
 final class ReadAhead {
 
@@ -33,50 +35,48 @@ final class ReadAhead {
      */
     static final long MAX_AGE_NANOS = 1_000_000_000L;
 
-    private final Reply.Content reply;
     private final Semaphore budget;
-    private final long preparedAt;
+    private final BufferPool buffers;
+    private Reply.Content reply;
     private IoBuffer whole;
+    private long preparedAt;
+    /** Whether this mailbox's messages go out from their files without copying, so reading ahead gains nothing. */
+    private boolean pointless;
 
-    private ReadAhead(Reply.Content reply, IoBuffer whole, Semaphore budget) {
-        this.reply = reply;
-        this.whole = whole;
+    /**
+     * Creates a connection's read-ahead.
+     *
+     * @param budget the server's permits
+     * @param buffers where the buffers come from
+     */
+    ReadAhead(Semaphore budget, BufferPool buffers) {
         this.budget = budget;
-        this.preparedAt = System.nanoTime();
+        this.buffers = buffers;
     }
 
     /**
-     * Reads and encodes a reply now, if a permit is free and the whole reply fits in one buffer.
+     * Reads and encodes a reply now, if a permit is free and the whole reply fits in one buffer; lets go of any
+     * earlier one first.
      *
      * @param likely the reply the client will likely ask for; its source does not block
-     * @param budget the server's permits
-     * @param buffers where the buffers come from
      * @param plain whether the connection has no TLS (a wire-ready file then goes out without copying, so reading it
      *     ahead gains nothing)
-     * @return the prepared reply, or {@code null}
      */
-    static ReadAhead prepare(Reply.Content likely, Semaphore budget, BufferPool buffers, boolean plain) {
-        if (likely.message().size() > ReplySender.CHUNK_OCTETS - ReplyStream.MIN_CHUNK_OCTETS
+    void prepare(Reply.Content likely, boolean plain) {
+        discard();
+        if (pointless || likely.message().size() > ReplySender.CHUNK_OCTETS - ReplyStream.MIN_CHUNK_OCTETS
                 || !budget.tryAcquire()) {
-            return null;
+            return;
         }
-        MessageContent content;
-        try {
-            content = likely.source().open();
-        } catch (Exception e) {
-            likely.source().opened(e);
-            budget.release();
-            LOG.debug("could not read message {} ahead", likely.number(), e);
-            return null;
-        }
-        likely.source().opened(null);
+        MessageContent content = null;
         ByteBuffer read = null;
         ByteBuffer out = null;
-        ReadAhead prepared = null;
         try {
+            content = likely.source().open();
             ReadableByteChannel channel = content.channel();
             if (plain && content.wireReady() && channel instanceof FileChannel) {
-                return null;
+                pointless = true;
+                return;
             }
             read = buffers.take();
             out = buffers.take();
@@ -84,17 +84,19 @@ final class ReadAhead {
             out.limit(Math.min(ReplySender.CHUNK_OCTETS, out.capacity()));
             stream.fill(out);
             if (stream.complete()) {
-                prepared = new ReadAhead(likely, IoBuffer.wrap(out.flip()), budget);
+                reply = likely;
+                whole = IoBuffer.wrap(out.flip());
+                preparedAt = System.nanoTime();
+                out = null;
             }
-            return prepared;
         } catch (Exception e) {
+            // The client's RETR, if it comes, opens the message again and reports what fails.
             LOG.debug("could not read message {} ahead", likely.number(), e);
-            return null;
         } finally {
             if (read != null) {
                 buffers.give(read);
             }
-            if (prepared == null) {
+            if (whole == null) {
                 if (out != null) {
                     buffers.give(out);
                 }
@@ -105,39 +107,38 @@ final class ReadAhead {
     }
 
     /**
-     * Whether a reply is the one prepared, and prepared less than {@link #MAX_AGE_NANOS} ago: the whole content of
-     * the same message.
+     * The prepared octets, if they answer a reply about to be sent: the whole content of the same message, prepared
+     * less than {@link #MAX_AGE_NANOS} ago. A content reply they do not answer lets them go; any other reply keeps
+     * them.
      *
      * @param next the reply about to be sent
-     * @return whether {@link #take()} has its octets
+     * @param usable whether the reply may be sent as prepared (no test hook shaping it, no bandwidth limit)
+     * @return the whole reply, from a pooled buffer that the sender gives back once written; or {@code null}
      */
-    boolean answers(Reply next) {
-        return next instanceof Reply.Content content && content.bodyLines() < 0
-                && content.number() == reply.number() && content.message().equals(reply.message())
-                && System.nanoTime() - preparedAt <= MAX_AGE_NANOS;
-    }
-
-    /**
-     * Hands over the prepared octets, and the permit back.
-     *
-     * @return the whole reply, from a pooled buffer that the sender gives back once written
-     */
-    IoBuffer take() {
+    IoBuffer take(Reply next, boolean usable) {
+        if (whole == null || !(next instanceof Reply.Content content)) {
+            return null;
+        }
+        if (!usable || content.bodyLines() >= 0 || content.number() != reply.number()
+                || !content.message().equals(reply.message()) || System.nanoTime() - preparedAt > MAX_AGE_NANOS) {
+            discard();
+            return null;
+        }
         IoBuffer taken = whole;
         whole = null;
         budget.release();
+        // The store call was made for this reply: report it now.
+        reply.source().opened(null);
+        reply = null;
         return taken;
     }
 
-    /**
-     * Lets go of the prepared octets, unsent.
-     *
-     * @param buffers where the buffer goes back
-     */
-    void discard(BufferPool buffers) {
+    /** Lets go of a prepared reply, unsent. */
+    void discard() {
         if (whole != null) {
             buffers.give(whole.buf());
             whole = null;
+            reply = null;
             budget.release();
         }
     }

@@ -113,6 +113,10 @@ final class SessionMaildrop {
         return new Reply.Source() {
             @Override
             public MessageContent open() throws StoreException, RefusedContent {
+                if (released) {
+                    // Only a read-ahead can come this late; the maildrop is no longer the session's to call.
+                    throw new StoreException(StoreException.Kind.TEMPORARY, "the maildrop was released");
+                }
                 MessageContent stored = timing.run(() -> maildrop.content(message));
                 return hook == null ? stored : HookedContent.open(hook, stored, recipient, message, verb, size);
             }

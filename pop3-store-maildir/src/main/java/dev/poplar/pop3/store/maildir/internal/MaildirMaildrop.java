@@ -69,6 +69,7 @@ public final class MaildirMaildrop implements Maildrop {
     private final Map<String, MessageFile> moved = new HashMap<>();
     private final Set<String> removed = new HashSet<>();
     private OpenedMaildir opened;
+    private boolean closed;
     private RetrievalTimes times;
     private boolean timesUnreadable;
     private boolean expired;
@@ -357,6 +358,10 @@ public final class MaildirMaildrop implements Maildrop {
 
     /** The Maildir opened again by name at first use, then kept; it must still be the one this session locked. */
     private OpenedMaildir opened() throws StoreException {
+        if (closed) {
+            // A caller that breaks the contract must not reopen, without the lock, directories nobody would close.
+            throw new StoreException(StoreException.Kind.TEMPORARY, "the maildrop of " + maildir + " is closed");
+        }
         if (opened == null) {
             OpenedMaildir reopened = maildirs.open(mailbox, false);
             if (!reopened.path().equals(maildir)) {
@@ -417,6 +422,7 @@ public final class MaildirMaildrop implements Maildrop {
 
     @Override
     public synchronized void close() {
+        closed = true;
         if (opened != null) {
             opened.close();
             opened = null;
