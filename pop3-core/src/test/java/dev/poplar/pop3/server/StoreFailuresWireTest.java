@@ -55,7 +55,9 @@ class StoreFailuresWireTest {
     /** How the store fails. */
     enum Failure {
         IN_USE(StoreException.Kind.IN_USE), TEMPORARY(StoreException.Kind.TEMPORARY),
-        PERMANENT(StoreException.Kind.PERMANENT), GONE(StoreException.Kind.GONE), RUNTIME(null), IO(null);
+        PERMANENT(StoreException.Kind.PERMANENT), GONE(StoreException.Kind.GONE), RUNTIME(null), IO(null),
+        /** An {@link Error} (a bug in the store): it must end neither a worker's continuation nor the I/O thread. */
+        ERROR(null);
 
         final StoreException.Kind kind;
 
@@ -63,19 +65,26 @@ class StoreFailuresWireTest {
             this.kind = kind;
         }
 
-        static final List<Failure> STORE_EXCEPTIONS = List.of(IN_USE, TEMPORARY, PERMANENT, GONE, RUNTIME);
-        static final List<Failure> READ_FAILURES = List.of(IO, RUNTIME);
+        static final List<Failure> STORE_EXCEPTIONS = List.of(IN_USE, TEMPORARY, PERMANENT, GONE, RUNTIME, ERROR);
+        static final List<Failure> READ_FAILURES = List.of(IO, RUNTIME, ERROR);
 
         void raise() throws StoreException {
             if (kind != null) {
                 throw new StoreException(kind, SECRET_DETAIL);
             }
-            throw new IllegalStateException(SECRET_DETAIL);
+            raiseUnchecked();
         }
 
         void raiseIo() throws IOException {
             if (this == IO) {
                 throw new IOException(SECRET_DETAIL);
+            }
+            raiseUnchecked();
+        }
+
+        void raiseUnchecked() {
+            if (this == ERROR) {
+                throw new AssertionError(SECRET_DETAIL);
             }
             throw new IllegalStateException(SECRET_DETAIL);
         }
@@ -134,7 +143,7 @@ class StoreFailuresWireTest {
                 @Override
                 public List<MessageInfo> messages() {
                     if (fails(mailbox, CallPoint.MESSAGES)) {
-                        throw new IllegalStateException(SECRET_DETAIL);
+                        failure.raiseUnchecked();
                     }
                     return inner.messages();
                 }
@@ -161,7 +170,7 @@ class StoreFailuresWireTest {
                 public void close() {
                     inner.close();
                     if (fails(mailbox, CallPoint.CLOSE)) {
-                        throw new IllegalStateException(SECRET_DETAIL);
+                        failure.raiseUnchecked();
                     }
                 }
             };
@@ -312,8 +321,8 @@ class StoreFailuresWireTest {
         return each(Failure.READ_FAILURES);
     }
 
-    static Stream<Arguments> runtimeOnly() {
-        return each(List.of(Failure.RUNTIME));
+    static Stream<Arguments> unchecked() {
+        return each(List.of(Failure.RUNTIME, Failure.ERROR));
     }
 
     @Nested
@@ -339,7 +348,7 @@ class StoreFailuresWireTest {
     @Nested
     class Messages {
         @ParameterizedTest(name = "{0}, may block: {1}")
-        @MethodSource("dev.poplar.pop3.server.StoreFailuresWireTest#runtimeOnly")
+        @MethodSource("dev.poplar.pop3.server.StoreFailuresWireTest#unchecked")
         void failsTheLoginWithSysTempAndReleasesTheMaildrop(Failure failure, boolean blocking) throws IOException {
             start(blocking);
             store.failAt(CallPoint.MESSAGES, failure);
@@ -448,7 +457,7 @@ class StoreFailuresWireTest {
     @Nested
     class Close {
         @ParameterizedTest(name = "{0}, may block: {1}")
-        @MethodSource("dev.poplar.pop3.server.StoreFailuresWireTest#runtimeOnly")
+        @MethodSource("dev.poplar.pop3.server.StoreFailuresWireTest#unchecked")
         void isIgnoredAfterADropAndAfterQuitWhoseUpdateStands(Failure failure, boolean blocking) throws IOException {
             start(blocking);
             store.failAt(CallPoint.CLOSE, failure);

@@ -262,6 +262,11 @@ public final class ConnectionHandler extends IoHandlerAdapter {
         try {
             event.run();
             connection.flush();
+        } catch (Error e) {
+            // A bug (ours, or in a store or hook called here) ends this connection, not the I/O thread: MINA would
+            // rethrow it out of the thread's loop, stranding every connection on it and any close of the server.
+            LOG.error("unexpected error on connection {}; closing it", connection.id(), e);
+            connection.failed(EndReason.IO_ERROR, false);
         } finally {
             MDC.remove(SessionThread.MDC_KEY);
         }

@@ -103,6 +103,8 @@ final class ReplySender {
             opened(message, message.source().open(), null);
         } catch (Exception e) {
             opened(message, null, e);
+        } catch (Error e) {
+            opened(message, null, SessionThread.unexpected(e));
         }
     }
 
@@ -118,9 +120,10 @@ final class ReplySender {
         try {
             channel = opened.channel();
         } catch (IOException | RuntimeException e) {
-            release();
-            finished = true;
-            done.failed(e, false);
+            notOpened(e);
+            return;
+        } catch (Error e) {
+            notOpened(SessionThread.unexpected(e));
             return;
         }
         if (message.bodyLines() < 0 && opened.wireReady() && shape == null && !throttle.limited()
@@ -145,6 +148,13 @@ final class ReplySender {
         ContentEncoder encoder = message.bodyLines() < 0 ? ContentEncoder.whole(opened.wireReady())
                 : ContentEncoder.top(message.bodyLines());
         return ReplyStream.content(message.statusLine(), channel, encoder, readBuffer.limit(READ_OCTETS).slice());
+    }
+
+    /** The content's channel could not be had: nothing was sent, so the client gets an error reply. */
+    private void notOpened(Exception e) {
+        release();
+        finished = true;
+        done.failed(e, false);
     }
 
     private boolean zeroCopy(Reply.Content message, FileChannel file) {
@@ -206,6 +216,9 @@ final class ReplySender {
             } catch (IOException | RuntimeException e) {
                 failed(e);
                 return;
+            } catch (Error e) {
+                failed(SessionThread.unexpected(e));
+                return;
             }
             send(chunk);
         }
@@ -235,6 +248,8 @@ final class ReplySender {
             return new Fill(fill(size), null);
         } catch (IOException | RuntimeException e) {
             return new Fill(null, e);
+        } catch (Error e) {
+            return new Fill(null, SessionThread.unexpected(e));
         }
     }
 

@@ -97,6 +97,18 @@ final class SessionThread {
         }
     }
 
+    /**
+     * What an {@link Error} thrown by a store, an authenticator or a hook (a bug in it) becomes: an unexpected failure
+     * of that call, answered like a {@code RuntimeException} from it ({@code -ERR [SYS/TEMP]}, logged), so that it
+     * neither strands the session on a dead worker nor ends the I/O thread and every connection on it.
+     *
+     * @param error what the call threw
+     * @return the failure to report
+     */
+    static RuntimeException unexpected(Error error) {
+        return new IllegalStateException("failed with " + error, error);
+    }
+
     <T> void call(boolean mayBlock, Callable<T> call, BiConsumer<T, Exception> then, Consumer<T> orphan) {
         if (!mayBlock) {
             T result;
@@ -104,6 +116,9 @@ final class SessionThread {
                 result = call.call();
             } catch (Exception e) {
                 then.accept(null, e);
+                return;
+            } catch (Error e) {
+                then.accept(null, unexpected(e));
                 return;
             }
             then.accept(result, null);
@@ -118,6 +133,8 @@ final class SessionThread {
                     result = call.call();
                 } catch (Exception e) {
                     failure = e;
+                } catch (Error e) {
+                    failure = unexpected(e);
                 } finally {
                     MDC.remove(MDC_KEY);
                 }

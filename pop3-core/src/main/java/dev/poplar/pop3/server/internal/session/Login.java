@@ -145,7 +145,8 @@ final class Login {
         Maildrop maildrop = store.open(mailbox);
         try {
             return Listing.of(services.config(), maildrop, mailbox, credentials.username(), client);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
+            // An Error too (a bug in the store): the maildrop is closed here, or its hold would stay until restart.
             close(maildrop);
             throw new StoreException(StoreException.Kind.TEMPORARY, "could not list " + mailbox, e);
         }
@@ -190,7 +191,7 @@ final class Login {
     static void close(Maildrop maildrop) {
         try {
             maildrop.close();
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             LOG.error("store failed to release a maildrop", e);
         }
     }
