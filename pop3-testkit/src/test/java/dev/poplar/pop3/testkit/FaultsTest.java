@@ -177,6 +177,24 @@ class FaultsTest {
         }
 
         @Test
+        void slowOutputPacesAMessageTheServerReadAhead(Pop3TestServer server) throws IOException {
+            // After RETR 1 the server reads message 2 ahead, whole; the fault must still pace it, from its first
+            // chunk (a tenth of a second's worth), not send it all at once after the time the whole would take.
+            TestMessage message = TestMessages.ofSize(1000);
+            server.deliver("bob", message);
+            server.inject(Fault.on("RETR 2").slowOutput(500));
+            try (Pop3Dialog client = loggedIn(server, "bob", "hunter2")) {
+                assertThat(client.send("RETR 1")).startsWith("+OK");
+                client.readBody();
+                assertThat(client.send("NOOP")).startsWith("+OK");
+                client.timeout(Duration.ofMillis(1000));
+                assertThat(client.send("RETR 2")).as("the status line, within the first chunks").startsWith("+OK");
+                client.timeout(Duration.ofSeconds(10));
+                assertThat(client.readBody()).isEqualTo(message.octets());
+            }
+        }
+
+        @Test
         void aGreetingThatNeverComesTimesTheClientOut(Pop3TestServer server) throws Exception {
             server.inject(Fault.onConnect().once().silence());
             try (Pop3Dialog client = Pop3Dialog.connect(server)) {
