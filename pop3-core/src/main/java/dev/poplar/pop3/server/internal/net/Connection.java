@@ -320,11 +320,11 @@ public final class Connection implements Transport {
         }
         readAhead.discard();
         int asked = turns;
-        loop.whenIdle(() -> {
+        loop.whenIdle(() -> thread.run(() -> {
             if (asked == turns && !closing()) {
                 readAhead.prepare(likely, tls == null);
             }
-        });
+        }));
     }
 
     @Override
