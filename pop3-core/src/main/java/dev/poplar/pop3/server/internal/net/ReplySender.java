@@ -101,10 +101,8 @@ final class ReplySender {
         }
         try {
             opened(message, message.source().open(), null);
-        } catch (Exception e) {
-            opened(message, null, e);
-        } catch (Error e) {
-            opened(message, null, SessionThread.unexpected(e));
+        } catch (Throwable e) {
+            opened(message, null, SessionThread.failure(e));
         }
     }
 
@@ -119,11 +117,10 @@ final class ReplySender {
         ReadableByteChannel channel;
         try {
             channel = opened.channel();
-        } catch (IOException | RuntimeException e) {
-            notOpened(e);
-            return;
-        } catch (Error e) {
-            notOpened(SessionThread.unexpected(e));
+        } catch (Throwable e) {
+            release();
+            finished = true;
+            done.failed(SessionThread.failure(e), false);
             return;
         }
         if (message.bodyLines() < 0 && opened.wireReady() && shape == null && !throttle.limited()
@@ -148,13 +145,6 @@ final class ReplySender {
         ContentEncoder encoder = message.bodyLines() < 0 ? ContentEncoder.whole(opened.wireReady())
                 : ContentEncoder.top(message.bodyLines());
         return ReplyStream.content(message.statusLine(), channel, encoder, readBuffer.limit(READ_OCTETS).slice());
-    }
-
-    /** The content's channel could not be had: nothing was sent, so the client gets an error reply. */
-    private void notOpened(Exception e) {
-        release();
-        finished = true;
-        done.failed(e, false);
     }
 
     private boolean zeroCopy(Reply.Content message, FileChannel file) {
@@ -213,11 +203,8 @@ final class ReplySender {
             IoBuffer chunk;
             try {
                 chunk = fill(size);
-            } catch (IOException | RuntimeException e) {
-                failed(e);
-                return;
-            } catch (Error e) {
-                failed(SessionThread.unexpected(e));
+            } catch (Throwable e) {
+                failed(SessionThread.failure(e));
                 return;
             }
             send(chunk);
@@ -246,10 +233,8 @@ final class ReplySender {
     private Fill tryFill(int size) {
         try {
             return new Fill(fill(size), null);
-        } catch (IOException | RuntimeException e) {
-            return new Fill(null, e);
-        } catch (Error e) {
-            return new Fill(null, SessionThread.unexpected(e));
+        } catch (Throwable e) {
+            return new Fill(null, SessionThread.failure(e));
         }
     }
 

@@ -98,15 +98,16 @@ final class SessionThread {
     }
 
     /**
-     * What an {@link Error} thrown by a store, an authenticator or a hook (a bug in it) becomes: an unexpected failure
-     * of that call, answered like a {@code RuntimeException} from it ({@code -ERR [SYS/TEMP]}, logged), so that it
-     * neither strands the session on a dead worker nor ends the I/O thread and every connection on it.
+     * What a call to a store, an authenticator or a hook threw, as the failure its continuation gets. An
+     * {@link Error} (a bug in it) becomes an unexpected failure of that call, answered like a {@code RuntimeException}
+     * from it ({@code -ERR [SYS/TEMP]}, logged), so that it neither strands the session on a dead worker nor ends the
+     * I/O thread and every connection on it.
      *
-     * @param error what the call threw
+     * @param thrown what the call threw
      * @return the failure to report
      */
-    static RuntimeException unexpected(Error error) {
-        return new IllegalStateException("failed with " + error, error);
+    static Exception failure(Throwable thrown) {
+        return thrown instanceof Exception e ? e : new IllegalStateException("failed with " + thrown, thrown);
     }
 
     <T> void call(boolean mayBlock, Callable<T> call, BiConsumer<T, Exception> then, Consumer<T> orphan) {
@@ -114,11 +115,8 @@ final class SessionThread {
             T result;
             try {
                 result = call.call();
-            } catch (Exception e) {
-                then.accept(null, e);
-                return;
-            } catch (Error e) {
-                then.accept(null, unexpected(e));
+            } catch (Throwable e) {
+                then.accept(null, failure(e));
                 return;
             }
             then.accept(result, null);
@@ -131,10 +129,8 @@ final class SessionThread {
                 MDC.put(MDC_KEY, id);
                 try {
                     result = call.call();
-                } catch (Exception e) {
-                    failure = e;
-                } catch (Error e) {
-                    failure = unexpected(e);
+                } catch (Throwable e) {
+                    failure = failure(e);
                 } finally {
                     MDC.remove(MDC_KEY);
                 }

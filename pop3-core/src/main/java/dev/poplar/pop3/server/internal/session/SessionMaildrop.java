@@ -39,6 +39,11 @@ final class SessionMaildrop {
     private final SessionStats stats;
     private final Supplier<ClientInfo> client;
     private boolean released;
+    /**
+     * Whether the next message may be read ahead: only where reading content cannot block, and without a content hook
+     * (which would be shown a message the client may never ask for).
+     */
+    private final boolean readsAhead;
     /** The number of the message last retrieved in full, 0 before the first. */
     private int lastRetrieved;
 
@@ -51,6 +56,8 @@ final class SessionMaildrop {
         this.hold = services.holds().acquired(drop.mailbox());
         this.stats = stats;
         this.client = client;
+        this.readsAhead = config.policies().contentHook().isEmpty()
+                && !config.store().mayBlock(MailboxStore.Operation.CONTENT);
     }
 
     /** @return the maildrop as the commands see it */
@@ -72,9 +79,8 @@ final class SessionMaildrop {
 
     /**
      * Offers the transport the message after one just retrieved, which a client downloading its mailbox in order
-     * asks for next ({@link Transport#readAhead}). Only where reading content cannot block, and without a content
-     * hook (which would be shown a message the client may never ask for). And only while the client retrieves in
-     * order: after a {@code RETR} that did not follow the one before it, nothing is offered, so a client that skips
+     * asks for next ({@link Transport#readAhead}), where {@link #readsAhead}, and only while the client retrieves
+     * in order: after a {@code RETR} that did not follow the one before it, nothing is offered, so a client that skips
      * around costs at most one wasted read-ahead for every two messages it retrieves.
      *
      * @param number the message just retrieved
@@ -82,8 +88,7 @@ final class SessionMaildrop {
     private void offerReadAhead(int number) {
         boolean inOrder = lastRetrieved == 0 || lastRetrieved == number - 1;
         lastRetrieved = number;
-        if (!inOrder || config.policies().contentHook().isPresent()
-                || config.store().mayBlock(MailboxStore.Operation.CONTENT)) {
+        if (!inOrder || !readsAhead) {
             return;
         }
         int next = number + 1;
